@@ -1,0 +1,118 @@
+"""Check the engine's gradients of a function against central differences.
+
+>>> result = gradcheck(lambda x, y: (x * y).sigmoid(), [0.5, -1.5])
+>>> result.ok
+True
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from .engine import Value, _to_float, fmt
+
+__all__ = ["GradcheckResult", "gradcheck"]
+
+
+@dataclass(frozen=True)
+class GradcheckRow:
+    """One input: the engine's gradient, the numeric one, and their error."""
+
+    index: int
+    label: str
+    x: float
+    engine: float
+    numeric: float
+    error: float
+
+
+@dataclass(frozen=True)
+class GradcheckResult:
+    """What :func:`gradcheck` found: one row per input, and whether all were within ``tol``."""
+
+    rows: tuple[GradcheckRow, ...]
+    tol: float
+    eps: float
+
+    @property
+    def worst(self) -> GradcheckRow:
+        """The row with the largest error."""
+        return max(self.rows, key=lambda r: r.error)
+
+    @property
+    def max_error(self) -> float:
+        """The largest error: |engine − numeric| / max(1, |numeric|)."""
+        return self.worst.error
+
+    @property
+    def ok(self) -> bool:
+        """True when every error is at most ``tol``."""
+        return self.max_error <= self.tol
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+    def __str__(self) -> str:
+        head = f"{'input':>8} {'x':>12} {'engine':>14} {'numeric':>14} {'error':>10}"
+        lines = [head]
+        for r in self.rows:
+            mark = "  <-- worst" if r is self.worst and not self.ok else ""
+            lines.append(
+                f"{r.label:>8} {fmt(r.x):>12} {fmt(r.engine):>14} {fmt(r.numeric):>14} "
+                f"{r.error:>10.2e}{mark}"
+            )
+        verdict = "ok" if self.ok else "MISMATCH"
+        w = self.worst
+        lines.append(
+            f"gradcheck {verdict}: worst error {w.error:.2e} at {w.label} "
+            f"(tol {self.tol:.0e}, eps {self.eps:.0e})"
+        )
+        return "\n".join(lines)
+
+
+def gradcheck(
+    f: Callable[..., Value],
+    inputs: Sequence[float],
+    eps: float = 1e-6,
+    tol: float = 1e-6,
+) -> GradcheckResult:
+    """Compare ∂f/∂xᵢ from ``backward()`` with central differences (f(x+h) − f(x−h)) / 2h.
+
+    ``f`` takes one Value per input and returns a Value. The error of each input is
+    |engine − numeric| / max(1, |numeric|); the result is truthy when all are ≤ ``tol``,
+    and ``str(result)`` is a table with the worst mismatch marked.
+
+    >>> print(gradcheck(lambda a: a ** 3, [2.0]).ok)
+    True
+    """
+    xs = [_to_float(x, "gradcheck input") for x in inputs]
+    if not xs:
+        raise ValueError("gradcheck needs at least one input")
+    if not (eps > 0.0 and math.isfinite(eps)):
+        raise ValueError(f"gradcheck needs eps > 0, got {eps!r}")
+
+    def call(values: list[float]) -> Value:
+        out = f(*[Value(v) for v in values])
+        if not isinstance(out, Value):
+            raise TypeError(f"gradcheck: f must return a Value, got {type(out).__name__}")
+        return out
+
+    leaves = [Value(x, label=f"x{i}") for i, x in enumerate(xs)]
+    out = f(*leaves)
+    if not isinstance(out, Value):
+        raise TypeError(f"gradcheck: f must return a Value, got {type(out).__name__}")
+    out.backward()
+    rows = []
+    for i, x in enumerate(xs):
+        up, down = list(xs), list(xs)
+        up[i] = x + eps
+        down[i] = x - eps
+        numeric = (call(up).data - call(down).data) / (2.0 * eps)
+        engine = leaves[i].grad
+        err = abs(engine - numeric) / max(1.0, abs(numeric))
+        if math.isnan(err):
+            err = math.inf
+        rows.append(GradcheckRow(i, leaves[i].label, x, engine, numeric, err))
+    return GradcheckResult(tuple(rows), tol, eps)
