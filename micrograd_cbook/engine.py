@@ -15,10 +15,18 @@ in reverse topological order.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from numbers import Real
 
-__all__ = ["Constant", "Value", "fmt", "sum_values", "topological_order", "weighted_sum"]
+__all__ = [
+    "Constant",
+    "Value",
+    "backward_pass",
+    "fmt",
+    "sum_values",
+    "topological_order",
+    "weighted_sum",
+]
 
 _exp = math.exp
 _log = math.log
@@ -56,7 +64,7 @@ def _to_float(data: object, what: str = "Value") -> float:
 
 
 def _lift(other: object) -> Value | None:
-    """Wrap a number as a :class:`Constant`; None (so the operator returns NotImplemented) otherwise."""
+    """Wrap a number as a :class:`Constant`, or None (the operator then returns NotImplemented)."""
     if isinstance(other, Value):
         return other
     t = type(other)
@@ -65,6 +73,21 @@ def _lift(other: object) -> Value | None:
     if isinstance(other, Real) and t is not bool:
         return Constant(float(other))
     return None
+
+
+_new = object.__new__
+
+
+def _node(data: float, children: tuple, local_grads: tuple, op: str) -> Value:
+    """A new interior node, skipping ``Value.__init__``'s checks: operations always pass floats."""
+    out = _new(Value)
+    out.data = data
+    out.grad = 0.0
+    out.label = ""
+    out.op = op
+    out.children = children
+    out.local_grads = local_grads
+    return out
 
 
 class Value:
@@ -105,26 +128,26 @@ class Value:
             other = _lift(other)
             if other is None:
                 return NotImplemented
-        return Value(self.data + other.data, "", (self, other), _ONE_ONE, "+")
+        return _node(self.data + other.data, (self, other), _ONE_ONE, "+")
 
     def __radd__(self, other: float) -> Value:
         other = _lift(other)
         if other is None:
             return NotImplemented
-        return Value(other.data + self.data, "", (other, self), _ONE_ONE, "+")
+        return _node(other.data + self.data, (other, self), _ONE_ONE, "+")
 
     def __sub__(self, other: Value | float) -> Value:
         if not isinstance(other, Value):
             other = _lift(other)
             if other is None:
                 return NotImplemented
-        return Value(self.data - other.data, "", (self, other), _ONE_MINUS_ONE, "-")
+        return _node(self.data - other.data, (self, other), _ONE_MINUS_ONE, "-")
 
     def __rsub__(self, other: float) -> Value:
         other = _lift(other)
         if other is None:
             return NotImplemented
-        return Value(other.data - self.data, "", (other, self), _ONE_MINUS_ONE, "-")
+        return _node(other.data - self.data, (other, self), _ONE_MINUS_ONE, "-")
 
     def __mul__(self, other: Value | float) -> Value:
         if not isinstance(other, Value):
@@ -132,14 +155,14 @@ class Value:
             if other is None:
                 return NotImplemented
         a, b = self.data, other.data
-        return Value(a * b, "", (self, other), (b, a), "*")
+        return _node(a * b, (self, other), (b, a), "*")
 
     def __rmul__(self, other: float) -> Value:
         other = _lift(other)
         if other is None:
             return NotImplemented
         a, b = other.data, self.data
-        return Value(a * b, "", (other, self), (b, a), "*")
+        return _node(a * b, (other, self), (b, a), "*")
 
     def __truediv__(self, other: Value | float) -> Value:
         if not isinstance(other, Value):
@@ -155,7 +178,7 @@ class Value:
         return _div(other, self)
 
     def __neg__(self) -> Value:
-        return Value(-self.data, "", (self,), _MINUS_ONE, "neg")
+        return _node(-self.data, (self,), _MINUS_ONE, "neg")
 
     def __pos__(self) -> Value:
         return self
@@ -184,19 +207,19 @@ class Value:
         else:  # e^x cannot overflow here
             e = _exp(x)
             s = e / (1.0 + e)
-        return Value(s, "", (self,), (s * (1.0 - s),), "sigmoid")
+        return _node(s, (self,), (s * (1.0 - s),), "sigmoid")
 
     def relu(self) -> Value:
         """max(0, x); its derivative is 1 for x > 0 and 0 otherwise (0 at x = 0, as in PyTorch)."""
         x = self.data
         if x > 0.0:
-            return Value(x, "", (self,), _ONE, "relu")
-        return Value(0.0, "", (self,), _ZERO, "relu")
+            return _node(x, (self,), _ONE, "relu")
+        return _node(0.0, (self,), _ZERO, "relu")
 
     def tanh(self) -> Value:
         """tanh(x); derivative 1 − tanh²(x)."""
         t = _tanh(self.data)
-        return Value(t, "", (self,), (1.0 - t * t,), "tanh")
+        return _node(t, (self,), (1.0 - t * t,), "tanh")
 
     def exp(self) -> Value:
         """e^x; derivative e^x. Raises OverflowError naming x when e^x exceeds a float."""
@@ -206,14 +229,14 @@ class Value:
             raise OverflowError(
                 f"exp({self.data!r}) is too large for a float (x must be ≤ 709.78)"
             ) from None
-        return Value(e, "", (self,), (e,), "exp")
+        return _node(e, (self,), (e,), "exp")
 
     def log(self) -> Value:
         """Natural log, ln(x) for x > 0; derivative 1/x. Raises ValueError for x ≤ 0."""
         x = self.data
         if x <= 0.0 or x != x:
             raise ValueError(f"log is defined only for x > 0, got x = {x!r}")
-        return Value(_log(x), "", (self,), (1.0 / x,), "log")
+        return _node(_log(x), (self,), (1.0 / x,), "log")
 
     # ----------------------------------------------------------------- backward
 
@@ -227,20 +250,8 @@ class Value:
         >>> y.backward(); y.backward(); x.grad
         12.0
         """
-        grad = _to_float(grad, "backward(grad=...)") if type(grad) is not float else grad
-        order = topological_order(self)
-        for node in order:
-            if node.children:
-                node.grad = 0.0
-        if self.children:
-            self.grad = grad
-        else:
-            self.grad += grad
-        for node in reversed(order):
-            # The chain rule, one node at a time: ∂C/∂child += ∂node/∂child · ∂C/∂node.
-            g = node.grad
-            for child, local_grad in zip(node.children, node.local_grads):
-                child.grad += local_grad * g
+        for _node in backward_pass(self, grad):
+            pass
 
     # --------------------------------------------------------------- inspection
 
@@ -254,7 +265,7 @@ class Value:
 
 
 class Constant(Value):
-    """A number that entered the graph as an operand (``2`` in ``2 * v``): a leaf drawn as a constant.
+    """A number that entered the graph as an operand (``2`` in ``2 * v``): a leaf, drawn as such.
 
     >>> (2 * Value(3.0)).children[0]
     Constant(data=2.0000, grad=0.0000)
@@ -268,7 +279,7 @@ def _div(a: Value, b: Value) -> Value:
     if y == 0.0:
         raise ZeroDivisionError(f"division by zero: {fmt(x)} / 0 (the denominator {b!r} is 0)")
     q = x / y
-    return Value(q, "", (a, b), (1.0 / y, -q / y), "/")
+    return _node(q, (a, b), (1.0 / y, -q / y), "/")
 
 
 def _pow_number(base: Value, p: float) -> Value:
@@ -291,7 +302,7 @@ def _pow_number(base: Value, p: float) -> Value:
     else:
         d = p * x ** (p - 1.0)
     label = f"**{int(p)}" if p.is_integer() and abs(p) < 1e15 else f"**{p!r}"
-    return Value(out, "", (base,), (d,), label)
+    return _node(out, (base,), (d,), label)
 
 
 def _pow_values(base: Value, exponent: Value) -> Value:
@@ -319,7 +330,7 @@ def _pow_values(base: Value, exponent: Value) -> Value:
         d_exp = 0.0  # x^p is flat in p at x = 0 for p > 0 (PyTorch's convention too)
     else:
         d_exp = math.nan  # ln of a negative base: undefined, as in PyTorch
-    return Value(out, "", (base, exponent), (d_base, d_exp), "**")
+    return _node(out, (base, exponent), (d_base, d_exp), "**")
 
 
 # ------------------------------------------------------------------ n-ary nodes
@@ -337,14 +348,16 @@ def weighted_sum(ws: Sequence[Value], xs: Sequence[Value | float], b: Value | No
     (-1.75, (2.0, 3.0, 0.5, -1.0, 1.0))
     """
     if len(ws) != len(xs):
-        raise ValueError(f"weighted_sum needs as many weights as inputs, got {len(ws)} and {len(xs)}")
+        raise ValueError(
+            f"weighted_sum needs as many weights as inputs, got {len(ws)} and {len(xs)}"
+        )
     xs = [x if isinstance(x, Value) else _lift_or_raise(x) for x in xs]
     wd = [w.data for w in ws]
     xd = [x.data for x in xs]
     s = sum(map(float.__mul__, wd, xd), 0.0)
     if b is None:
-        return Value(s, "", (*ws, *xs), (*xd, *wd), "Σw·x")
-    return Value(s + b.data, "", (*ws, *xs, b), (*xd, *wd, 1.0), "Σw·x+b")
+        return _node(s, (*ws, *xs), (*xd, *wd), "Σw·x")
+    return _node(s + b.data, (*ws, *xs, b), (*xd, *wd, 1.0), "Σw·x+b")
 
 
 def sum_values(values: Iterable[Value | float]) -> Value:
@@ -356,7 +369,7 @@ def sum_values(values: Iterable[Value | float]) -> Value:
     vs = tuple(v if isinstance(v, Value) else _lift_or_raise(v) for v in values)
     if not vs:
         raise ValueError("sum_values needs at least one value")
-    return Value(sum([v.data for v in vs], 0.0), "", vs, (1.0,) * len(vs), "Σ")
+    return _node(sum([v.data for v in vs], 0.0), vs, (1.0,) * len(vs), "Σ")
 
 
 def _lift_or_raise(x: object) -> Value:
@@ -392,4 +405,58 @@ def topological_order(root: Value) -> list[Value]:
         for child in node.children:
             if child not in seen:
                 append((child, False))
+    return order
+
+
+def backward_pass(root: Value, grad: float = 1.0) -> Iterator[Value]:
+    """The backward pass: yields each interior node once its final grad is passed to its children.
+
+    The one implementation of the chain-rule step: :meth:`Value.backward` runs it to the
+    end, :func:`micrograd_cbook.backward_steps` one node per ``next()``.
+
+    >>> x = Value(2.0, "x"); y = x * x
+    >>> [(n.op, n.grad) for n in backward_pass(y)], x.grad
+    ([('*', 1.0)], 4.0)
+    """
+    if type(grad) is not float:
+        grad = _to_float(grad, "backward(grad=...)")
+    order = _interior_order(root)  # also resets their grads: interior nodes are recomputed
+    if root.children:
+        root.grad = grad
+    else:
+        root.grad += grad  # a leaf accumulates, like every leaf
+    for node in reversed(order):
+        # The chain rule: ∂C/∂child += ∂node/∂child · ∂C/∂node.
+        g = node.grad
+        for child, local_grad in zip(node.children, node.local_grads):
+            child.grad += local_grad * g
+        yield node
+
+
+def _interior_order(root: Value) -> list[Value]:
+    """The interior (non-leaf) nodes reaching ``root``, children first, each grad reset to 0.
+
+    Leaves are never pushed: they need no step of their own, only the contributions
+    they receive, and skipping them halves the work for a network's weights and inputs.
+    """
+    order: list[Value] = []
+    if not root.children:
+        return order
+    state: dict[Value, bool] = {}  # False: children being visited; True: placed in order
+    stack = [root]
+    get, push, pop, place = state.get, stack.append, stack.pop, order.append
+    while stack:
+        node = stack[-1]
+        placed = get(node)
+        if placed is None:  # first visit: stays on the stack, its children go above it
+            state[node] = False
+            for child in node.children:
+                if child.children and child not in state:
+                    push(child)
+        else:  # back on top: every child is placed (or a duplicate of a placed node)
+            pop()
+            if placed is False:
+                state[node] = True
+                node.grad = 0.0
+                place(node)
     return order
