@@ -13,8 +13,8 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from .engine import Constant, Value, sum_values, weighted_sum
 from .checks import gradcheck
+from .engine import Constant, Value, sum_values, weighted_sum
 
 __version__ = "0.1.0"
 

@@ -1,4 +1,4 @@
-"""Parse a formula such as ``"sigmoid(w*x + b)"`` into Values, safely: ``ast`` and a whitelist, never ``eval``.
+"""Parse a formula such as ``"sigmoid(w*x + b)"`` into Values: ``ast`` and a whitelist, no ``eval``.
 
 >>> f = parse_formula("sigmoid(w*x + b)")
 >>> sorted(f.names)
@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from .engine import Value
 
-__all__ = ["FUNCTIONS", "FormulaError", "Formula", "parse_formula", "parse_assignments"]
+__all__ = ["FUNCTIONS", "Formula", "FormulaError", "parse_assignments", "parse_formula"]
 
 FUNCTIONS = ("sigmoid", "relu", "tanh", "exp", "log")
 MAX_LENGTH = 2000
@@ -32,14 +32,14 @@ class FormulaError(ValueError):
 
 @dataclass(frozen=True)
 class Formula:
-    """A checked formula: its text, its syntax tree and the names it uses (in order of appearance)."""
+    """A checked formula: its text, its syntax tree and its names (in order of appearance)."""
 
     text: str
     tree: ast.expr
     names: tuple[str, ...]
 
     def build(self, values: Mapping[str, float]) -> tuple[Value, dict[str, Value]]:
-        """Build the graph: each name becomes a leaf Value labelled with it. Returns (root, leaves)."""
+        """Build the graph, each name a leaf Value labelled with it; returns (root, leaves)."""
         missing = [n for n in self.names if n not in values]
         if missing:
             raise FormulaError(

@@ -33,7 +33,8 @@ def build_parser() -> Parser:
 
     parser = Parser(
         prog="micrograd-cbook",
-        description="See, step through and check back-propagation. Start with: micrograd-cbook demo",
+        description="See, step through and check back-propagation. Start with: "
+        "micrograd-cbook demo",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
