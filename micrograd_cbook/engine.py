@@ -65,14 +65,23 @@ def _to_float(data: object, what: str = "Value") -> float:
 
 def _lift(other: object) -> Value | None:
     """Wrap a number as a :class:`Constant`, or None (the operator then returns NotImplemented)."""
-    if isinstance(other, Value):
-        return other
     t = type(other)
-    if t is float or t is int:
-        return Constant(float(other))
-    if isinstance(other, Real) and t is not bool:
-        return Constant(float(other))
-    return None
+    if t is float:
+        pass
+    elif t is int or (t is not bool and isinstance(other, Real)):
+        other = float(other)  # type: ignore[arg-type]
+    elif isinstance(other, Value):
+        return other
+    else:
+        return None
+    c = _new(Constant)
+    c.data = other
+    c.grad = 0.0
+    c.label = ""
+    c.op = ""
+    c.children = ()
+    c.local_grads = ()
+    return c
 
 
 _new = object.__new__
@@ -184,12 +193,14 @@ class Value:
         return self
 
     def __pow__(self, other: Value | float) -> Value:
+        t = type(other)
+        if t is float:
+            return _pow_number(self, other)  # type: ignore[arg-type]
+        if t is int or (t is not bool and isinstance(other, Real)):
+            return _pow_number(self, float(other))  # type: ignore[arg-type]
         if isinstance(other, Value):
             return _pow_values(self, other)
-        t = type(other)
-        if (t is not float and t is not int) and (t is bool or not isinstance(other, Real)):
-            return NotImplemented
-        return _pow_number(self, float(other))
+        return NotImplemented
 
     def __rpow__(self, other: float) -> Value:
         other = _lift(other)
@@ -295,14 +306,23 @@ def _pow_number(base: Value, p: float) -> Value:
         out = x**p
     except OverflowError:
         raise OverflowError(f"pow: {x!r} ** {p!r} is too large for a float") from None
-    if p == 0.0:
+    if p == 2.0:
+        d = 2.0 * x
+    elif p == 0.0:
         d = 0.0
     elif x == 0.0 and p < 1.0:
         d = math.inf  # e.g. √x at 0: the slope is vertical
     else:
         d = p * x ** (p - 1.0)
-    label = f"**{int(p)}" if p.is_integer() and abs(p) < 1e15 else f"**{p!r}"
-    return _node(out, (base,), (d,), label)
+    op = _POW_OPS.get(p)
+    if op is None:
+        op = f"**{int(p)}" if p.is_integer() and abs(p) < 1e15 else f"**{p!r}"
+        if len(_POW_OPS) < 1000:
+            _POW_OPS[p] = op
+    return _node(out, (base,), (d,), op)
+
+
+_POW_OPS: dict[float, str] = {}  # "**2" for p = 2.0: the op names of exponents met so far
 
 
 def _pow_values(base: Value, exponent: Value) -> Value:
