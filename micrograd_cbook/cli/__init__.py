@@ -23,6 +23,8 @@ class UsageError(Exception):
 class Parser(argparse.ArgumentParser):
     """argparse with a one-line error message (no usage block) and exit code 2."""
 
+    subparsers: argparse._SubParsersAction
+
     def error(self, message: str) -> NoReturn:
         self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
 
@@ -38,6 +40,7 @@ def build_parser() -> Parser:
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+    parser.subparsers = sub
     for name in COMMANDS:
         importlib.import_module(f".{name}", __name__).register(sub)
     return parser
@@ -46,7 +49,10 @@ def build_parser() -> Parser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, extras = parser.parse_known_args(argv)
+    if extras:  # name the command in the message, as its own parser would
+        command_parser = parser.subparsers.choices.get(args.command, parser)
+        command_parser.error(f"unrecognized arguments: {' '.join(extras)}")
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
