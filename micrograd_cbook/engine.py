@@ -119,9 +119,11 @@ class Value:
         _local_grads: tuple[float, ...] = (),
         _op: str = "",
     ) -> None:
-        # Operations always pass floats, so the hot path costs one type check.
+        # Operations build their nodes with _node(); this constructor is the user's door.
         if type(data) is not float:
             data = _to_float(data)
+        if type(label) is not str:
+            raise TypeError(f"label must be a str, got {type(label).__name__}: {label!r}")
         self.data = data
         self.grad = 0.0
         self.label = label
