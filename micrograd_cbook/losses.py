@@ -1,0 +1,180 @@
+"""Loss functions: the cost C that back-propagation differentiates, built from engine operations.
+
+Each takes the network's outputs (a Value, a list of Values, or a list of such lists, one
+per row) and the targets (numbers or Values, the same shape) and returns one Value
+labelled ``C``, so ``C.backward()`` fills every weight's ∂C/∂w.
+
+>>> from micrograd_cbook import Value
+>>> a = Value(0.75, "a")
+>>> C = quadratic_cost(a, 1.0)   # the chapter's C = ½ (y − a)²
+>>> C.backward()
+>>> C.data, a.grad               # ∂C/∂a = a − y, equation (1.3)
+(0.03125, -0.25)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from numbers import Real
+
+from .engine import Value, sum_values
+
+__all__ = [
+    "LOSSES",
+    "binary_cross_entropy_with_logits",
+    "get_loss",
+    "hinge",
+    "l2_penalty",
+    "mse",
+    "quadratic_cost",
+]
+
+Outputs = Value | Sequence["Value | Sequence[Value]"]
+Targets = float | Value | Sequence["float | Value | Sequence[float | Value]"]
+
+
+def _flatten(x: object) -> list:
+    """A Value or number stays one item; (nested) lists are flattened row by row."""
+    if isinstance(x, (Value, Real)):
+        return [x]
+    out: list = []
+    for item in x:  # type: ignore[attr-defined]
+        if isinstance(item, (Value, Real)):
+            out.append(item)
+        else:
+            out.extend(_flatten(item))
+    return out
+
+
+def _pairs(outputs: Outputs, targets: Targets, name: str) -> tuple[list[Value], list]:
+    """The outputs and targets as two flat lists of equal, non-zero length (the boundary check)."""
+    a = _flatten(outputs)
+    y = _flatten(targets)
+    if len(a) != len(y):
+        raise ValueError(
+            f"{name}: {len(a)} outputs but {len(y)} targets; give one target per output"
+        )
+    if not a:
+        raise ValueError(f"{name}: no outputs; give at least one output and its target")
+    return a, y
+
+
+def _labelled(c: Value) -> Value:
+    c.label = "C"
+    return c
+
+
+def quadratic_cost(outputs: Outputs, targets: Targets) -> Value:
+    """The chapter's quadratic cost C = ½ Σ (y − a)², summed over every output and row.
+
+    Its derivative is ∂C/∂a = a − y, equation (1.3) of the chapter.
+
+    >>> from micrograd_cbook import Value
+    >>> quadratic_cost([Value(0.5), Value(0.25)], [1, 0]).data   # ½ (0.25 + 0.0625)
+    0.15625
+    """
+    a, y = _pairs(outputs, targets, "quadratic_cost")
+    return _labelled(sum_values([(yi - ai) ** 2 for ai, yi in zip(a, y)]) * 0.5)
+
+
+def mse(outputs: Outputs, targets: Targets) -> Value:
+    """Mean squared error: (1/n) Σ (a − y)² over every output and row.
+
+    >>> from micrograd_cbook import Value
+    >>> mse([Value(0.5), Value(0.25)], [1, 0]).data
+    0.15625
+    """
+    a, y = _pairs(outputs, targets, "mse")
+    return _labelled(sum_values([(ai - yi) ** 2 for ai, yi in zip(a, y)]) * (1.0 / len(a)))
+
+
+def hinge(scores: Outputs, targets: Targets) -> Value:
+    """Max-margin (hinge) loss: the mean of (1 − y·score)⁺ for labels y = −1 or +1.
+
+    A score is right with margin when y·score ≥ 1; then it costs nothing.
+
+    >>> from micrograd_cbook import Value
+    >>> hinge([Value(2.0), Value(0.5), Value(0.5)], [1, 1, -1]).data   # (0 + 0.5 + 1.5) / 3
+    0.6666666666666666
+    """
+    s, y = _pairs(scores, targets, "hinge")
+    for yi in y:
+        label = yi.data if isinstance(yi, Value) else yi
+        if label not in (-1, 1):
+            raise ValueError(
+                f"hinge needs labels -1 or +1, got {label!r}; convert 0/1 labels with 2*y - 1"
+            )
+    terms = [(1 - si * yi).relu() for si, yi in zip(s, y)]
+    return _labelled(sum_values(terms) * (1.0 / len(s)))
+
+
+def _log1p(e: Value) -> Value:
+    """ln(1 + e) for e ≥ 0, accurate also when e is tiny (where 1 + e would round to 1)."""
+    if e.data > 1e-4:
+        return (1 + e).log()
+    # Taylor series e − e²/2 + e³/3: its error e⁴/4 is below a rounding error of ln(1 + e).
+    return e * (1 - e * (0.5 - e * (1.0 / 3.0)))
+
+
+def binary_cross_entropy_with_logits(logits: Outputs, targets: Targets) -> Value:
+    """Binary cross-entropy from logits z (before the sigmoid), the mean over rows; any z is safe.
+
+    Per row: −[y ln σ(z) + (1 − y) ln(1 − σ(z))] = max(z, 0) − y·z + ln(1 + e^−|z|), the
+    log-sum-exp form, so no exp overflows and no log of 0 is taken. Its derivative is
+    σ(z) − y. Targets are probabilities in [0, 1] (usually 0 or 1). As PyTorch's
+    ``binary_cross_entropy_with_logits``.
+
+    >>> from micrograd_cbook import Value
+    >>> z = Value(0.0)
+    >>> C = binary_cross_entropy_with_logits([z], [1]); C.backward()
+    >>> round(C.data, 6), z.grad     # ln 2, and σ(0) − 1
+    (0.693147, -0.5)
+    >>> binary_cross_entropy_with_logits([Value(1000.0)], [0]).data   # no overflow
+    1000.0
+    """
+    z, y = _pairs(logits, targets, "binary_cross_entropy_with_logits")
+    terms = []
+    for zi, yi in zip(z, y):
+        if zi.data >= 0.0:  # max(z, 0) − y·z = (1 − y)·z: no cancellation when y = 1
+            linear = zi * (1 - yi)
+            e = (-zi).exp()  # e^−z ≤ 1
+        else:  # max(z, 0) − y·z = −y·z
+            linear = zi * (-yi if isinstance(yi, Value) else -float(yi))
+            e = zi.exp()  # e^z < 1
+        terms.append(linear + _log1p(e))
+    return _labelled(sum_values(terms) * (1.0 / len(z)))
+
+
+def l2_penalty(params: Iterable[Value]) -> Value:
+    """Σ p² over the parameters: add α times it to a loss to keep weights small.
+
+    >>> from micrograd_cbook import Value
+    >>> l2_penalty([Value(3.0), Value(-4.0)]).data
+    25.0
+    """
+    return sum_values([p * p for p in params])
+
+
+LOSSES: dict[str, Callable[[Outputs, Targets], Value]] = {
+    "quadratic": quadratic_cost,
+    "mse": mse,
+    "hinge": hinge,
+    "bce": binary_cross_entropy_with_logits,
+}
+
+
+LossFunction = Callable[[Outputs, Targets], Value]
+
+
+def get_loss(loss: str | LossFunction) -> LossFunction:
+    """The loss function named ``loss`` ("quadratic", "mse", "hinge", "bce"), or ``loss`` itself.
+
+    >>> get_loss("hinge").__name__
+    'hinge'
+    """
+    if callable(loss):
+        return loss
+    if loss not in LOSSES:
+        choices = ", ".join(repr(k) for k in LOSSES)
+        raise ValueError(f"unknown loss {loss!r}: choose one of {choices}, or pass a function")
+    return LOSSES[loss]

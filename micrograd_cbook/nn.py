@@ -1,0 +1,570 @@
+"""Networks: :class:`Neuron`, :class:`Layer` and :class:`MLP`, labelled in the chapter's notation.
+
+A neuron computes z = Σₖ wₖ·aₖ + b and a = σ(z). Every Value a network makes is labelled
+the chapter's way: the weight from input k to unit j of layer l is ``w{l}[j,k]`` (layers
+numbered from 1), its bias ``b{l}[j]``, its weighted sum ``z{l}[j]`` and its activation
+``a{l}[j]``; inputs given as numbers become ``x[k]`` (the chapter's a⁰).
+
+>>> model = MLP(3, [4, 1], activation="sigmoid", bias=False, seed=1)
+>>> a = model([0, 0, 1])
+>>> a.label, a.op, len(model.parameters())
+('a2[0]', 'sigmoid', 16)
+
+Initialisation: ``init="uniform"`` (the default, as micrograd) draws every weight from
+U(−1, 1); ``init="uniform01"`` draws from U[0, 1), as the chapter's ``np.random.random``.
+Biases start at 0 in both. Draws come from ``random.Random(seed)`` (never the global RNG),
+layer by layer, unit by unit, input by input: the same seed gives the same weights.
+
+Speed: by default a neuron's weighted sum is one n-ary node (:func:`weighted_sum`), one
+node instead of 2n. ``fused=False`` builds it from plain ``*`` and ``+`` instead, so a picture
+shows every multiply and add; both give bit-identical values and gradients.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import os
+import random
+import tempfile
+from collections.abc import Sequence
+from importlib import resources
+from numbers import Real
+from typing import Any
+
+from .engine import Value, weighted_sum
+
+__all__ = [
+    "ACTIVATIONS",
+    "INITS",
+    "MLP",
+    "Layer",
+    "Module",
+    "Neuron",
+    "chapter_network",
+]
+
+# name -> the Value method applying it (None: a = z, no extra node)
+_ACTIVATION_FUNCTIONS = {
+    "sigmoid": Value.sigmoid,
+    "relu": Value.relu,
+    "tanh": Value.tanh,
+    "linear": None,
+}
+ACTIVATIONS = tuple(_ACTIVATION_FUNCTIONS)
+INITS = ("uniform", "uniform01")
+
+FORMAT = "micrograd_cbook.nn"
+FORMAT_VERSION = 1
+
+
+# ---------------------------------------------------------------- validation
+
+
+def _check_size(name: str, n: object, what: str) -> int:
+    if isinstance(n, bool) or not isinstance(n, int) or n <= 0:
+        raise ValueError(f"{name} must be a positive int ({what}), got {n!r}")
+    return n
+
+
+def _check_activation(name: str, activation: object) -> str:
+    if activation not in _ACTIVATION_FUNCTIONS:
+        choices = ", ".join(repr(a) for a in ACTIVATIONS)
+        raise ValueError(f"{name} must be one of {choices}, got {activation!r}")
+    return activation  # type: ignore[return-value]
+
+
+def _check_init(init: object) -> str:
+    if init not in INITS:
+        choices = ", ".join(repr(i) for i in INITS)
+        raise ValueError(f"init must be one of {choices}, got {init!r}")
+    return init  # type: ignore[return-value]
+
+
+def _as_values(x: Sequence[Value | float], nin: int, labels: Sequence[str], who: str) -> list:
+    """The boundary check of a forward pass: ``nin`` inputs, numbers wrapped as labelled leaves."""
+    try:
+        n = len(x)
+    except TypeError:
+        raise TypeError(
+            f"{who} takes a list of {nin} numbers or Values, got {type(x).__name__}"
+        ) from None
+    if n != nin:
+        raise ValueError(
+            f"{who} takes {nin} inputs, got {n}: pass a list of {nin} numbers or Values"
+        )
+    return [v if isinstance(v, Value) else Value(v, labels[k]) for k, v in enumerate(x)]
+
+
+# ---------------------------------------------------------------------- files
+
+
+def _write_atomic(path: str | os.PathLike, text: str) -> None:
+    """Write ``text`` to ``path`` via a temporary file in the same folder, then rename.
+
+    A reader sees the old file or the new one, never half of one.
+    """
+    path = os.fspath(path)
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{os.path.basename(path)}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, 0o644)  # mkstemp makes 0600; give the file ordinary permissions
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+# --------------------------------------------------------------------- Module
+
+
+class Module:
+    """The base of every network piece: its parameters, ``zero_grad``, ``save`` and ``load``.
+
+    >>> n = Neuron(2, seed=0)
+    >>> n.zero_grad(); [p.grad for p in n.parameters()]
+    [0.0, 0.0, 0.0]
+    """
+
+    __slots__ = ()
+
+    def parameters(self) -> list[Value]:
+        """Every trainable Value: weights then bias, unit by unit, layer by layer."""
+        return []
+
+    def zero_grad(self) -> None:
+        """Set the grad of every parameter to 0 (call it between optimisation steps)."""
+        for p in self.parameters():
+            p.grad = 0.0
+
+    def _config(self) -> dict[str, Any]:
+        """The arguments that rebuild a model of the same shape (saved with the weights)."""
+        raise NotImplementedError
+
+    def to_dict(self) -> dict[str, Any]:
+        """The model as a JSON-ready dict: its class, shape and every parameter by label.
+
+        >>> Neuron(1, bias=False, seed=0).to_dict()["parameters"]
+        {'w1[0,0]': 0.6888437030500962}
+        """
+        params = {}
+        for p in self.parameters():
+            if not math.isfinite(p.data):
+                raise ValueError(
+                    f"parameter {p.label} is {p.data!r}: a model with non-finite weights "
+                    "cannot be saved (training diverged? lower the learning rate)"
+                )
+            params[p.label] = p.data
+        return {
+            "format": FORMAT,
+            "version": FORMAT_VERSION,
+            "class": type(self).__name__,
+            "config": self._config(),
+            "parameters": params,
+        }
+
+    def save(self, path: str | os.PathLike) -> None:
+        """Write the model to ``path`` as JSON, atomically (temporary file, then rename).
+
+        >>> import os, tempfile
+        >>> path = os.path.join(tempfile.mkdtemp(), "model.json")
+        >>> MLP(2, [3, 1], seed=0).save(path)
+        >>> m = MLP(2, [3, 1], seed=1); m.load(path)
+        >>> m([1.0, 2.0]).data == MLP(2, [3, 1], seed=0)([1.0, 2.0]).data
+        True
+        """
+        _write_atomic(path, json.dumps(self.to_dict(), indent=1) + "\n")
+
+    def load(self, path: str | os.PathLike) -> None:
+        """Read weights saved by :meth:`save` into this model, which must have the same shape.
+
+        A missing file raises OSError; a bad or mismatched one raises ValueError saying
+        what differs. Either way the model is left untouched.
+        """
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+        try:
+            data = json.loads(text)
+        except ValueError as e:
+            raise ValueError(f"{os.fspath(path)}: not a model file (invalid JSON: {e})") from None
+        try:
+            values = self._check_file_dict(data)
+        except ValueError as e:
+            raise ValueError(f"{os.fspath(path)}: {e}") from None
+        for p, v in zip(self.parameters(), values):
+            p.data = v
+
+    def _check_file_dict(self, data: object) -> list[float]:
+        """The parameter values in ``data`` in our order, or ValueError naming the first problem."""
+        if not isinstance(data, dict) or data.get("format") != FORMAT:
+            raise ValueError(f"not a model file (no \"format\": \"{FORMAT}\")")
+        if data.get("version") != FORMAT_VERSION:
+            raise ValueError(
+                f"unsupported model file version {data.get('version')!r} "
+                f"(this library reads version {FORMAT_VERSION})"
+            )
+        kind = type(self).__name__
+        if data.get("class") != kind:
+            raise ValueError(f"holds a {data.get('class')}, not a {kind}")
+        ours = self._config()
+        theirs = data.get("config")
+        if theirs != ours:
+            if isinstance(theirs, dict):
+                diffs = [
+                    f"{k} {theirs.get(k)!r} (this model: {ours.get(k)!r})"
+                    for k in sorted(set(ours) | set(theirs))
+                    if theirs.get(k) != ours.get(k)
+                ]
+                detail = ", ".join(diffs)
+            else:
+                detail = f"config {theirs!r}"
+            raise ValueError(
+                f"saved model has a different shape: {detail}; build the model with the same "
+                f"arguments, or use {kind}.from_file"
+            )
+        params = data.get("parameters")
+        if not isinstance(params, dict):
+            raise ValueError("\"parameters\" must map each label to a number")
+        labels = [p.label for p in self.parameters()]
+        if set(params) != set(labels) or len(params) != len(labels):
+            missing = [label for label in labels if label not in params]
+            extra = [label for label in params if label not in set(labels)]
+            raise ValueError(f"parameters do not match: missing {missing}, unexpected {extra}")
+        values = []
+        for label in labels:
+            v = params[label]
+            if isinstance(v, bool) or not isinstance(v, Real) or not math.isfinite(v):
+                raise ValueError(f"parameter {label} must be a finite number, got {v!r}")
+            values.append(float(v))
+        return values
+
+    @classmethod
+    def from_file(cls, path: str | os.PathLike) -> Module:
+        """A new model of the saved shape with the saved weights.
+
+        >>> import os, tempfile
+        >>> path = os.path.join(tempfile.mkdtemp(), "m.json")
+        >>> MLP(2, [3, 1], activation="relu", seed=0).save(path)
+        >>> MLP.from_file(path)
+        MLP(2, [3, 1], activation='relu', output_activation='relu', bias=True)
+        """
+        with open(path, encoding="utf-8") as f:
+            try:
+                data = json.load(f)
+            except ValueError as e:
+                raise ValueError(
+                    f"{os.fspath(path)}: not a model file (invalid JSON: {e})"
+                ) from None
+        config = data.get("config") if isinstance(data, dict) else None
+        if not isinstance(config, dict):
+            raise ValueError(f"{os.fspath(path)}: not a model file (no \"config\")")
+        try:
+            model = cls(**config)
+        except TypeError as e:
+            raise ValueError(f"{os.fspath(path)}: bad config for {cls.__name__}: {e}") from None
+        model.load(path)
+        return model
+
+
+# --------------------------------------------------------------------- Neuron
+
+
+class Neuron(Module):
+    """One unit: z = Σₖ wₖ·aₖ + b, then a = activation(z).
+
+    ``layer`` and ``unit`` only name its Values (``w{layer}[{unit},k]``, ...).
+
+    >>> n = Neuron(2, activation="relu", seed=0)
+    >>> [w.label for w in n.w], n.b
+    (['w1[0,0]', 'w1[0,1]'], Value(label='b1[0]', data=0.0000, grad=0.0000))
+    >>> n([1.0, -1.0])
+    Value(label='a1[0]', data=0.1729, grad=0.0000, op='relu')
+    """
+
+    __slots__ = ("w", "b", "activation", "fused", "layer", "unit", "_act", "_zlabel", "_alabel",
+                 "_xlabels")
+
+    def __init__(
+        self,
+        nin: int,
+        activation: str = "sigmoid",
+        bias: bool = True,
+        *,
+        init: str = "uniform",
+        seed: int | None = None,
+        rng: random.Random | None = None,
+        fused: bool = True,
+        layer: int = 1,
+        unit: int = 0,
+    ) -> None:
+        _check_size("nin", nin, "the number of inputs")
+        self.activation = _check_activation("activation", activation)
+        _check_init(init)
+        if rng is None:
+            rng = random.Random(seed)
+        draw = rng.random if init == "uniform01" else lambda: rng.uniform(-1.0, 1.0)
+        self.w = [Value(draw(), f"w{layer}[{unit},{k}]") for k in range(nin)]
+        self.b = Value(0.0, f"b{layer}[{unit}]") if bias else None
+        self.fused = bool(fused)
+        self.layer = layer
+        self.unit = unit
+        self._act = _ACTIVATION_FUNCTIONS[activation]
+        self._zlabel = f"z{layer}[{unit}]"
+        self._alabel = f"a{layer}[{unit}]"
+        self._xlabels = [f"x[{k}]" for k in range(nin)]
+
+    def __call__(self, x: Sequence[Value | float]) -> Value:
+        """The activation a for inputs ``x`` (numbers or Values, one per weight)."""
+        return self._forward(_as_values(x, len(self.w), self._xlabels, repr(self)))
+
+    def _forward(self, xs: list[Value]) -> Value:
+        # The hot path: no checks (done at the boundary), one weighted-sum node when fused.
+        if self.fused:
+            z = weighted_sum(self.w, xs, self.b)
+        else:  # plain * and + nodes, left to right: the same floats as weighted_sum
+            w = self.w
+            z = w[0] * xs[0]
+            for k in range(1, len(w)):
+                z = z + w[k] * xs[k]
+            if self.b is not None:
+                z = z + self.b
+        act = self._act
+        if act is None:  # linear: a = z, the weighted sum is the activation
+            z.label = self._alabel
+            return z
+        z.label = self._zlabel
+        a = act(z)
+        a.label = self._alabel
+        return a
+
+    def parameters(self) -> list[Value]:
+        """The weights, then the bias (if any)."""
+        return [*self.w, self.b] if self.b is not None else list(self.w)
+
+    def _config(self) -> dict[str, Any]:
+        return {
+            "nin": len(self.w),
+            "activation": self.activation,
+            "bias": self.b is not None,
+            "layer": self.layer,
+            "unit": self.unit,
+        }
+
+    def __repr__(self) -> str:
+        return (
+            f"Neuron({len(self.w)}, activation={self.activation!r}, bias={self.b is not None}, "
+            f"layer={self.layer}, unit={self.unit})"
+        )
+
+
+# ---------------------------------------------------------------------- Layer
+
+
+class Layer(Module):
+    """``nout`` neurons reading the same ``nin`` inputs: layer ``layer`` of a network.
+
+    >>> layer = Layer(3, 2, activation="tanh", layer=1, seed=0)
+    >>> [a.label for a in layer([1, 2, 3])]
+    ['a1[0]', 'a1[1]']
+    """
+
+    __slots__ = ("neurons", "nin", "activation", "layer", "_xlabels")
+
+    def __init__(
+        self,
+        nin: int,
+        nout: int,
+        activation: str = "sigmoid",
+        bias: bool = True,
+        *,
+        init: str = "uniform",
+        seed: int | None = None,
+        rng: random.Random | None = None,
+        fused: bool = True,
+        layer: int = 1,
+    ) -> None:
+        _check_size("nin", nin, "the number of inputs")
+        _check_size("nout", nout, "the number of neurons")
+        _check_activation("activation", activation)
+        _check_init(init)
+        if rng is None:
+            rng = random.Random(seed)
+        self.nin = nin
+        self.activation = activation
+        self.layer = layer
+        self.neurons = [
+            Neuron(nin, activation, bias, init=init, rng=rng, fused=fused, layer=layer, unit=j)
+            for j in range(nout)
+        ]
+        self._xlabels = [f"x[{k}]" for k in range(nin)]
+
+    def __call__(self, x: Sequence[Value | float]) -> Value | list[Value]:
+        """The layer's activations: a list, or one Value when the layer has one neuron."""
+        out = self._forward(_as_values(x, self.nin, self._xlabels, repr(self)))
+        return out[0] if len(out) == 1 else out
+
+    def _forward(self, xs: list[Value]) -> list[Value]:
+        return [n._forward(xs) for n in self.neurons]
+
+    def parameters(self) -> list[Value]:
+        """Every neuron's parameters, unit by unit."""
+        return [p for n in self.neurons for p in n.parameters()]
+
+    def _config(self) -> dict[str, Any]:
+        return {
+            "nin": self.nin,
+            "nout": len(self.neurons),
+            "activation": self.activation,
+            "bias": self.neurons[0].b is not None,
+            "layer": self.layer,
+        }
+
+    def __repr__(self) -> str:
+        return (
+            f"Layer({self.nin}, {len(self.neurons)}, activation={self.activation!r}, "
+            f"bias={self.neurons[0].b is not None}, layer={self.layer})"
+        )
+
+
+# ------------------------------------------------------------------------ MLP
+
+
+class MLP(Module):
+    """A multi-layer perceptron: layers of sizes ``nouts`` after ``nin`` inputs, numbered from 1.
+
+    Hidden layers use ``activation``; the last uses ``output_activation`` (None: the same).
+
+    >>> model = MLP(2, [16, 16, 1], activation="relu", output_activation="linear", seed=0)
+    >>> model
+    MLP(2, [16, 16, 1], activation='relu', output_activation='linear', bias=True)
+    >>> len(model.parameters()), model([0.5, -1.0]).label
+    (337, 'a3[0]')
+    """
+
+    __slots__ = ("layers", "nin", "nouts", "activation", "output_activation", "bias", "_xlabels")
+
+    def __init__(
+        self,
+        nin: int,
+        nouts: Sequence[int],
+        activation: str = "sigmoid",
+        output_activation: str | None = None,
+        bias: bool = True,
+        seed: int | None = None,
+        *,
+        init: str = "uniform",
+        fused: bool = True,
+    ) -> None:
+        _check_size("nin", nin, "the number of inputs")
+        if isinstance(nouts, (int, str)) or not isinstance(nouts, Sequence) or not nouts:
+            raise ValueError(
+                f"nouts must list the layer sizes, e.g. [4, 1] for 4 hidden units and 1 output, "
+                f"got {nouts!r}"
+            )
+        for n in nouts:
+            _check_size("each layer size in nouts", n, "the number of neurons in that layer")
+        _check_activation("activation", activation)
+        if output_activation is None:
+            output_activation = activation
+        _check_activation("output_activation", output_activation)
+        _check_init(init)
+        rng = random.Random(seed)
+        self.nin = nin
+        self.nouts = list(nouts)
+        self.activation = activation
+        self.output_activation = output_activation
+        self.bias = bool(bias)
+        sizes = [nin, *self.nouts]
+        last = len(self.nouts) - 1
+        self.layers = [
+            Layer(
+                sizes[i],
+                sizes[i + 1],
+                output_activation if i == last else activation,
+                bias,
+                init=init,
+                rng=rng,
+                fused=fused,
+                layer=i + 1,
+            )
+            for i in range(len(self.nouts))
+        ]
+        self._xlabels = [f"x[{k}]" for k in range(nin)]
+
+    def __call__(self, x: Sequence[Value | float]) -> Value | list[Value]:
+        """The network's output for one input row: a Value if the last layer has one neuron."""
+        xs = _as_values(x, self.nin, self._xlabels, "the model")
+        for layer in self.layers:
+            xs = layer._forward(xs)
+        return xs[0] if len(xs) == 1 else xs
+
+    @property
+    def fused(self) -> bool:
+        """True when weighted sums are single nodes; set False to draw every ``*`` and ``+``."""
+        return self.layers[0].neurons[0].fused
+
+    @fused.setter
+    def fused(self, value: bool) -> None:
+        for layer in self.layers:
+            for n in layer.neurons:
+                n.fused = bool(value)
+
+    def parameters(self) -> list[Value]:
+        """Every layer's parameters, layer 1 first."""
+        return [p for layer in self.layers for p in layer.parameters()]
+
+    def _config(self) -> dict[str, Any]:
+        return {
+            "nin": self.nin,
+            "nouts": self.nouts,
+            "activation": self.activation,
+            "output_activation": self.output_activation,
+            "bias": self.bias,
+        }
+
+    def __repr__(self) -> str:
+        return (
+            f"MLP({self.nin}, {self.nouts}, activation={self.activation!r}, "
+            f"output_activation={self.output_activation!r}, bias={self.bias})"
+        )
+
+
+# ------------------------------------------------------------ the chapter's net
+
+
+def chapter_weights() -> dict[str, Any]:
+    """The chapter's 16 starting weights and where they come from (``data/chapter_weights.json``).
+
+    >>> chapter_weights()["w2"][0][0]
+    0.20445224973151743
+    """
+    text = resources.files(__package__).joinpath("data", "chapter_weights.json").read_text(
+        encoding="utf-8"
+    )
+    return json.loads(text)
+
+
+def chapter_network(*, fused: bool = True) -> MLP:
+    """The chapter's two-layer network with its starting weights (NumPy, seed 1).
+
+    ``MLP(3, [4, 1], activation="sigmoid", bias=False)``; w1[j,k] = syn0[k][j] and
+    w2[0,j] = syn1[j][0] of ``np.random.seed(1); syn0 = np.random.random((3, 4));
+    syn1 = np.random.random((4, 1))``, shipped as data so NumPy is not needed.
+
+    >>> net = chapter_network()
+    >>> round(net([0, 0, 1]).data, 6)
+    0.757519
+    """
+    weights = chapter_weights()
+    model = MLP(3, [4, 1], activation="sigmoid", bias=False, fused=fused)
+    for layer, rows in zip(model.layers, (weights["w1"], weights["w2"])):
+        for neuron, row in zip(layer.neurons, rows):
+            for w, value in zip(neuron.w, row):
+                w.data = float(value)
+    return model

@@ -1,0 +1,179 @@
+"""Optimisers: move each parameter against its gradient, as ``torch.optim`` does.
+
+The chapter's update is plain gradient descent, W_new = W_old − learningRate · ∂C/∂W:
+``SGD(params, lr)``. Momentum, weight decay and :class:`Adam` follow PyTorch's formulas
+step for step, so the same gradients give the same weights.
+
+>>> from micrograd_cbook import Value
+>>> w = Value(2.0, "w")
+>>> opt = SGD([w], lr=0.1)
+>>> C = w * w; C.backward()     # ∂C/∂w = 2w = 4
+>>> opt.step(); w.data          # 2 − 0.1 · 4
+1.6
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+
+from .engine import Value
+
+__all__ = ["SGD", "Adam", "Optimizer"]
+
+
+def _check(name: str, x: float, ok: bool, what: str) -> float:
+    if isinstance(x, bool) or not isinstance(x, (int, float)) or not ok:
+        raise ValueError(f"{name} must be {what}, got {x!r}")
+    return float(x)
+
+
+class Optimizer:
+    """The base: a fixed list of parameters, :meth:`zero_grad` and :meth:`step`.
+
+    >>> from micrograd_cbook import Value
+    >>> w = Value(1.0); w.grad = 3.0
+    >>> Optimizer([w]).zero_grad(); w.grad
+    0.0
+    """
+
+    def __init__(self, params: Iterable[Value]) -> None:
+        if isinstance(params, Value):
+            raise TypeError("params must be a list of Values (model.parameters()), got a Value")
+        self.params = list(params)
+        if not self.params:
+            raise ValueError("the optimiser got no parameters: pass model.parameters()")
+        for p in self.params:
+            if not isinstance(p, Value):
+                raise TypeError(
+                    f"params must be Values (e.g. model.parameters()), got {type(p).__name__}"
+                )
+
+    def zero_grad(self) -> None:
+        """Set every parameter's grad to 0 (gradients accumulate otherwise, as in PyTorch)."""
+        for p in self.params:
+            p.grad = 0.0
+
+    def step(self) -> None:
+        """Update every parameter from its ``.grad``."""
+        raise NotImplementedError
+
+
+class SGD(Optimizer):
+    """Stochastic gradient descent, optionally with momentum and weight decay (PyTorch's SGD).
+
+    Each step: g = ∂C/∂p + weight_decay·p; with momentum, buf = momentum·buf + (1 − dampening)·g
+    (buf = g on the first step) and g = buf (or g + momentum·buf when ``nesterov``);
+    then p ← p − lr·g.
+
+    >>> from micrograd_cbook import Value
+    >>> w = Value(1.0); opt = SGD([w], lr=0.5, momentum=0.9)
+    >>> for _ in range(2):
+    ...     w.grad = 1.0; opt.step()
+    >>> round(w.data, 12)    # 1 − 0.5·1 − 0.5·1.9
+    -0.45
+    """
+
+    def __init__(
+        self,
+        params: Iterable[Value],
+        lr: float,
+        momentum: float = 0.0,
+        weight_decay: float = 0.0,
+        *,
+        dampening: float = 0.0,
+        nesterov: bool = False,
+    ) -> None:
+        super().__init__(params)
+        self.lr = _check("lr", lr, lr >= 0.0 and math.isfinite(lr), "a number ≥ 0")
+        self.momentum = _check("momentum", momentum, momentum >= 0.0, "≥ 0")
+        self.weight_decay = _check("weight_decay", weight_decay, weight_decay >= 0.0, "≥ 0")
+        self.dampening = _check("dampening", dampening, True, "a number")
+        if nesterov and (momentum <= 0.0 or dampening != 0.0):
+            raise ValueError("nesterov needs momentum > 0 and dampening = 0")
+        self.nesterov = bool(nesterov)
+        self.buffers: list[float] | None = None  # momentum buffers, made on the first step
+
+    def step(self) -> None:
+        """p ← p − lr · (∂C/∂p, with weight decay and momentum applied)."""
+        lr, wd, mu = self.lr, self.weight_decay, self.momentum
+        if mu == 0.0:
+            for p in self.params:
+                g = p.grad + wd * p.data if wd else p.grad
+                p.data -= lr * g
+            return
+        first = self.buffers is None
+        if first:
+            self.buffers = [0.0] * len(self.params)
+        bufs = self.buffers
+        keep = 1.0 - self.dampening
+        for i, p in enumerate(self.params):
+            g = p.grad + wd * p.data if wd else p.grad
+            buf = g if first else bufs[i] * mu + g * keep  # type: ignore[index]
+            bufs[i] = buf  # type: ignore[index]
+            g = g + mu * buf if self.nesterov else buf
+            p.data -= lr * g
+
+    def __repr__(self) -> str:
+        return (
+            f"SGD({len(self.params)} parameters, lr={self.lr}, momentum={self.momentum}, "
+            f"weight_decay={self.weight_decay})"
+        )
+
+
+class Adam(Optimizer):
+    """Adam: steps scaled by running averages of the gradient and its square (PyTorch's Adam).
+
+    Each step t: g = ∂C/∂p + weight_decay·p; m ← m + (1 − β₁)(g − m); v ← β₂v + (1 − β₂)g²;
+    p ← p − lr/(1 − β₁ᵗ) · m / (√v / √(1 − β₂ᵗ) + eps).
+
+    >>> from micrograd_cbook import Value
+    >>> w = Value(1.0); opt = Adam([w], lr=0.1)
+    >>> w.grad = 5.0; opt.step(); round(w.data, 6)   # the first step moves by about lr
+    0.9
+    """
+
+    def __init__(
+        self,
+        params: Iterable[Value],
+        lr: float = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0.0,
+    ) -> None:
+        super().__init__(params)
+        self.lr = _check("lr", lr, lr >= 0.0 and math.isfinite(lr), "a number ≥ 0")
+        try:
+            b1, b2 = betas
+        except (TypeError, ValueError):
+            raise ValueError(f"betas must be a pair (β₁, β₂), got {betas!r}") from None
+        self.betas = (
+            _check("betas[0]", b1, 0.0 <= b1 < 1.0, "in [0, 1)"),
+            _check("betas[1]", b2, 0.0 <= b2 < 1.0, "in [0, 1)"),
+        )
+        self.eps = _check("eps", eps, eps >= 0.0, "≥ 0")
+        self.weight_decay = _check("weight_decay", weight_decay, weight_decay >= 0.0, "≥ 0")
+        self.t = 0
+        self.m = [0.0] * len(self.params)
+        self.v = [0.0] * len(self.params)
+
+    def step(self) -> None:
+        """One Adam update of every parameter from its ``.grad``."""
+        self.t += 1
+        b1, b2 = self.betas
+        wd, eps = self.weight_decay, self.eps
+        step_size = self.lr / (1.0 - b1**self.t)
+        bc2_sqrt = math.sqrt(1.0 - b2**self.t)
+        m, v = self.m, self.v
+        for i, p in enumerate(self.params):
+            g = p.grad + wd * p.data if wd else p.grad
+            mi = m[i] + (1.0 - b1) * (g - m[i])  # PyTorch's lerp form of β₁m + (1 − β₁)g
+            vi = v[i] * b2 + (1.0 - b2) * g * g
+            m[i], v[i] = mi, vi
+            p.data -= step_size * (mi / (math.sqrt(vi) / bc2_sqrt + eps))
+
+    def __repr__(self) -> str:
+        return (
+            f"Adam({len(self.params)} parameters, lr={self.lr}, betas={self.betas}, "
+            f"eps={self.eps}, weight_decay={self.weight_decay})"
+        )
