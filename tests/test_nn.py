@@ -1,0 +1,337 @@
+"""Networks: shapes, labels, seeds, fused vs unfused sums, validation, save/load."""
+
+import json
+import math
+import os
+import random
+
+import pytest
+
+from micrograd_cbook import Value, nn
+
+# ---------------------------------------------------------------- forward values
+
+
+def sigmoid(x):
+    return 1.0 / (1.0 + math.exp(-x))
+
+
+def hand_forward(model, x):
+    """The network's output computed from its weights with plain floats (the oracle)."""
+    acts = {"sigmoid": sigmoid, "relu": lambda z: max(z, 0.0), "tanh": math.tanh,
+            "linear": lambda z: z}
+    a = [float(v) for v in x]
+    for layer in model.layers:
+        f = acts[layer.activation]
+        a = [
+            f(sum(w.data * ak for w, ak in zip(n.w, a)) + (n.b.data if n.b else 0.0))
+            for n in layer.neurons
+        ]
+    return a
+
+
+@pytest.mark.parametrize("activation", nn.ACTIVATIONS)
+def test_forward_equals_hand_computation(activation):
+    model = nn.MLP(3, [5, 4, 2], activation=activation, output_activation="tanh", seed=3)
+    for n in (n for layer in model.layers for n in layer.neurons):
+        if n.b is not None:
+            n.b.data = 0.3  # nonzero biases, so a bias bug shows
+    x = [0.5, -1.25, 2.0]
+    out = model(x)
+    assert [v.data for v in out] == pytest.approx(hand_forward(model, x), rel=1e-14)
+
+
+def test_one_output_neuron_returns_a_value_more_return_a_list():
+    assert isinstance(nn.MLP(2, [3, 1], seed=0)([1, 2]), Value)
+    out = nn.MLP(2, [3, 2], seed=0)([1, 2])
+    assert isinstance(out, list) and len(out) == 2
+
+
+def test_accepts_values_as_inputs_and_backpropagates_into_them():
+    x = [Value(1.0, "x0"), Value(-2.0, "x1")]
+    model = nn.MLP(2, [3, 1], activation="tanh", seed=0)
+    model(x).backward()
+    assert x[0].grad != 0.0 and x[1].grad != 0.0
+
+
+def test_numpy_floats_are_accepted_as_inputs():
+    np = pytest.importorskip("numpy")
+    model = nn.MLP(2, [3, 1], seed=0)
+    assert model(np.array([0.5, 1.5])).data == model([0.5, 1.5]).data
+
+
+# --------------------------------------------------------------------- labels
+
+
+def test_labels_follow_the_chapters_notation():
+    model = nn.MLP(3, [4, 1], activation="sigmoid", bias=True, seed=0)
+    labels = [p.label for p in model.parameters()]
+    assert labels[:4] == ["w1[0,0]", "w1[0,1]", "w1[0,2]", "b1[0]"]
+    assert labels[-5:] == ["w2[0,0]", "w2[0,1]", "w2[0,2]", "w2[0,3]", "b2[0]"]
+    assert len(labels) == len(set(labels)) == 4 * 4 + 5
+    a2 = model([1, 2, 3])
+    z2 = a2.children[0]
+    assert (a2.label, z2.label) == ("a2[0]", "z2[0]")
+    a1_labels = sorted(c.label for c in z2.children if c.label.startswith("a1"))
+    assert a1_labels == ["a1[0]", "a1[1]", "a1[2]", "a1[3]"]
+    first = model.layers[0].neurons[0]([1, 2, 3])
+    assert {c.label for c in first.children[0].children} >= {"x[0]", "x[1]", "x[2]"}
+
+
+def test_linear_activation_adds_no_node_and_labels_the_sum_a():
+    model = nn.MLP(2, [1], activation="linear", seed=0)
+    out = model([1.0, 2.0])
+    assert out.op == "Σw·x+b" and out.label == "a1[0]"
+
+
+def test_bias_false_has_no_bias():
+    model = nn.MLP(3, [4, 1], bias=False, seed=0)
+    assert all(n.b is None for layer in model.layers for n in layer.neurons)
+    assert len(model.parameters()) == 16
+    assert model([1, 1, 1]).children[0].op == "Σw·x"
+
+
+# ---------------------------------------------------------------- initialisation
+
+
+def test_same_seed_same_weights_different_seed_different_weights():
+    def weights(seed):
+        return [p.data for p in nn.MLP(2, [8, 8, 1], seed=seed).parameters()]
+
+    assert weights(7) == weights(7)
+    assert weights(7) != weights(8)
+
+
+def test_seeded_models_leave_the_global_rng_alone():
+    random.seed(123)
+    expected = random.random()
+    random.seed(123)
+    nn.MLP(2, [8, 1], seed=0)
+    nn.MLP(2, [8, 1])
+    assert random.random() == expected
+
+
+def test_default_init_is_uniform_minus_one_to_one_with_zero_biases():
+    model = nn.MLP(4, [50, 50, 1], seed=0)
+    ws = [w.data for layer in model.layers for n in layer.neurons for w in n.w]
+    bs = [n.b.data for layer in model.layers for n in layer.neurons]
+    assert all(-1.0 <= w < 1.0 for w in ws)
+    assert min(ws) < -0.9 and max(ws) > 0.9
+    assert bs == [0.0] * len(bs)
+    # the documented draw order: random.Random(seed).uniform(-1, 1), weight by weight
+    rng = random.Random(0)
+    assert ws[:5] == [rng.uniform(-1.0, 1.0) for _ in range(5)]
+
+
+def test_uniform01_is_the_chapters_init():
+    model = nn.MLP(3, [4, 1], bias=False, seed=5, init="uniform01")
+    rng = random.Random(5)
+    assert [p.data for p in model.parameters()] == [rng.random() for _ in range(16)]
+
+
+# --------------------------------------------------------- fused vs unfused sums
+
+
+def test_fused_and_unfused_give_identical_values_and_grads():
+    x = [0.3, -1.7, 2.2]
+
+    def run(fused):
+        model = nn.MLP(3, [4, 3, 2], activation="tanh", output_activation="sigmoid", seed=11,
+                       fused=fused)
+        for i, n in enumerate(n for layer in model.layers for n in layer.neurons):
+            n.b.data = 0.1 * i - 0.4
+        out = model(x)
+        C = (out[0] - 1.0) ** 2 + out[1] * 3.0
+        C.backward()
+        return [o.data for o in out], [p.grad for p in model.parameters()]
+
+    fused, unfused = run(True), run(False)
+    assert fused == unfused  # bit for bit
+    assert any(g != 0.0 for g in fused[1])
+
+
+def test_unfused_graph_shows_every_multiply_and_add():
+    model = nn.MLP(3, [1], seed=0, fused=False)
+    z = model([1.0, 2.0, 3.0]).children[0]
+    assert z.label == "z1[0]" and z.op == "+"
+    ops = []
+    stack = [z]
+    while stack:
+        node = stack.pop()
+        if node.op:
+            ops.append(node.op)
+        stack.extend(node.children)
+    assert sorted(ops) == ["*", "*", "*", "+", "+", "+"]
+
+
+def test_fused_can_be_switched_on_a_built_model():
+    model = nn.MLP(2, [2, 1], seed=0)
+    assert model.fused
+    model.fused = False
+    assert not model.fused
+    assert model([1, 2]).children[0].op == "+"
+
+
+# ----------------------------------------------------------------- validation
+
+
+@pytest.mark.parametrize(
+    "make, match",
+    [
+        (lambda: nn.MLP(0, [1]), "nin must be a positive int"),
+        (lambda: nn.MLP(2, [3, 0]), "each layer size in nouts must be a positive int"),
+        (lambda: nn.MLP(2, []), "nouts must list the layer sizes"),
+        (lambda: nn.MLP(2, 3), "nouts must list the layer sizes"),
+        (lambda: nn.MLP(2, [1], activation="sigmod"), "activation must be one of 'sigmoid'"),
+        (lambda: nn.MLP(2, [1], output_activation="softmax"), "output_activation must be one of"),
+        (lambda: nn.MLP(2, [1], init="zeros"), "init must be one of 'uniform', 'uniform01'"),
+        (lambda: nn.Neuron(-1), "nin must be a positive int"),
+        (lambda: nn.Layer(2, 0), "nout must be a positive int"),
+        (lambda: nn.Layer(2.5, 1), "nin must be a positive int"),
+    ],
+)
+def test_bad_arguments_say_what_to_do(make, match):
+    with pytest.raises(ValueError, match=match):
+        make()
+
+
+def test_wrong_input_length_is_a_clear_error():
+    model = nn.MLP(3, [4, 1], seed=0)
+    with pytest.raises(ValueError, match="takes 3 inputs, got 2: pass a list of 3 numbers"):
+        model([1, 2])
+    with pytest.raises(ValueError, match="takes 3 inputs, got 4"):
+        model.layers[0]([1, 2, 3, 4])
+    with pytest.raises(ValueError, match="takes 3 inputs, got 1"):
+        model.layers[0].neurons[0]([1])
+    with pytest.raises(TypeError, match="takes a list of 3 numbers or Values, got int"):
+        model(5)
+    with pytest.raises(TypeError, match="str"):
+        model(["a", 1, 2])
+
+
+# ---------------------------------------------------------------- reprs, grads
+
+
+def test_reprs_are_readable():
+    assert repr(nn.MLP(2, [16, 16, 1], activation="relu", output_activation="linear")) == (
+        "MLP(2, [16, 16, 1], activation='relu', output_activation='linear', bias=True)"
+    )
+    assert repr(nn.Layer(3, 4, layer=2)) == "Layer(3, 4, activation='sigmoid', bias=True, layer=2)"
+    assert repr(nn.Neuron(3, "tanh", bias=False, unit=2)) == (
+        "Neuron(3, activation='tanh', bias=False, layer=1, unit=2)"
+    )
+
+
+def test_zero_grad_clears_every_parameter():
+    model = nn.MLP(2, [3, 1], seed=0)
+    model([1.0, 2.0]).backward()
+    assert any(p.grad for p in model.parameters())
+    model.zero_grad()
+    assert all(p.grad == 0.0 for p in model.parameters())
+
+
+# ----------------------------------------------------------------- save/load
+
+
+def test_save_load_round_trips_exactly(tmp_path):
+    path = tmp_path / "model.json"
+    a = nn.MLP(2, [5, 1], activation="tanh", seed=1)
+    a.save(path)
+    b = nn.MLP(2, [5, 1], activation="tanh", seed=2)
+    b.load(path)
+    assert [p.data for p in b.parameters()] == [p.data for p in a.parameters()]
+    saved = json.loads(path.read_text())
+    assert saved["parameters"]["w1[0,0]"] == a.layers[0].neurons[0].w[0].data
+    assert saved["config"]["nouts"] == [5, 1]
+
+
+def test_from_file_builds_the_saved_shape(tmp_path):
+    path = tmp_path / "m.json"
+    a = nn.MLP(3, [4, 1], activation="sigmoid", bias=False, seed=4)
+    a.save(path)
+    b = nn.MLP.from_file(path)
+    assert repr(b) == repr(a)
+    assert b([1, 2, 3]).data == a([1, 2, 3]).data
+
+
+def test_save_is_atomic_and_leaves_no_temporary_files(tmp_path, monkeypatch):
+    path = tmp_path / "model.json"
+    nn.MLP(2, [2, 1], seed=0).save(path)
+    before = path.read_text()
+
+    def fail(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "replace", fail)
+    with pytest.raises(OSError, match="disk full"):
+        nn.MLP(2, [2, 1], seed=1).save(path)
+    assert path.read_text() == before  # the old file is intact
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model.json"]
+
+
+def _weights(model):
+    return [p.data for p in model.parameters()]
+
+
+@pytest.mark.parametrize(
+    "content, match",
+    [
+        ("{not json", "invalid JSON"),
+        ('{"format": "other"}', "not a model file"),
+        ("[1, 2]", "not a model file"),
+    ],
+)
+def test_load_rejects_bad_files_and_leaves_model_untouched(tmp_path, content, match):
+    path = tmp_path / "bad.json"
+    path.write_text(content)
+    model = nn.MLP(2, [3, 1], seed=0)
+    before = _weights(model)
+    with pytest.raises(ValueError, match=match):
+        model.load(path)
+    assert _weights(model) == before
+
+
+def test_load_rejects_a_different_shape(tmp_path):
+    path = tmp_path / "m.json"
+    nn.MLP(2, [4, 1], seed=0).save(path)
+    model = nn.MLP(2, [3, 1], seed=0)
+    before = _weights(model)
+    shape = r"different shape: nouts \[4, 1\] \(this model: \[3, 1\]\)"
+    with pytest.raises(ValueError, match=shape):
+        model.load(path)
+    other = nn.MLP(2, [4, 1], activation="relu", seed=0)
+    with pytest.raises(ValueError, match="activation 'sigmoid'"):
+        other.load(path)
+    with pytest.raises(ValueError, match="holds a MLP, not a Layer"):
+        nn.Layer(2, 4).load(path)
+    assert _weights(model) == before
+
+
+def test_load_rejects_non_finite_or_missing_parameters(tmp_path):
+    path = tmp_path / "m.json"
+    nn.MLP(2, [1], seed=0).save(path)
+    data = json.loads(path.read_text())
+    model = nn.MLP(2, [1], seed=5)
+    before = _weights(model)
+    data["parameters"]["w1[0,1]"] = "0.5"
+    path.write_text(json.dumps(data))
+    with pytest.raises(ValueError, match=r"parameter w1\[0,1\] must be a finite number"):
+        model.load(path)
+    del data["parameters"]["w1[0,1]"]
+    path.write_text(json.dumps(data))
+    with pytest.raises(ValueError, match=r"missing \['w1\[0,1\]'\]"):
+        model.load(path)
+    assert _weights(model) == before
+
+
+def test_load_missing_file_is_oserror(tmp_path):
+    with pytest.raises(OSError):
+        nn.MLP(2, [1]).load(tmp_path / "nope.json")
+
+
+def test_saving_non_finite_weights_is_refused(tmp_path):
+    model = nn.MLP(2, [1], seed=0)
+    model.parameters()[0].data = math.nan
+    with pytest.raises(ValueError, match=r"w1\[0,0\] is nan"):
+        model.save(tmp_path / "m.json")
+    assert not list(tmp_path.iterdir())

@@ -1,0 +1,143 @@
+"""Optimisers: the chapter's update by hand, and PyTorch's optimisers step for step."""
+
+import math
+
+import pytest
+
+from micrograd_cbook import Value, nn
+from micrograd_cbook.optim import SGD, Adam
+
+try:
+    import torch
+except ImportError:  # pragma: no cover - torch is optional
+    torch = None
+needs_torch = pytest.mark.skipif(torch is None, reason="PyTorch is not installed")
+
+START = [0.5, -1.25, 2.0, 0.0, 3.5]
+
+
+def grads_at(step, data):
+    """Gradients that change from step to step and depend on the weights (like a real loss)."""
+    return [math.sin(1.3 * i + step) + 0.5 * d - 0.1 * d * d for i, d in enumerate(data)]
+
+
+def run_ours(make, steps):
+    params = [Value(x) for x in START]
+    opt = make(params)
+    for step in range(steps):
+        opt.zero_grad()
+        for p, g in zip(params, grads_at(step, [p.data for p in params])):
+            p.grad += g
+        opt.step()
+    return [p.data for p in params]
+
+
+def run_torch(make, steps):
+    params = [torch.tensor(x, dtype=torch.float64, requires_grad=True) for x in START]
+    opt = make(params)
+    for step in range(steps):
+        opt.zero_grad()
+        for p, g in zip(params, grads_at(step, [p.item() for p in params])):
+            p.grad = torch.tensor(g, dtype=torch.float64)
+        opt.step()
+    return [p.item() for p in params]
+
+
+def test_sgd_is_the_chapters_update():
+    w = Value(0.8)
+    opt = SGD([w], lr=1.0)
+    w.grad = 0.3
+    opt.step()
+    assert w.data == 0.8 - 1.0 * 0.3  # W_new = W_old − learningRate · ∂C/∂W
+
+
+def test_zero_grad_clears_and_grads_otherwise_accumulate():
+    w = Value(1.0)
+    opt = SGD([w], lr=0.1)
+    (w * 2).backward()
+    (w * 2).backward()
+    assert w.grad == 4.0
+    opt.zero_grad()
+    assert w.grad == 0.0
+
+
+def test_sgd_on_a_model_lowers_a_quadratic():
+    model = nn.MLP(1, [1], activation="linear", seed=0)
+    opt = SGD(model.parameters(), lr=0.1)
+    for _ in range(200):
+        opt.zero_grad()
+        C = (model([2.0]) - 3.0) ** 2
+        C.backward()
+        opt.step()
+    assert model([2.0]).data == pytest.approx(3.0, abs=1e-9)
+
+
+SGD_SETTINGS = [
+    {"lr": 0.1},
+    {"lr": 0.05, "momentum": 0.9},
+    {"lr": 0.05, "momentum": 0.9, "weight_decay": 0.01},
+    {"lr": 0.02, "momentum": 0.8, "dampening": 0.3},
+    {"lr": 0.03, "momentum": 0.7, "nesterov": True, "weight_decay": 0.1},
+    {"lr": 0.1, "weight_decay": 0.5},
+]
+
+
+@needs_torch
+@pytest.mark.parametrize("kwargs", SGD_SETTINGS, ids=str)
+def test_sgd_matches_torch(kwargs):
+    ours = run_ours(lambda ps: SGD(ps, **kwargs), 25)
+    theirs = run_torch(lambda ps: torch.optim.SGD(ps, **kwargs), 25)
+    assert ours == pytest.approx(theirs, rel=1e-12, abs=1e-12)
+
+
+ADAM_SETTINGS = [
+    {},
+    {"lr": 0.1},
+    {"lr": 0.05, "betas": (0.8, 0.99), "eps": 1e-6},
+    {"lr": 0.01, "weight_decay": 0.1},
+    {"lr": 0.3, "betas": (0.0, 0.5)},
+]
+
+
+@needs_torch
+@pytest.mark.parametrize("kwargs", ADAM_SETTINGS, ids=str)
+def test_adam_matches_torch(kwargs):
+    ours = run_ours(lambda ps: Adam(ps, **kwargs), 25)
+    theirs = run_torch(lambda ps: torch.optim.Adam(ps, **kwargs), 25)
+    assert ours == pytest.approx(theirs, rel=1e-12, abs=1e-12)
+
+
+def test_adam_first_step_moves_each_weight_by_about_lr():
+    # with m = (1 − β₁)g and v = (1 − β₂)g², the corrected step is lr · g/|g| (eps aside)
+    params = [Value(1.0), Value(1.0)]
+    opt = Adam(params, lr=0.01)
+    params[0].grad, params[1].grad = 123.0, -0.004
+    opt.step()
+    assert params[0].data == pytest.approx(0.99, rel=1e-9)
+    assert params[1].data == pytest.approx(1.01, rel=1e-5)
+
+
+@pytest.mark.parametrize(
+    "make, error, match",
+    [
+        (lambda: SGD([], lr=0.1), ValueError, "got no parameters: pass model.parameters()"),
+        (lambda: SGD(Value(1.0), lr=0.1), TypeError, "list of Values"),
+        (lambda: SGD([1.0], lr=0.1), TypeError, "params must be Values"),
+        (lambda: SGD([Value(1.0)], lr=-1), ValueError, "lr must be a number ≥ 0"),
+        (lambda: SGD([Value(1.0)], lr=0.1, momentum=-0.5), ValueError, "momentum must be ≥ 0"),
+        (lambda: SGD([Value(1.0)], lr=0.1, nesterov=True), ValueError, "nesterov needs momentum"),
+        (lambda: Adam([Value(1.0)], betas=(0.9, 1.0)), ValueError, r"betas\[1\] must be in"),
+        (lambda: Adam([Value(1.0)], betas=0.9), ValueError, "betas must be a pair"),
+        (lambda: Adam([Value(1.0)], eps=-1.0), ValueError, "eps must be ≥ 0"),
+    ],
+)
+def test_bad_settings_are_clear_errors(make, error, match):
+    with pytest.raises(error, match=match):
+        make()
+
+
+def test_reprs():
+    assert repr(SGD([Value(1.0)], lr=0.5)) == (
+        "SGD(1 parameters, lr=0.5, momentum=0.0, weight_decay=0.0)"
+    )
+    assert repr(Adam([Value(1.0)])).startswith("Adam(1 parameters, lr=0.001, betas=(0.9, 0.999)")
