@@ -1,0 +1,382 @@
+"""Step through the backward pass one node at a time, and read the chain rule with its numbers.
+
+:func:`backward_steps` is ``backward()`` one node per ``next()``; :func:`explain` writes
+∂root/∂wrt as the chapter does: a sum over every path from ``wrt`` to ``root`` of the
+product of the local derivatives along it.
+
+>>> from micrograd_cbook import Value
+>>> w, x = Value(0.5, "w"), Value(1.5, "x")
+>>> z = w * x; z.label = "z"
+>>> a = z.sigmoid(); a.label = "a"
+>>> [step.node.label for step in backward_steps(a)]
+['a', 'z']
+>>> print(explain(a, w))
+∂a/∂w = ∂z/∂w · ∂a/∂z = 1.5000 × 0.2179 = 0.3268
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+from .engine import Constant, Value, backward_pass, fmt, topological_order
+
+__all__ = [
+    "DEFAULT_MAX_PATHS",
+    "Explanation",
+    "Path",
+    "Step",
+    "backward_steps",
+    "count_paths",
+    "explain",
+]
+
+DEFAULT_MAX_PATHS = 1000
+
+# Short words for operators, so a stand-in name reads well after ∂ ("∂mul#3/∂w").
+_OP_WORDS = {"+": "add", "-": "sub", "*": "mul", "/": "div", "**": "pow"}
+
+
+def _num(x: float) -> str:
+    """A number the chapter's way: 4 decimals and a real minus sign (−0.0387)."""
+    s = fmt(x + 0.0)  # -0.0 + 0.0 is 0.0: no "−0.0000"
+    return "−" + s[1:] if s.startswith("-") else s
+
+
+def _factor(x: float) -> str:
+    """A factor in a product: negative numbers in parentheses, as in ``0.7311 × (−0.2689)``."""
+    s = _num(x)
+    return f"({s})" if s.startswith("−") else s
+
+
+class _Names:
+    """Readable names for the nodes of one graph: the label, or a stand-in made once, on demand.
+
+    A stand-in is the operation and the node's position in topological order (``mul#3``,
+    ``sigmoid#4``); an unlabelled leaf is ``leaf#k``; a :class:`Constant` is its number.
+    """
+
+    def __init__(self, root: Value) -> None:
+        self.root = root
+        self._position: dict[Value, int] | None = None
+
+    def __call__(self, node: Value) -> str:
+        if node.label:
+            return node.label
+        if type(node) is Constant:
+            return f"{node.data:g}"
+        if self._position is None:  # one traversal, only when a stand-in is needed
+            self._position = {n: i for i, n in enumerate(topological_order(self.root), 1)}
+        k = self._position.get(node, 0)
+        if not node.op:
+            return f"leaf#{k}"
+        word = "pow" if node.op.startswith("**") else _OP_WORDS.get(node.op, node.op)
+        return f"{word}#{k}"
+
+
+# ----------------------------------------------------------------------- stepping
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of the backward pass: ``node``'s final ``grad`` passed on to each child.
+
+    ``contributions`` holds ``(child, local_grad, contribution)`` in the order they were
+    added to ``child.grad``, with ``contribution == local_grad * grad``. ``str(step)`` is a
+    small table; ``index`` counts steps from 1.
+    """
+
+    index: int
+    node: Value
+    grad: float
+    contributions: tuple[tuple[Value, float, float], ...]
+    _names: _Names = field(repr=False, compare=False)
+
+    def __repr__(self) -> str:
+        n = len(self.contributions)
+        return (
+            f"Step({self.index}, node={self._names(self.node)!r}, grad={fmt(self.grad)}, "
+            f"{n} contribution{'s' if n != 1 else ''})"
+        )
+
+    def __str__(self) -> str:
+        names = self._names
+        node = self.node
+        inputs = ", ".join(names(c) for c, _, _ in self.contributions)
+        head = f"step {self.index}: {names(node)} = {node.op}({inputs})   grad {_num(self.grad)}"
+        rows = [("child", f"∂{names(node)}/∂child", "contribution to its grad")]
+        rows += [(names(c), _num(lg), _num(contrib)) for c, lg, contrib in self.contributions]
+        w0 = max(len(r[0]) for r in rows)
+        w1 = max(len(r[1]) for r in rows)
+        w2 = max(len(r[2]) for r in rows)
+        lines = [head] + [f"  {a:<{w0}}  {b:>{w1}}  {c:>{w2}}" for a, b, c in rows]
+        return "\n".join(lines)
+
+
+def backward_steps(root: Value, grad: float = 1.0) -> Iterator[Step]:
+    """Do exactly what ``root.backward(grad)`` does, yielding one :class:`Step` per interior node.
+
+    Built on :func:`micrograd_cbook.engine.backward_pass`, the same chain-rule loop as
+    ``backward()``: each step is yielded after its node's grad has been passed to its
+    children. Leaves get no step of their own (they only receive contributions); a root
+    that is itself a leaf yields nothing, its grad simply grows by ``grad``.
+
+    >>> from micrograd_cbook import Value
+    >>> x = Value(3.0, "x"); y = x * x; y.label = "y"
+    >>> steps = list(backward_steps(y))
+    >>> print(steps[0])
+    step 1: y = *(x, x)   grad 1.0000
+      child  ∂y/∂child  contribution to its grad
+      x         3.0000                    3.0000
+      x         3.0000                    3.0000
+    >>> x.grad
+    6.0
+    """
+    if not isinstance(root, Value):
+        raise TypeError(f"backward_steps needs a Value, got {type(root).__name__}")
+    names = _Names(root)
+    for index, node in enumerate(backward_pass(root, grad), 1):
+        g = node.grad
+        contributions = tuple(
+            (child, lg, lg * g) for child, lg in zip(node.children, node.local_grads)
+        )
+        yield Step(index, node, g, contributions, names)
+
+
+# ----------------------------------------------------------------------- explaining
+
+
+@dataclass(frozen=True)
+class Path:
+    """One path from ``wrt`` to ``root``: its nodes, each edge's local derivative, their product.
+
+    ``factors[i]`` is ∂nodes[i+1]/∂nodes[i], so the factors read in the chapter's order
+    (∂z/∂w · ∂a/∂z · ∂C/∂a).
+    """
+
+    nodes: tuple[Value, ...]
+    factors: tuple[float, ...]
+    product: float
+    _names: _Names = field(repr=False, compare=False)
+
+    def symbols(self) -> str:
+        """The product as symbols, e.g. ``∂z2/∂w2 · ∂a2/∂z2 · ∂C/∂a2``."""
+        n = [self._names(v) for v in self.nodes]
+        if len(n) == 1:
+            return f"∂{n[0]}/∂{n[0]}"
+        return " · ".join(f"∂{n[i + 1]}/∂{n[i]}" for i in range(len(n) - 1))
+
+    def numbers(self) -> str:
+        """The product as numbers, e.g. ``0.7311 × 0.1966 × (−0.2689)``."""
+        if not self.factors:
+            return _factor(1.0)
+        return " × ".join(_factor(f) for f in self.factors)
+
+    def __str__(self) -> str:
+        return f"{self.symbols()} = {self.numbers()} = {_num(self.product)}"
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """∂root/∂wrt as the sum over ``paths`` of their products; ``total`` is that sum.
+
+    ``str()`` prints it the chapter's way: one line per path, then the sum.
+    """
+
+    root: Value
+    wrt: Value
+    paths: tuple[Path, ...]
+    total: float
+    _names: _Names = field(repr=False, compare=False)
+
+    def __str__(self) -> str:
+        d = f"∂{self._names(self.root)}/∂{self._names(self.wrt)}"
+        if len(self.paths) == 1:
+            return f"{d} = {self.paths[0]}"
+        lines = [f"{d} = the sum over {len(self.paths)} paths from "
+                 f"{self._names(self.wrt)} to {self._names(self.root)}:"]
+        width = len(str(len(self.paths)))
+        lines += [f"  path {i:>{width}}: {p}" for i, p in enumerate(self.paths, 1)]
+        if len(self.paths) <= 8:
+            terms = " + ".join(_factor(p.product) for p in self.paths)
+            lines.append(f"{d} = {terms} = {_num(self.total)}")
+        else:
+            lines.append(f"{d} = the sum of the {len(self.paths)} products = {_num(self.total)}")
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return (
+            f"Explanation(∂{self._names(self.root)}/∂{self._names(self.wrt)}, "
+            f"{len(self.paths)} path{'s' if len(self.paths) != 1 else ''}, "
+            f"total={fmt(self.total)})"
+        )
+
+
+def count_paths(root: Value, wrt: Value) -> int:
+    """The number of paths from ``wrt`` to ``root``, by dynamic programming (none enumerated).
+
+    Each node's count is the sum of its children's counts, children first, so the work is
+    one pass over the edges even when the count is astronomically large.
+
+    >>> from micrograd_cbook import Value
+    >>> x = Value(1.0); y = x
+    >>> for _ in range(60): y = y * y      # each layer doubles the paths
+    >>> count_paths(y, x) == 2 ** 60
+    True
+    """
+    return _path_counts(topological_order(root), wrt, _all_edges).get(root, 0)
+
+
+Edges = Callable[[Value], list[tuple[Value, float]]]
+
+
+def _all_edges(node: Value) -> list[tuple[Value, float]]:
+    """Every edge below ``node``: (child, ∂node/∂child), one per operand (``x*x`` has two)."""
+    return list(zip(node.children, node.local_grads))
+
+
+def _labelled_edges(wrt: Value, root: Value) -> Edges:
+    """Edges between labelled nodes, each unlabelled stretch folded into one factor.
+
+    The factor from a labelled node u to a labelled node v below it is ∂u/∂v through
+    unlabelled interior nodes only: a small backward pass from u that stops at labelled
+    nodes, ``wrt``, and leaves. So the cost's ½, square and difference become one ∂C/∂a2.
+    """
+
+    def visible(n: Value) -> bool:
+        return bool(n.label) or n is wrt or n is root or not n.children
+
+    def edges(node: Value) -> list[tuple[Value, float]]:
+        grads: dict[Value, float] = {node: 1.0}
+        frontier: dict[Value, float] = {}
+        order: list[Value] = []
+        seen = {node}
+        stack: list[tuple[Value, bool]] = [(node, False)]
+        while stack:  # the unlabelled region below node, children first
+            n, expanded = stack.pop()
+            if expanded:
+                order.append(n)
+                continue
+            stack.append((n, True))
+            for c in n.children:
+                if c not in seen and not visible(c):
+                    seen.add(c)
+                    stack.append((c, False))
+        for n in reversed(order):
+            g = grads.get(n, 0.0)
+            for c, lg in zip(n.children, n.local_grads):
+                target = frontier if visible(c) else grads
+                target[c] = target.get(c, 0.0) + lg * g
+        return list(frontier.items())
+
+    return edges
+
+
+def _path_counts(order: list[Value], wrt: Value, edges: Edges) -> dict[Value, int]:
+    """For every node between ``wrt`` and ``root``: how many paths lead to it from ``wrt``."""
+    counts: dict[Value, int] = {wrt: 1}
+    get = counts.get
+    for node in order:  # children first
+        if node is wrt or not node.children:
+            continue
+        c = sum(get(child, 0) for child, _ in edges(node))  # one term per edge
+        if c:
+            counts[node] = c
+    return counts
+
+
+def explain(
+    root: Value,
+    wrt: Value,
+    max_paths: int = DEFAULT_MAX_PATHS,
+    *,
+    labelled_only: bool = False,
+) -> Explanation:
+    """Write ∂root/∂wrt as the sum over every path from ``wrt`` to ``root`` of its local grads.
+
+    The local derivatives are recorded in the forward pass, so this needs no ``backward()``;
+    after ``root.backward()`` the ``total`` equals ``wrt.grad`` (up to rounding when there
+    are several paths; exactly for one path). The paths are counted first, by dynamic
+    programming; more than ``max_paths`` raises ``ValueError`` before any is listed.
+    ``labelled_only=True`` walks from labelled node to labelled node, folding each
+    unlabelled stretch into one factor (for a network: ∂z2[0]/∂w2[0,3] · ∂a2[0]/∂z2[0] ·
+    ∂C/∂a2[0], the chapter's three factors).
+
+    >>> from micrograd_cbook import Value
+    >>> x = Value(2.0, "x")
+    >>> y = x * x; y.label = "y"
+    >>> C = y + x; C.label = "C"
+    >>> C.backward()
+    >>> e = explain(C, x)
+    >>> e.total == x.grad == 5.0
+    True
+    >>> print(e)
+    ∂C/∂x = the sum over 3 paths from x to C:
+      path 1: ∂y/∂x · ∂C/∂y = 2.0000 × 1.0000 = 2.0000
+      path 2: ∂y/∂x · ∂C/∂y = 2.0000 × 1.0000 = 2.0000
+      path 3: ∂C/∂x = 1.0000 = 1.0000
+    ∂C/∂x = 2.0000 + 2.0000 + 1.0000 = 5.0000
+    """
+    if not isinstance(root, Value) or not isinstance(wrt, Value):
+        bad = root if not isinstance(root, Value) else wrt
+        raise TypeError(f"explain needs two Values (root, wrt), got {type(bad).__name__}")
+    if isinstance(max_paths, bool) or not isinstance(max_paths, int) or max_paths < 1:
+        raise ValueError(f"max_paths must be a positive int, got {max_paths!r}")
+    names = _Names(root)
+    order = topological_order(root)
+    if labelled_only:
+        edges = _labelled_edges(wrt, root)
+        cache = {n: edges(n) for n in order if n.children and (n.label or n is root)}
+        edges = cache.__getitem__
+        order = [n for n in order if n in cache]
+    else:
+        edges = _all_edges
+    counts = _path_counts(order, wrt, edges)
+    n_paths = counts.get(root, 0)
+    if n_paths == 0:
+        who = f"{names(wrt)!r}" if wrt.label else repr(wrt)
+        raise ValueError(
+            f"{who} is not in the graph of {names(root)!r}: {names(root)} does not depend on it "
+            "(pass a Value that was used to compute root)"
+        )
+    if n_paths > max_paths:
+        raise ValueError(
+            f"∂{names(root)}/∂{names(wrt)} has {n_paths} paths, more than max_paths={max_paths}: "
+            "pass a larger max_paths, or read wrt.grad after backward() (one sum, no listing)"
+        )
+    paths = tuple(_enumerate_paths(root, wrt, counts, edges, names))
+    return Explanation(root, wrt, paths, sum(p.product for p in paths), names)
+
+
+def _enumerate_paths(
+    root: Value, wrt: Value, counts: dict[Value, int], edges: Edges, names: _Names
+) -> Iterator[Path]:
+    """Every path from ``root`` down to ``wrt`` (depth first, edges in order, no recursion)."""
+    if root is wrt:
+        yield Path((root,), (), 1.0, names)
+        return
+    # The current path, root first: [node, its edges, index of the edge taken next].
+    trail: list[list] = [[root, edges(root), -1]]
+    while trail:
+        top = trail[-1]
+        below = top[1]
+        i = top[2] + 1
+        while i < len(below) and below[i][0] not in counts:
+            i += 1  # an edge that never reaches wrt
+        if i == len(below):
+            trail.pop()
+            continue
+        top[2] = i
+        child = below[i][0]
+        if child is not wrt:
+            trail.append([child, edges(child), -1])
+            continue
+        # Reached wrt. Multiply from root down, as backward() does, so one path is exact.
+        product = 1.0
+        down = []
+        for _, e, k in trail:
+            lg = e[k][1]
+            product = lg * product
+            down.append(lg)
+        nodes = (wrt, *(n for n, _, _ in reversed(trail)))
+        yield Path(nodes, tuple(reversed(down)), product, names)
