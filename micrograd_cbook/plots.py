@@ -1,0 +1,283 @@
+"""Plain SVG plots, written by hand (no matplotlib): a loss curve and a 2-D decision boundary.
+
+Each function returns the SVG text and, given ``path``, also writes it there atomically.
+
+>>> svg = loss_curve_svg([0.7, 0.4, 0.2, 0.1])
+>>> svg.startswith("<svg") and "<polyline" in svg
+True
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Callable, Sequence
+from html import escape
+from typing import Any
+
+from .engine import Value
+from .nn import _write_atomic
+
+__all__ = ["decision_boundary_svg", "loss_curve_svg"]
+
+_FONT = 'font-family="Helvetica, Arial, sans-serif"'
+_BLUE, _ORANGE = "#3182bd", "#e6550d"
+_BLUE_BG, _ORANGE_BG = "#c6dbef", "#fdd0a2"
+
+
+def _num(x: float) -> str:
+    """A coordinate with 2 decimals and no trailing zeros (smaller files, stable text)."""
+    s = f"{x:.2f}".rstrip("0").rstrip(".")
+    return "0" if s == "-0" else s
+
+
+def _tick_label(v: float) -> str:
+    return f"{v:.3g}"
+
+
+def _nice_ticks(lo: float, hi: float, count: int = 5) -> list[float]:
+    """About ``count`` round numbers (1, 2 or 5 times a power of 10 apart) from lo to hi."""
+    if hi <= lo:
+        return [lo]
+    raw = (hi - lo) / count
+    power = 10.0 ** math.floor(math.log10(raw))
+    step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
+    first = math.ceil(lo / step - 1e-9) * step
+    ticks = []
+    v = first
+    while v <= hi + step * 1e-9:
+        ticks.append(0.0 if abs(v) < step * 1e-9 else v)
+        v += step
+    return ticks
+
+
+def _finish(parts: list[str], path: str | os.PathLike | None) -> str:
+    svg = "\n".join(parts) + "\n"
+    if path is not None:
+        _write_atomic(path, svg)
+    return svg
+
+
+def loss_curve_svg(
+    losses: Sequence[float],
+    path: str | os.PathLike | None = None,
+    *,
+    title: str = "Training loss",
+    log_y: bool | None = None,
+    width: int = 640,
+    height: int = 360,
+) -> str:
+    """The loss of each epoch as a line; ``log_y=None`` picks a log scale when it spans > 100×.
+
+    Non-finite losses (a diverged run) break the line instead of breaking the plot.
+
+    >>> "log scale" in loss_curve_svg([1.0, 0.1, 0.001])
+    True
+    """
+    values = [float(v) for v in losses]
+    if not values:
+        raise ValueError("loss_curve_svg needs at least one loss (train for one epoch or more)")
+    finite = [v for v in values if math.isfinite(v)]
+    if not finite:
+        raise ValueError("loss_curve_svg: every loss is nan or infinite; nothing to draw")
+    if log_y is None:
+        positive = min(finite) > 0.0
+        log_y = positive and max(finite) / min(finite) > 100.0
+    elif log_y and min(finite) <= 0.0:
+        raise ValueError("log_y=True needs every loss > 0; use log_y=False")
+
+    def tr(v: float) -> float:
+        return math.log10(v) if log_y else v
+
+    lo, hi = tr(min(finite)), tr(max(finite))
+    if log_y:
+        lo, hi = math.floor(lo), math.ceil(hi)
+    elif lo > 0.0:
+        lo = 0.0  # a linear loss axis starts at 0, so the drop is seen to scale
+    if hi - lo < 1e-12:
+        lo, hi = lo - 1.0, hi + 1.0
+    left, right, top, bottom = 72, 20, 40, 48
+    pw, ph = width - left - right, height - top - bottom
+    n = len(values)
+
+    def px(i: int) -> float:
+        return left + (pw * i / (n - 1) if n > 1 else pw / 2)
+
+    def py(v: float) -> float:
+        return top + ph * (hi - tr(v)) / (hi - lo)
+
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}">',
+        f'<rect width="{width}" height="{height}" fill="white"/>',
+        f'<text x="{width / 2:g}" y="24" text-anchor="middle" font-size="16" {_FONT}>'
+        f"{escape(title)}{' (log scale)' if log_y else ''}</text>",
+    ]
+    # y ticks and grid lines
+    yticks = [10.0**e for e in range(int(lo), int(hi) + 1)] if log_y else _nice_ticks(lo, hi)
+    for t in yticks:
+        y = py(t)
+        parts.append(
+            f'<line x1="{left}" y1="{_num(y)}" x2="{left + pw}" y2="{_num(y)}" stroke="#e5e5e5"/>'
+        )
+        parts.append(
+            f'<text x="{left - 6}" y="{_num(y + 4)}" text-anchor="end" font-size="11" {_FONT}>'
+            f"{_tick_label(t)}</text>"
+        )
+    # x ticks: epochs 1..n
+    for t in _nice_ticks(1, n) if n > 1 else [1.0]:
+        if t < 1:
+            continue
+        x = px(round(t) - 1)
+        parts.append(
+            f'<text x="{_num(x)}" y="{top + ph + 18}" text-anchor="middle" font-size="11" '
+            f"{_FONT}>{round(t)}</text>"
+        )
+    parts.append(
+        f'<rect x="{left}" y="{top}" width="{pw}" height="{ph}" fill="none" stroke="#444"/>'
+    )
+    parts.append(
+        f'<text x="{left + pw / 2:g}" y="{height - 8}" text-anchor="middle" font-size="12" '
+        f"{_FONT}>epoch</text>"
+    )
+    parts.append(
+        f'<text x="16" y="{top + ph / 2:g}" text-anchor="middle" font-size="12" {_FONT} '
+        f'transform="rotate(-90 16 {top + ph / 2:g})">loss</text>'
+    )
+    # the curve: one polyline per run of finite values
+    run: list[str] = []
+    runs: list[list[str]] = []
+    for i, v in enumerate(values):
+        if math.isfinite(v):
+            run.append(f"{_num(px(i))},{_num(py(v))}")
+        elif run:
+            runs.append(run)
+            run = []
+    if run:
+        runs.append(run)
+    for r in runs:
+        if len(r) == 1:
+            x, y = r[0].split(",")
+            parts.append(f'<circle cx="{x}" cy="{y}" r="3" fill="{_BLUE}"/>')
+        else:
+            parts.append(
+                f'<polyline fill="none" stroke="{_BLUE}" stroke-width="2" points="{" ".join(r)}"/>'
+            )
+    parts.append("</svg>")
+    return _finish(parts, path)
+
+
+def decision_boundary_svg(
+    model: Callable[[Sequence[float]], Any],
+    X: Sequence[Sequence[float]],
+    y: Sequence[float],
+    path: str | os.PathLike | None = None,
+    *,
+    threshold: float | None = None,
+    resolution: int = 50,
+    title: str = "Decision boundary",
+    size: int = 480,
+) -> str:
+    """The regions a one-output model assigns to each class, over a grid, with the data on top.
+
+    A grid cell is orange where the model's output exceeds ``threshold`` (the class of the
+    larger label), blue elsewhere; points are coloured by their label. The default threshold
+    is the midpoint of the two labels (½ for 0/1, 0 for −1/+1); pass ``threshold=0`` for
+    logits trained with 0/1 labels.
+
+    >>> from micrograd_cbook import nn
+    >>> svg = decision_boundary_svg(nn.MLP(2, [1], seed=0), [[0, 0], [1, 1]], [0, 1], resolution=4)
+    >>> svg.count("<circle")
+    2
+    """
+    if len(X) != len(y) or not X:
+        raise ValueError(
+            f"decision_boundary_svg needs as many labels as points (at least one), "
+            f"got {len(X)} points and {len(y)} labels"
+        )
+    if any(len(p) != 2 for p in X):
+        raise ValueError("decision_boundary_svg draws 2-D data only: every point needs 2 numbers")
+    if isinstance(resolution, bool) or not isinstance(resolution, int) or resolution < 2:
+        raise ValueError(f"resolution must be an int ≥ 2 (grid cells per side), got {resolution!r}")
+    labels = sorted({float(v) for v in y})
+    if len(labels) > 2:
+        raise ValueError(f"decision_boundary_svg needs two classes, got labels {labels}")
+    lo_label, hi_label = (labels[0], labels[-1]) if len(labels) == 2 else (0.0, labels[0])
+    if threshold is None:
+        threshold = (lo_label + hi_label) / 2.0
+
+    xs = [float(p[0]) for p in X]
+    ys = [float(p[1]) for p in X]
+
+    def padded(lo: float, hi: float) -> tuple[float, float]:
+        span = hi - lo if hi > lo else 2.0
+        return lo - 0.1 * span, hi + 0.1 * span
+
+    x0, x1 = padded(min(xs), max(xs))
+    y0, y1 = padded(min(ys), max(ys))
+    left, top, bottom, right = 56, 40, 40, 16
+    side = size - left - right
+    width, height = size, top + side + bottom
+    cell = side / resolution
+
+    def score(a: float, b: float) -> float:
+        out = model([a, b])
+        if not isinstance(out, Value):
+            raise ValueError("decision_boundary_svg needs a model with one output")
+        return out.data
+
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}">',
+        f'<rect width="{width}" height="{height}" fill="white"/>',
+        f'<text x="{width / 2:g}" y="24" text-anchor="middle" font-size="16" {_FONT}>'
+        f"{escape(title)}</text>",
+        '<g class="regions" shape-rendering="crispEdges">',
+    ]
+    for row in range(resolution):  # top row first: the largest y
+        b = y1 - (row + 0.5) * (y1 - y0) / resolution
+        classes = [
+            score(x0 + (col + 0.5) * (x1 - x0) / resolution, b) > threshold
+            for col in range(resolution)
+        ]
+        col = 0
+        while col < resolution:  # one rectangle per run of equal cells: smaller files
+            end = col
+            while end + 1 < resolution and classes[end + 1] == classes[col]:
+                end += 1
+            fill = _ORANGE_BG if classes[col] else _BLUE_BG
+            parts.append(
+                f'<rect x="{_num(left + col * cell)}" y="{_num(top + row * cell)}" '
+                f'width="{_num((end - col + 1) * cell + 0.3)}" height="{_num(cell + 0.3)}" '
+                f'fill="{fill}"/>'
+            )
+            col = end + 1
+    parts.append("</g>")
+    parts.append(
+        f'<rect x="{left}" y="{top}" width="{side}" height="{side}" fill="none" stroke="#444"/>'
+    )
+    for a, b, label in zip(xs, ys, y):
+        cx = left + side * (a - x0) / (x1 - x0)
+        cy = top + side * (y1 - b) / (y1 - y0)
+        color = _ORANGE if float(label) == hi_label and len(labels) == 2 else _BLUE
+        parts.append(
+            f'<circle cx="{_num(cx)}" cy="{_num(cy)}" r="4" fill="{color}" stroke="#222" '
+            f'stroke-width="0.8" data-label="{_tick_label(float(label))}"/>'
+        )
+    for v, anchor, x in ((x0, "start", left), (x1, "end", left + side)):
+        parts.append(
+            f'<text x="{x}" y="{top + side + 16}" text-anchor="{anchor}" font-size="11" {_FONT}>'
+            f"{_tick_label(v)}</text>"
+        )
+    for v, y_px in ((y1, top + 10), (y0, top + side)):
+        parts.append(
+            f'<text x="{left - 6}" y="{y_px}" text-anchor="end" font-size="11" {_FONT}>'
+            f"{_tick_label(v)}</text>"
+        )
+    parts.append(
+        f'<text x="{left + side / 2:g}" y="{height - 6}" text-anchor="middle" font-size="11" '
+        f'{_FONT}>orange: output &gt; {_tick_label(threshold)} (label {_tick_label(hi_label)})'
+        f"; blue: label {_tick_label(lo_label)}</text>"
+    )
+    parts.append("</svg>")
+    return _finish(parts, path)

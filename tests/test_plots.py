@@ -1,0 +1,136 @@
+"""SVG plots: well-formed XML, points where the numbers say, regions where the model says."""
+
+import itertools
+import math
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from micrograd_cbook import nn, plots
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def parse(svg):
+    return ET.fromstring(svg)
+
+
+def curve_points(svg):
+    (line,) = parse(svg).iter(SVG + "polyline")
+    return [tuple(map(float, p.split(","))) for p in line.get("points").split()]
+
+
+def test_loss_curve_is_svg_with_one_point_per_epoch():
+    losses = [0.9, 0.5, 0.7, 0.2, 0.1]
+    pts = curve_points(plots.loss_curve_svg(losses))
+    assert len(pts) == 5
+    xs = [x for x, _ in pts]
+    assert xs == sorted(xs) and len(set(xs)) == 5
+    ys = [y for _, y in pts]  # SVG y grows downward: the smallest loss is lowest on screen
+    assert ys.index(max(ys)) == losses.index(min(losses))
+    assert ys.index(min(ys)) == losses.index(max(losses))
+    # linear: equal loss steps are equal pixel steps; the same losses, the same text
+    svg = plots.loss_curve_svg([3.0, 2.0, 1.0])
+    y0, y1, y2 = [y for _, y in curve_points(svg)]
+    assert (y1 - y0) == pytest.approx(y2 - y1, abs=0.02)
+    assert svg == plots.loss_curve_svg([3.0, 2.0, 1.0])
+
+
+def test_log_scale_is_chosen_for_a_wide_range_and_spaces_decades_evenly():
+    svg = plots.loss_curve_svg([1.0, 0.1, 0.01, 0.001])
+    assert "(log scale)" in svg
+    ys = [y for _, y in curve_points(svg)]
+    steps = [b - a for a, b in itertools.pairwise(ys)]
+    assert max(steps) - min(steps) < 0.03
+    assert "(log scale)" not in plots.loss_curve_svg([1.0, 0.5])
+
+
+def test_non_finite_losses_break_the_line():
+    svg = plots.loss_curve_svg([1.0, 0.8, math.nan, 0.5, 0.4])
+    lines = list(parse(svg).iter(SVG + "polyline"))
+    assert [len(line.get("points").split()) for line in lines] == [2, 2]
+
+
+def test_loss_curve_rejects_nothing_to_draw():
+    with pytest.raises(ValueError, match="at least one loss"):
+        plots.loss_curve_svg([])
+    with pytest.raises(ValueError, match="every loss is nan"):
+        plots.loss_curve_svg([math.nan])
+
+
+def test_title_is_escaped():
+    svg = plots.loss_curve_svg([1.0, 0.5], title="a < b & c")
+    assert "a &lt; b &amp; c" in svg
+    parse(svg)
+
+
+def test_write_to_path_is_the_returned_text(tmp_path):
+    path = tmp_path / "loss.svg"
+    svg = plots.loss_curve_svg([1.0, 0.5], path)
+    assert path.read_text() == svg
+    assert [p.name for p in tmp_path.iterdir()] == ["loss.svg"]  # no temporary left behind
+
+
+def half_plane_model():
+    """Output x − y: the class of label +1 exactly where x > y."""
+    model = nn.MLP(2, [1], activation="linear", seed=0)
+    n = model.layers[0].neurons[0]
+    n.w[0].data, n.w[1].data, n.b.data = 1.0, -1.0, 0.0
+    return model
+
+
+def test_decision_regions_follow_the_model():
+    X = [[-1.0, 1.0], [1.0, -1.0], [0.5, 0.0], [-0.5, 0.2]]
+    y = [-1, 1, 1, -1]
+    svg = plots.decision_boundary_svg(half_plane_model(), X, y, resolution=20)
+    root = parse(svg)
+    (regions,) = [g for g in root.iter(SVG + "g") if g.get("class") == "regions"]
+    # every row of cells: blue (x < y) left of orange (x > y); going down (y smaller)
+    # the orange part starts further left
+    rows = {}
+    for rect in regions:
+        rows.setdefault(float(rect.get("y")), []).append(rect)
+    assert len(rows) == 20
+    orange_starts = []
+    for top in sorted(rows):
+        cells = sorted(rows[top], key=lambda r: float(r.get("x")))
+        fills = [r.get("fill") for r in cells]
+        assert fills in (["#c6dbef", "#fdd0a2"], ["#c6dbef"], ["#fdd0a2"])
+        orange = [float(r.get("x")) for r in cells if r.get("fill") == "#fdd0a2"]
+        orange_starts.append(orange[0] if orange else math.inf)
+    assert orange_starts == sorted(orange_starts, reverse=True)
+    assert orange_starts[0] > orange_starts[-1]
+    circles = list(root.iter(SVG + "circle"))
+    assert [c.get("fill") for c in circles] == ["#3182bd", "#e6550d", "#e6550d", "#3182bd"]
+    # the point (1, −1) is right of and below (−1, 1)
+    assert float(circles[1].get("cx")) > float(circles[0].get("cx"))
+    assert float(circles[1].get("cy")) > float(circles[0].get("cy"))
+
+
+def test_threshold_defaults_to_the_label_midpoint_and_can_be_set():
+    model = nn.MLP(2, [1], activation="linear", seed=0)
+    n = model.layers[0].neurons[0]
+    n.w[0].data, n.w[1].data, n.b.data = 0.0, 0.0, 0.3  # constant output 0.3
+    X, y = [[0.0, 0.0], [1.0, 1.0]], [0, 1]
+    svg = plots.decision_boundary_svg(model, X, y, resolution=4)  # threshold 0.5: all blue
+    assert "#fdd0a2" not in svg
+    svg = plots.decision_boundary_svg(model, X, y, resolution=4, threshold=0.0)
+    assert "#c6dbef" not in svg
+
+
+@pytest.mark.parametrize(
+    "X, y, match",
+    [
+        ([[0.0, 0.0, 0.0]], [1], "2-D data only"),
+        ([[0.0, 0.0]], [1, 0], "as many labels as points"),
+        ([[0.0, 0.0], [1.0, 1.0], [2.0, 2.0]], [0, 1, 2], "two classes"),
+    ],
+)
+def test_decision_boundary_rejects_bad_data(X, y, match):
+    with pytest.raises(ValueError, match=match):
+        plots.decision_boundary_svg(half_plane_model(), X, y)
+
+
+def test_decision_boundary_needs_one_output():
+    with pytest.raises(ValueError, match="one output"):
+        plots.decision_boundary_svg(nn.MLP(2, [2], seed=0), [[0.0, 0.0]], [1])
