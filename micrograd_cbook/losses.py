@@ -56,6 +56,11 @@ def _pairs(outputs: Outputs, targets: Targets, name: str) -> tuple[list[Value], 
         )
     if not a:
         raise ValueError(f"{name}: no outputs; give at least one output and its target")
+    for ai in a:
+        if not isinstance(ai, Value):
+            raise TypeError(
+                f"{name}: outputs must be Values (the model's outputs), got {type(ai).__name__}"
+            )
     return a, y
 
 
@@ -74,7 +79,16 @@ def quadratic_cost(outputs: Outputs, targets: Targets) -> Value:
     0.15625
     """
     a, y = _pairs(outputs, targets, "quadratic_cost")
-    return _labelled(sum_values([(yi - ai) ** 2 for ai, yi in zip(a, y)]) * 0.5)
+    squares = []
+    for ai, yi in zip(a, y):
+        d = yi - ai
+        sq = d**2
+        name = ai.label or "a"  # pictures and explain() then read (y−a2[0])²
+        d.label, sq.label = f"(y−{name})", f"(y−{name})²"
+        squares.append(sq)
+    total = sum_values(squares)
+    total.label = "Σ(y−a)²"
+    return _labelled(total * 0.5)
 
 
 def mse(outputs: Outputs, targets: Targets) -> Value:
@@ -85,7 +99,9 @@ def mse(outputs: Outputs, targets: Targets) -> Value:
     0.15625
     """
     a, y = _pairs(outputs, targets, "mse")
-    return _labelled(sum_values([(ai - yi) ** 2 for ai, yi in zip(a, y)]) * (1.0 / len(a)))
+    total = sum_values([(ai - yi) ** 2 for ai, yi in zip(a, y)])
+    total.label = "Σ(a−y)²"
+    return _labelled(total * (1.0 / len(a)))
 
 
 def hinge(scores: Outputs, targets: Targets) -> Value:

@@ -30,6 +30,22 @@ def test_quadratic_cost_is_half_the_sum_of_squares_and_its_grad_is_a_minus_y():
     assert [v.grad for v in a] == pytest.approx([0.2, -0.1, -0.6], rel=1e-15)  # (1.3): a − y
 
 
+def test_quadratic_cost_terms_are_labelled_in_the_chapters_notation():
+    a = Value(0.8, "a2[0]")
+    C = losses.quadratic_cost(a, 0.0)
+    total, half = C.children
+    square = total.children[0]
+    assert (total.label, square.label, square.children[0].label) == (
+        "Σ(y−a)²", "(y−a2[0])²", "(y−a2[0])"
+    )
+    assert half.data == 0.5 and C.data == pytest.approx(0.32, rel=1e-15)
+
+
+def test_outputs_must_be_values():
+    with pytest.raises(TypeError, match="outputs must be Values"):
+        losses.quadratic_cost([0.5], [1.0])
+
+
 def test_quadratic_cost_takes_a_single_value_and_rows_of_outputs():
     assert losses.quadratic_cost(Value(3.0), 1.0).data == 2.0
     rows = [values([1.0, 2.0]), values([0.0, 0.0])]
