@@ -1,14 +1,118 @@
-"""`micrograd-cbook explain` (placeholder until its issue lands)."""
+"""`micrograd-cbook explain`: the chain rule of a formula, with its numbers, path by path.
+
+>>> from micrograd_cbook.cli import main
+>>> main(["explain", "sigmoid(w*x)", "--set", "w=0.5", "x=2", "--wrt", "w"])
+out = sigmoid(w*x) = 0.7311 at w=0.5, x=2
+<BLANKLINE>
+∂out/∂w = ∂(w * x)/∂w · ∂out/∂(w * x) = 2.0000 × 0.1966 = 0.3932
+  backward() gives w.grad = 0.3932
+0
+"""
 
 from __future__ import annotations
 
 import argparse
+import ast
+
+from ..engine import Value
+from ..formula import FormulaError, parse_assignments, parse_formula
+from ..stepping import DEFAULT_MAX_PATHS, backward_steps, explain
+from ..stepping import _num as num  # 4 decimals, a real minus sign: as the chain rule prints
+from . import UsageError
+
+EXAMPLE = 'micrograd-cbook explain "sigmoid(w*x + b)" --set w=0.5 x=1.5 b=0.1 --wrt w'
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("explain", help="(not yet available)")
+    """Add the ``explain`` command."""
+    p = sub.add_parser(
+        "explain",
+        help="print the chain rule of a formula with its numbers",
+        description="Build the graph of FORMULA, run backward(), and print ∂out/∂NAME as the "
+        "chapter writes it: one product of local derivatives per path, then their sum. "
+        f"Example: {EXAMPLE}",
+        epilog='A formula that starts with "-" goes after "--": explain --set w=2 -- "-w*w"',
+    )
+    p.add_argument("formula", metavar="FORMULA",
+                   help="numbers, names, + - * / **, parentheses, sigmoid relu tanh exp log")
+    p.add_argument("--set", dest="assignments", metavar="NAME=NUMBER", nargs="+",
+                   action="extend", default=[], help="a value for each name in the formula")
+    p.add_argument("--wrt", metavar="NAME", nargs="+", action="extend", default=[],
+                   help="explain ∂out/∂NAME (default: every name, unless --steps is given)")
+    p.add_argument("--steps", action="store_true",
+                   help="print each backward step: node, grad, local grads, contributions")
+    p.add_argument("--max-paths", type=int, default=DEFAULT_MAX_PATHS, metavar="N",
+                   help=f"refuse to list more than N paths (default {DEFAULT_MAX_PATHS})")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    raise SystemExit("micrograd-cbook explain: not yet available")
+    """Build, backpropagate and print; a user's mistake raises :class:`UsageError`."""
+    if args.max_paths < 1:
+        raise UsageError(f"--max-paths must be at least 1, got {args.max_paths}")
+    try:
+        formula = parse_formula(args.formula)
+        values = parse_assignments(args.assignments)
+        root, leaves = formula.build(values)
+    except FormulaError as e:
+        raise UsageError(str(e)) from None
+    unknown = [n for n in args.wrt if n not in leaves]
+    if unknown:
+        names = ", ".join(formula.names) or "none"
+        raise UsageError(f"--wrt {unknown[0]}: not a name in the formula (its names: {names})")
+    _label_subexpressions(formula.tree, root)
+
+    shown = ", ".join(f"{n}={values[n]:g}" for n in formula.names)
+    print(f"{root.label} = {formula.text.strip()} = {num(root.data)}" + (
+        f" at {shown}" if shown else ""))
+    if args.steps:
+        print()
+        for step in backward_steps(root):
+            print(step)
+        if not root.children:
+            print(f"(no steps: {root.label} is a leaf)")
+    else:
+        root.backward()
+    wrt = args.wrt or ([] if args.steps else list(formula.names))
+    for name in dict.fromkeys(wrt):
+        leaf = leaves[name]
+        try:
+            e = explain(root, leaf, max_paths=args.max_paths)
+        except ValueError as err:
+            if "not in the graph" in str(err):  # e.g. "0*w": w appears but has no path... yet
+                raise UsageError(f"{root.label} does not depend on {name}") from None
+            raise UsageError(f"{err}; try --max-paths or --steps") from None
+        print()
+        print(e)
+        print(f"  backward() gives {name}.grad = {num(leaf.grad)}")
+    return 0
+
+
+def _label_subexpressions(tree: ast.expr, root: Value) -> None:
+    """Label each unlabelled node with its sub-expression, e.g. ``(w * x)``.
+
+    Walks the syntax tree and the graph together; wherever they do not line up (a part
+    made of numbers only, say) it simply stops labelling that branch.
+    """
+    stack: list[tuple[ast.expr, Value]] = [(tree, root)]
+    while stack:
+        node, value = stack.pop()
+        if not isinstance(value, Value):
+            continue
+        if not value.label:  # a number in a numbers-only part is a plain leaf: name it "2"
+            text = ast.unparse(node)
+            simple = isinstance(node, (ast.Call, ast.Name, ast.Constant))
+            value.label = text if simple else f"({text})"
+        kids = value.children
+        if isinstance(node, ast.BinOp):
+            if len(kids) == 2:
+                stack += [(node.left, kids[0]), (node.right, kids[1])]
+            elif len(kids) == 1:  # x ** number: the exponent is no node
+                stack.append((node.left, kids[0]))
+        elif isinstance(node, ast.UnaryOp):
+            if isinstance(node.op, ast.UAdd):
+                stack.append((node.operand, value))
+            elif len(kids) == 1:
+                stack.append((node.operand, kids[0]))
+        elif isinstance(node, ast.Call) and len(kids) == 1:
+            stack.append((node.args[0], kids[0]))

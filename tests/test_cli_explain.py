@@ -1,0 +1,122 @@
+"""`micrograd-cbook explain`: the chain rule with numbers, backward steps, one-line errors."""
+
+import math
+import subprocess
+import sys
+
+import pytest
+
+from micrograd_cbook.cli import main
+
+ISSUE_EXAMPLE = ["explain", "sigmoid(w*x + b)", "--set", "w=0.5", "x=1.5", "b=0.1"]
+
+
+def run(argv, capsys):
+    code = main(argv)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def sigma_prime(z):
+    s = 1 / (1 + math.exp(-z))
+    return s * (1 - s)
+
+
+def test_the_issues_example_prints_the_chain_rule_with_numbers(capsys):
+    code, out, err = run([*ISSUE_EXAMPLE, "--wrt", "w"], capsys)
+    assert code == 0 and err == ""
+    lines = out.splitlines()
+    assert lines[0] == "out = sigmoid(w*x + b) = 0.7006 at w=0.5, x=1.5, b=0.1"
+    expected = 1.5 * 1.0 * sigma_prime(0.85)  # ∂z/∂w · ∂(z)/∂(w·x) · σ'(z), by hand
+    assert lines[2] == (
+        "∂out/∂w = ∂(w * x)/∂w · ∂(w * x + b)/∂(w * x) · ∂out/∂(w * x + b) "
+        f"= 1.5000 × 1.0000 × 0.2098 = {expected:.4f}"
+    )
+    assert lines[3] == f"  backward() gives w.grad = {expected:.4f}"
+    assert len(lines) == 4
+
+
+def test_without_wrt_every_name_is_explained(capsys):
+    code, out, _ = run(ISSUE_EXAMPLE, capsys)
+    assert code == 0
+    for name in ("w", "x", "b"):
+        assert f"∂out/∂{name} = " in out
+        assert f"backward() gives {name}.grad = " in out
+
+
+def test_steps_print_one_small_table_per_backward_step(capsys):
+    code, out, _ = run([*ISSUE_EXAMPLE, "--steps"], capsys)
+    assert code == 0
+    heads = [line for line in out.splitlines() if line.startswith("step ")]
+    assert heads == [
+        "step 1: out = sigmoid((w * x + b))   grad 1.0000",
+        "step 2: (w * x + b) = +((w * x), b)   grad 0.2098",
+        "step 3: (w * x) = *(w, x)   grad 0.2098",
+    ]
+    assert "contribution to its grad" in out
+    assert "0.3147" in out and "0.1049" in out  # w gets 1.5 × 0.2098, x gets 0.5 × 0.2098
+    assert "∂out/∂w = " not in out  # only the steps, unless --wrt asks for more
+
+
+def test_steps_and_wrt_together(capsys):
+    code, out, _ = run([*ISSUE_EXAMPLE, "--steps", "--wrt", "x"], capsys)
+    assert code == 0
+    assert "step 3:" in out and "∂out/∂x = " in out and "∂out/∂w = " not in out
+
+
+def test_several_paths_are_summed(capsys):
+    code, out, _ = run(["explain", "w*w + 2*w", "--set", "w=0.5"], capsys)
+    assert code == 0
+    assert "the sum over 3 paths from w to out" in out
+    assert "∂out/∂w = 0.5000 + 0.5000 + 2.0000 = 3.0000" in out
+    assert "backward() gives w.grad = 3.0000" in out
+
+
+def test_negative_numbers_use_a_real_minus_sign(capsys):
+    code, out, _ = run(["explain", "--set", "w=3", "--", "-(w*2)"], capsys)
+    assert code == 0
+    assert "= 2.0000 × (−1.0000) = −2.0000" in out
+    assert "backward() gives w.grad = −2.0000" in out
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["explain", "w*"], "cannot parse the formula"),
+        (["explain", "w*x", "--set", "w=1"], "no value given for x"),
+        (["explain", "w", "--set", "w=1", "v=2"], "v is set but not used"),
+        (["explain", "w", "--set", "w=abc"], "'abc' is not a number"),
+        (["explain", "w", "--set", "w"], "--set expects NAME=NUMBER"),
+        (["explain", "w", "--set", "w=1", "--wrt", "v"], "--wrt v: not a name in the formula"),
+        (["explain", "log(w)", "--set", "w=-1"], "log is defined only for x > 0"),
+        (["explain", "__import__('os')"], "unknown function"),
+        (["explain", "w", "--set", "w=1", "--max-paths", "0"], "--max-paths must be at least 1"),
+        (["explain", "w*w*w*w", "--set", "w=1", "--max-paths", "3"], "4 paths, more than"),
+        (["explain", "w", "--set", "w=1", "--max-paths", "many"], "invalid int value"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(argv, message, capsys):
+    try:
+        code = main(argv)
+    except SystemExit as e:  # argparse's own errors (e.g. --max-paths many)
+        code = e.code
+    err = capsys.readouterr().err
+    assert code == 2
+    assert message in err
+    assert err.count("\n") == 1 and err.startswith("micrograd-cbook explain: error: ")
+    assert "Traceback" not in err
+
+
+def test_the_console_entry_point_runs_the_issues_example():
+    result = subprocess.run(
+        [sys.executable, "-m", "micrograd_cbook", *ISSUE_EXAMPLE, "--wrt", "w"],
+        capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "= 1.5000 × 1.0000 × 0.2098 = 0.3147" in result.stdout
+
+
+def test_a_formula_of_numbers_only_steps_with_its_numbers_as_names(capsys):
+    code, out, _ = run(["explain", "2 + 3*2", "--steps"], capsys)
+    assert code == 0
+    assert "step 1: out = +(2, (3 * 2))   grad 1.0000" in out
