@@ -1,24 +1,187 @@
-"""`micrograd-cbook demo`: the main job (for now a short engine example)."""
+"""`micrograd-cbook demo`: the chapter's two-layer network, end to end, in a few seconds.
+
+Builds ``nn.MLP(3, [4, 1], activation="sigmoid", bias=False)`` with the chapter's
+starting weights, shows that ``backward()`` gives the chapter's equations (A) and (B)
+for one row, trains it as the chapter does, and writes a graph and a loss curve.
+"""
 
 from __future__ import annotations
 
 import argparse
+import os
+import time
 
-from ..engine import Value, fmt
+from ..engine import Value
+from . import UsageError
+
+DEFAULT_OUT = "micrograd-cbook-demo"
+ROW = 0  # the row whose gradients are checked and drawn
+HIGHLIGHT = "w1[0,2]"  # the weight whose path w → z → a → C the picture emphasises
+QUERY = [1.0, 0.0, 1.0]
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("demo", help="the chapter's example, end to end (no arguments needed)")
+    p = sub.add_parser(
+        "demo",
+        help="the chapter's network, end to end (no arguments needed)",
+        description="Build the chapter's two-layer network, check back-propagation against "
+        "its equations (A) and (B), train it, and write graph.svg and loss.svg.",
+    )
+    p.add_argument(
+        "--out",
+        default=DEFAULT_OUT,
+        metavar="DIR",
+        help=f"folder for graph.svg and loss.svg (default: ./{DEFAULT_OUT}/)",
+    )
+    p.add_argument("--epochs", type=_positive_int, default=1000, help="training steps (1000)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=run)
 
 
+def _positive_int(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if n <= 0:
+        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text!r}")
+    return n
+
+
+def _row(cells: list[str], widths: list[int]) -> str:
+    return "  ".join(c.rjust(w) if i else c.ljust(w) for i, (c, w) in enumerate(zip(cells, widths)))
+
+
+def _check_gradients(net, x: list[float], y: float) -> tuple[Value, Value, list[tuple]]:
+    """Forward and backward one row: a2, C and (weight, engine, equation, numeric) rows."""
+    from .. import equations
+    from ..checks import gradcheck
+    from ..losses import quadratic_cost
+
+    a2 = net(x)
+    C = quadratic_cost(a2, y)
+    C.backward()
+    w1 = [[w.data for w in n.w] for n in net.layers[0].neurons]
+    w2 = [[w.data for w in n.w] for n in net.layers[1].neurons]
+    eq_w1 = equations.dC_dw1(x, w1, w2, [y])  # (B), [unit][input]
+    eq_w2 = equations.dC_dw2(x, w1, w2, [y])  # (A)
+    weights = net.parameters()
+
+    def cost_of(*ws):  # the same network with the weights as fresh leaves: for central differences
+        it = iter(ws)
+        for layer in net.layers:
+            for n in layer.neurons:
+                n.w = [next(it) for _ in n.w]
+        return quadratic_cost(net(x), y)
+
+    saved = [(n, n.w) for layer in net.layers for n in layer.neurons]
+    try:
+        numeric = [r.numeric for r in gradcheck(cost_of, [w.data for w in weights]).rows]
+    finally:
+        for n, ws in saved:
+            n.w = ws
+    rows = []
+    for w, num in zip(weights, numeric):
+        layer, j, k = int(w.label[1]), *map(int, w.label[3:-1].split(","))
+        eq = (eq_w1 if layer == 1 else eq_w2)[j][k]
+        rows.append((w, w.grad, eq, num))
+    return a2, C, rows
+
+
 def run(args: argparse.Namespace) -> int:
-    w, x, b = Value(0.5, "w"), Value(1.5, "x"), Value(0.1, "b")
-    z = w * x + b
-    z.label = "z"
-    a = z.sigmoid()
-    a.label = "a"
-    print(f"forward: z = w·x + b = {fmt(z.data)}, a = σ(z) = {fmt(a.data)}")
-    a.backward()
-    print(f"backward: ∂a/∂w = {fmt(w.grad)}, ∂a/∂x = {fmt(x.grad)}, ∂a/∂b = {fmt(b.grad)}")
+    from ..datasets import chapter_table
+    from ..engine import fmt
+    from ..nn import chapter_network
+    from ..optim import SGD
+    from ..plots import loss_curve_svg
+    from ..training import fit
+
+    started = time.perf_counter()
+    out = args.out
+    try:
+        os.makedirs(out, exist_ok=True)
+    except OSError as e:
+        raise UsageError(f"cannot create the --out folder {out!r}: {e.strerror}") from None
+
+    X, Y = chapter_table()
+    net = chapter_network()
+    print("micrograd-cbook demo: the chapter's two-layer network, end to end\n")
+    print(f"network  {net!r}")
+    print("         16 weights, drawn by NumPy: np.random.seed(1); random((3, 4)), random((4, 1))")
+    rows_text = "  ".join(f"[{', '.join(f'{v:g}' for v in x)}]" for x in X)
+    print(f"data     x = {rows_text}")
+    print(f"         y = {', '.join(f'{v:g}' for v in Y)}   (the third input is a constant 1)\n")
+
+    # 1. One row: backward() against equations (A) and (B)
+    x, y = X[ROW], Y[ROW]
+    a2, C, grads = _check_gradients(net, x, y)
+    print(f"1. One row, x = {[int(v) for v in x]}, y = {y:g}: a2[0] = {fmt(a2.data)}, "
+          f"C = ½(y − a2[0])² = {fmt(C.data)}; C.backward()")
+    widths = [9, 14, 22, 14]
+    print("   " + _row(["weight", "engine ∂C/∂w", "chapter's equation", "central diff."], widths))
+    for w, engine, eq, num in grads:
+        if w.label.startswith("w1") and x[int(w.label[-2])] == 0.0:
+            continue  # its input is 0 in this row: every column is 0
+        which = "(A) a1·σ'(z2)·(a2−y)" if w.label.startswith("w2") else "(B) a0·σ'(z1)·…·w2"
+        print("   " + _row([w.label, f"{engine:+.10f}", f"{eq:+.10f} {which[:3]}",
+                            f"{num:+.10f}"], widths))
+    worst_eq = max(abs(e - q) for _, e, q, _ in grads)
+    worst_num = max(abs(e - n) for _, e, _, n in grads)
+    same = "exactly" if worst_eq == 0.0 else f"within {worst_eq:.1e}"
+    print(f"   all 16 weights: engine = equations (A)/(B) {same}, "
+          f"= central differences within {worst_num:.1e}")
+    print("   (the 8 weights from inputs 0 and 1 get ∂C/∂w = 0 here: those inputs are 0)")
+    weight = next(w for w, *_ in grads if w.label == HIGHLIGHT)
+    print(f"\n   The chain rule for {HIGHLIGHT}, the path w → z → a → C (equation (B)):")
+    print("   " + _explain_text(C, weight).replace("\n", "\n   "))
+    graph_note = _write_graph(C, net, os.path.join(out, "graph.svg"))
+
+    # 2. Train as the chapter does
+    net.zero_grad()
+    before = [net(x).data for x in X]
+    print(f"\n2. Train: {args.epochs} steps of gradient descent, W ← W − 1·∂C/∂W, "
+          "C = ½ Σ (y − a2)² over the 4 rows")
+    opt = SGD(net.parameters(), lr=1.0)
+    history = fit(net, X, Y, loss="quadratic", optimizer=opt, epochs=args.epochs,
+                  progress=not args.no_progress)
+    print(f"   C: {fmt(history.loss[0])} → {fmt(history.final_loss)} "
+          f"in {history.seconds:.2f} s, accuracy {history.final_accuracy:.0%}")
+    after = [net(x).data for x in X]
+
+    # 3. Before and after
+    print("\n3. Outputs a2[0]")
+    widths = [12, 8, 8, 7]
+    print("   " + _row(["x", "before", "after", "target"], widths))
+    for row, b, a, t in zip(X, before, after, Y):
+        print("   " + _row([str([int(v) for v in row]), f"{b:.4f}", f"{a:.4f}", f"{t:g}"], widths))
+    print(f"   prediction for {[int(v) for v in QUERY]}: {net(QUERY).data:.4f}")
+
+    loss_path = os.path.join(out, "loss.svg")
+    loss_curve_svg(history.loss, loss_path, title="The chapter's run: C per step")
+    print(f"\nwrote {graph_note}")
+    print(f"      {loss_path}  (C at each of the {args.epochs} steps)")
+    print(f"done in {time.perf_counter() - started:.1f} s")
     return 0
+
+
+def _explain_text(C: Value, weight: Value) -> str:
+    """The product of local derivatives along the weight's path, or a plain fallback."""
+    try:
+        from ..stepping import explain
+    except ImportError:  # the stepping module is optional in a partial checkout
+        return f"∂C/∂{weight.label} = {weight.grad:.4f}"
+    return str(explain(C, weight)).replace(" = ", "\n     = ")
+
+
+def _write_graph(C, net, path: str) -> str:
+    """Draw one row's graph with its grads, the highlighted weight's path emphasised."""
+    weight = next(p for p in net.parameters() if p.label == HIGHLIGHT)
+    try:
+        from ..viz import render_svg
+    except ImportError:  # the pictures module is optional in a partial checkout
+        return "no graph.svg: micrograd_cbook.viz is not available"
+    try:
+        render_svg(C, path, highlight=weight, show_local_grads=True)
+    except Exception as e:  # e.g. Graphviz missing: say so in one line, keep the demo going
+        return f"no graph.svg: {str(e).splitlines()[0]}"
+    return f"{path}  (row {ROW + 1}'s graph with grads; the path of {HIGHLIGHT} highlighted)"
