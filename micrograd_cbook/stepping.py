@@ -250,17 +250,19 @@ def _labelled_edges(wrt: Value, root: Value) -> Edges:
         grads: dict[Value, float] = {node: 1.0}
         frontier: dict[Value, float] = {}
         order: list[Value] = []
-        seen = {node}
+        seen: set[Value] = set()
         stack: list[tuple[Value, bool]] = [(node, False)]
         while stack:  # the unlabelled region below node, children first
             n, expanded = stack.pop()
             if expanded:
                 order.append(n)
                 continue
+            if n in seen:  # marked when visited, not when pushed: a shared child comes first
+                continue
+            seen.add(n)
             stack.append((n, True))
             for c in n.children:
                 if c not in seen and not visible(c):
-                    seen.add(c)
                     stack.append((c, False))
         for n in reversed(order):
             g = grads.get(n, 0.0)

@@ -185,3 +185,15 @@ def test_repr_is_one_line():
     y = x * x
     y.label = "y"
     assert repr(explain(y, x)) == "Explanation(∂y/∂x, 2 paths, total=2.0000)"
+
+
+def test_labelled_only_folds_an_unlabelled_diamond_completely():
+    # x feeds u = x + x, and v = u + x, C = u + v: unlabelled u is reached by two routes.
+    x = Value(0.0, "x")
+    u = x + x
+    v = u + x
+    C = u + v
+    C.label = "C"
+    C.backward()
+    e = explain(C, x, labelled_only=True)
+    assert len(e.paths) == 1 and e.total == x.grad == 5.0
