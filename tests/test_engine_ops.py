@@ -1,0 +1,430 @@
+"""Each operation of Value: its forward value, its recorded local derivatives and the grads
+backward() leaves, including the edge cases (relu at 0, log near 0, huge exponents, saturated
+sigmoid). References are exact by construction (dyadic numbers) or computed with mpmath."""
+
+import math
+from decimal import Decimal
+from fractions import Fraction
+
+import mpmath
+import numpy as np
+import pytest
+
+from micrograd_cbook import Constant, Value
+
+mpmath.mp.dps = 50
+
+
+def mp(x: float) -> mpmath.mpf:
+    return mpmath.mpf(x)
+
+
+def rel_err(got: float, exact) -> float:
+    return float(abs(mpmath.mpf(got) - exact) / abs(exact))
+
+
+# ------------------------------------------------------------------ constructor
+
+
+@pytest.mark.parametrize(
+    "data, stored",
+    [
+        (3, 3.0),
+        (-2.5, -2.5),
+        (np.float64(0.75), 0.75),
+        (np.float32(1.5), 1.5),
+        (np.int64(-4), -4.0),
+        (Fraction(1, 4), 0.25),
+    ],
+    ids=["int", "float", "numpy-float64", "numpy-float32", "numpy-int64", "Fraction"],
+)
+def test_any_real_number_is_stored_as_a_python_float(data, stored):
+    v = Value(data)
+    assert type(v.data) is float
+    assert v.data == stored
+
+
+@pytest.mark.parametrize(
+    "data",
+    ["1.0", None, True, False, 1j, [1.0], (1.0,), np.bool_(True), np.array([1.0])],
+    ids=["str", "None", "True", "False", "complex", "list", "tuple", "numpy-bool", "ndarray"],
+)
+def test_a_non_real_data_is_a_type_error_naming_its_type(data):
+    with pytest.raises(TypeError, match=type(data).__name__):
+        Value(data)
+
+
+def test_decimal_is_not_a_real_number_type_so_it_is_a_type_error_naming_decimal():
+    # Decimal is registered as numbers.Number but not numbers.Real: it is refused
+    # (convert with float(d) first), the same way on both sides of an operator.
+    with pytest.raises(TypeError, match="Decimal"):
+        Value(Decimal("1.5"))
+    with pytest.raises(TypeError):
+        Value(1.0) + Decimal("1.5")
+    with pytest.raises(TypeError):
+        Decimal("1.5") * Value(1.0)
+
+
+def test_a_value_is_not_accepted_as_data():
+    with pytest.raises(TypeError, match="Value"):
+        Value(Value(1.0))
+
+
+def test_a_new_value_is_a_leaf_with_zero_grad_and_its_label():
+    v = Value(2.0, label="w")
+    assert (v.grad, v.label, v.op, v.children, v.local_grads) == (0.0, "w", "", (), ())
+    assert type(v.grad) is float
+
+
+def test_label_defaults_to_empty_and_must_be_a_str():
+    assert Value(1.0).label == ""
+    with pytest.raises(TypeError, match="int"):
+        Value(1.0, label=3)
+
+
+def test_data_grad_and_label_are_writable():
+    v = Value(1.0)
+    v.data, v.grad, v.label = 0.5, -2.0, "w1"
+    assert (v.data, v.grad, v.label) == (0.5, -2.0, "w1")
+    y = v * 4.0
+    assert y.data == 2.0  # the operation reads the written data
+
+
+def test_repr_reads_as_in_the_api_example():
+    a1 = Value(1.0).sigmoid()
+    a1.label, a1.grad = "a1", -0.0313
+    assert repr(a1) == "Value(label='a1', data=0.7311, grad=-0.0313, op='sigmoid')"
+
+
+# ------------------------------------------------------------------ binary operations
+# Dyadic inputs: every value and local derivative below is exact in floating point.
+
+BINARY = [
+    # name, f, a, b, value, (∂/∂a, ∂/∂b), op
+    ("add", lambda a, b: a + b, 1.5, 2.25, 3.75, (1.0, 1.0), "+"),
+    ("sub", lambda a, b: a - b, 1.5, 2.25, -0.75, (1.0, -1.0), "-"),
+    ("mul", lambda a, b: a * b, 1.5, -2.25, -3.375, (-2.25, 1.5), "*"),
+    ("div", lambda a, b: a / b, 3.0, 4.0, 0.75, (0.25, -0.1875), "/"),
+]
+
+
+@pytest.mark.parametrize("name, f, a, b, value, local, op", BINARY, ids=[r[0] for r in BINARY])
+def test_binary_operation_value_local_grads_and_grads(name, f, a, b, value, local, op):
+    va, vb = Value(a), Value(b)
+    out = f(va, vb)
+    assert out.data == value
+    assert out.op == op
+    assert out.children == (va, vb)
+    assert out.local_grads == local
+    assert all(type(g) is float for g in out.local_grads)
+    out.backward()
+    assert (va.grad, vb.grad) == local
+
+
+def test_pow_with_a_value_exponent_records_both_partial_derivatives():
+    x, p = Value(2.0), Value(3.0)
+    y = x**p
+    assert y.data == 8.0
+    assert y.op == "**"
+    assert y.children == (x, p)
+    d_base, d_exp = y.local_grads
+    assert d_base == 12.0  # p · x^(p−1)
+    assert rel_err(d_exp, 8 * mpmath.log(2)) < 1e-15  # x^p · ln x
+    y.backward()
+    assert (x.grad, p.grad) == (d_base, d_exp)
+
+
+@pytest.mark.parametrize(
+    "p, value, local",
+    [
+        (3, 3.375, 6.75),
+        (2, 2.25, 3.0),
+        (1, 1.5, 1.0),
+        (-1, 2 / 3, -1 / 2.25),
+        (0.5, 1.5**0.5, None),
+    ],
+)
+def test_pow_with_a_number_exponent_has_one_child_and_derivative_p_x_to_the_p_minus_1(
+    p, value, local
+):
+    x = Value(1.5)
+    y = x**p
+    assert y.children == (x,)
+    assert y.data == pytest.approx(value, rel=1e-15)
+    exact = p * mp(1.5) ** (p - 1)
+    assert rel_err(y.local_grads[0], exact) < 1e-15
+    if local is not None:
+        assert y.local_grads[0] == pytest.approx(local, rel=1e-15)
+
+
+def test_pow_number_exponent_op_names_the_exponent():
+    x = Value(1.5)
+    assert (x**2).op == "**2"
+    assert (x**0.5).op == "**0.5"
+    assert (x**-1).op == "**-1"
+
+
+def test_square_local_grad_is_exactly_two_x():
+    x = Value(0.1)
+    assert (x**2).local_grads == (2 * 0.1,)
+
+
+def test_unary_minus_negates_with_local_grad_minus_one():
+    x = Value(1.25)
+    y = -x
+    assert (y.data, y.children, y.local_grads) == (-1.25, (x,), (-1.0,))
+    y.backward()
+    assert x.grad == -1.0
+
+
+def test_augmented_assignment_builds_a_new_node_and_leaves_the_old_one_alone():
+    a = Value(1.0)
+    b = a
+    b += 2
+    b *= 3
+    assert b is not a
+    assert (a.data, b.data) == (1.0, 9.0)
+    b.backward()
+    assert a.grad == 3.0
+
+
+# ------------------------------------------------------------------ numbers on either side
+
+EITHER_SIDE = [
+    # expression, v, value, dv
+    ("2*v", lambda v: 2 * v, 1.5, 3.0, 2.0),
+    ("v*2", lambda v: v * 2, 1.5, 3.0, 2.0),
+    ("1+v", lambda v: 1 + v, 1.5, 2.5, 1.0),
+    ("v+1", lambda v: v + 1, 1.5, 2.5, 1.0),
+    ("1-v", lambda v: 1 - v, 1.5, -0.5, -1.0),
+    ("v-1", lambda v: v - 1, 1.5, 0.5, 1.0),
+    ("10/v", lambda v: 10 / v, 4.0, 2.5, -10 / 16),
+    ("v/10", lambda v: v / 4, 3.0, 0.75, 0.25),
+    ("2**v", lambda v: 2**v, 3.0, 8.0, 8 * math.log(2)),
+    ("v**2", lambda v: v**2, 3.0, 9.0, 6.0),
+    ("2.5*v", lambda v: 2.5 * v, 2.0, 5.0, 2.5),
+    ("Fraction*v", lambda v: Fraction(1, 2) * v, 3.0, 1.5, 0.5),
+    ("numpy*v", lambda v: np.float64(0.5) * v, 3.0, 1.5, 0.5),
+]
+
+
+@pytest.mark.parametrize("expr, f, x, value, dv", EITHER_SIDE, ids=[r[0] for r in EITHER_SIDE])
+def test_a_number_on_either_side_gives_the_value_and_grad(expr, f, x, value, dv):
+    v = Value(x)
+    y = f(v)
+    assert isinstance(y, Value)
+    assert y.data == pytest.approx(value, rel=1e-15)
+    y.backward()
+    assert v.grad == pytest.approx(dv, rel=1e-15)
+
+
+def test_a_number_operand_becomes_a_constant_leaf_child():
+    v = Value(3.0)
+    y = 2 * v
+    c, child = y.children
+    assert child is v
+    assert isinstance(c, Constant) and isinstance(c, Value)
+    assert (c.data, c.op, c.children) == (2.0, "", ())
+    assert type(c.data) is float
+    assert y.local_grads == (3.0, 2.0)
+
+
+# ------------------------------------------------------------------ functions
+
+
+@pytest.mark.parametrize("x", [-3.0, -0.5, 0.0, 0.25, 2.0, 7.5])
+def test_sigmoid_value_and_local_grad_match_high_precision(x):
+    y = Value(x).sigmoid()
+    s = 1 / (1 + mpmath.exp(-mp(x)))
+    assert y.op == "sigmoid"
+    assert rel_err(y.data, s) < 1e-15
+    assert rel_err(y.local_grads[0], s * (1 - s)) < 1e-13
+
+
+def test_sigmoid_at_zero_is_one_half_with_slope_one_quarter():
+    y = Value(0.0).sigmoid()
+    assert (y.data, y.local_grads) == (0.5, (0.25,))
+
+
+@pytest.mark.parametrize("x, value", [(1000.0, 1.0), (-1000.0, 0.0), (1e308, 1.0), (-1e308, 0.0)])
+def test_sigmoid_saturates_without_overflow_for_huge_inputs(x, value):
+    v = Value(x)
+    y = v.sigmoid()
+    assert y.data == value
+    assert y.local_grads == (0.0,)
+    y.backward()
+    assert v.grad == 0.0
+
+
+def test_sigmoid_keeps_tiny_values_in_its_lower_tail():
+    y = Value(-700.0).sigmoid()
+    assert rel_err(y.data, mpmath.exp(-700) / (1 + mpmath.exp(-700))) < 1e-15
+
+
+@pytest.mark.parametrize("x", [20.0, 30.0])
+def test_sigmoid_local_grad_is_accurate_in_both_tails(x):
+    # σ'(x) = σ'(−x) = e^−|x| / (1 + e^−|x|)²: a float represents it to full precision.
+    exact = mpmath.exp(-mp(x)) / (1 + mpmath.exp(-mp(x))) ** 2
+    assert rel_err(Value(-x).sigmoid().local_grads[0], exact) < 1e-9
+    assert rel_err(Value(x).sigmoid().local_grads[0], exact) < 1e-9
+
+
+@pytest.mark.parametrize("x", [-3.0, -0.5, 0.25, 2.0, 5.0])
+def test_tanh_value_and_local_grad_match_high_precision(x):
+    y = Value(x).tanh()
+    t = mpmath.tanh(mp(x))
+    assert y.op == "tanh"
+    assert rel_err(y.data, t) < 1e-15
+    assert rel_err(y.local_grads[0], 1 / mpmath.cosh(mp(x)) ** 2) < 1e-12
+
+
+def test_tanh_at_zero_is_zero_with_slope_one():
+    y = Value(0.0).tanh()
+    assert (y.data, y.local_grads) == (0.0, (1.0,))
+
+
+@pytest.mark.parametrize("x", [-1000.0, 1000.0, -1e308, 1e308])
+def test_tanh_saturates_for_huge_inputs(x):
+    y = Value(x).tanh()
+    assert (y.data, y.local_grads) == (math.copysign(1.0, x), (0.0,))
+
+
+@pytest.mark.parametrize("x", [10.0, 15.0])
+def test_tanh_local_grad_is_accurate_in_the_tails(x):
+    # 1 − tanh²(x) = 1/cosh²(x) ≈ 4e^−2|x| is far from underflow here.
+    exact = 1 / mpmath.cosh(mp(x)) ** 2
+    assert rel_err(Value(x).tanh().local_grads[0], exact) < 1e-9
+    assert rel_err(Value(-x).tanh().local_grads[0], exact) < 1e-9
+
+
+@pytest.mark.parametrize("x", [-20.0, -1.0, 0.0, 0.5, 3.0, 700.0])
+def test_exp_value_and_local_grad_are_both_e_to_the_x(x):
+    y = Value(x).exp()
+    assert y.op == "exp"
+    assert rel_err(y.data, mpmath.exp(mp(x))) < 1e-15
+    assert y.local_grads == (y.data,)
+
+
+def test_exp_of_zero_is_exactly_one():
+    y = Value(0.0).exp()
+    assert (y.data, y.local_grads) == (1.0, (1.0,))
+
+
+@pytest.mark.parametrize("x", [1e-300, 1e-10, 0.5, 1.0, 2.0, 1e300])
+def test_log_value_and_local_grad_one_over_x(x):
+    y = Value(x).log()
+    assert y.op == "log"
+    if x == 1.0:
+        assert y.data == 0.0
+    else:
+        assert rel_err(y.data, mpmath.log(mp(x))) < 1e-15
+    assert rel_err(y.local_grads[0], 1 / mp(x)) < 1e-15
+
+
+def test_log_near_zero_is_finite_with_a_huge_slope():
+    v = Value(1e-300)
+    y = v.log()
+    assert y.data == pytest.approx(-690.7755278982137, rel=1e-15)
+    y.backward()
+    assert v.grad == pytest.approx(1e300, rel=1e-15)
+
+
+def test_log_of_the_smallest_subnormal_is_finite_and_its_slope_overflows_to_inf():
+    y = Value(5e-324).log()
+    assert rel_err(y.data, mpmath.log(mp(5e-324))) < 1e-15
+    assert y.local_grads == (math.inf,)
+
+
+@pytest.mark.parametrize(
+    "x, value, local", [(2.0, 2.0, 1.0), (-2.0, 0.0, 0.0), (1e-300, 1e-300, 1.0)]
+)
+def test_relu_passes_positive_inputs_and_blocks_negative_ones(x, value, local):
+    v = Value(x)
+    y = v.relu()
+    assert (y.data, y.local_grads, y.op) == (value, (local,), "relu")
+    y.backward()
+    assert v.grad == local
+
+
+@pytest.mark.parametrize("x", [0.0, -0.0])
+def test_relu_at_zero_has_value_zero_and_grad_zero(x):
+    v = Value(x)
+    y = v.relu()
+    assert y.data == 0.0
+    assert y.local_grads == (0.0,)
+    y.backward()
+    assert v.grad == 0.0
+
+
+# ------------------------------------------------------------------ pow edge cases
+
+
+def test_large_integer_exponent_is_exact():
+    y = Value(2.0) ** 1000
+    assert y.data == 2.0**1000
+    assert y.local_grads == (1000 * 2.0**999,)
+
+
+def test_large_value_exponent_is_exact_in_the_base_and_accurate_in_the_exponent():
+    x, p = Value(2.0), Value(1000.0)
+    y = x**p
+    assert y.data == 2.0**1000
+    assert y.local_grads[0] == 1000 * 2.0**999
+    assert rel_err(y.local_grads[1], mp(2) ** 1000 * mpmath.log(2)) < 1e-15
+
+
+def test_power_too_large_for_a_float_is_an_overflow_error_naming_pow():
+    with pytest.raises(OverflowError, match="pow"):
+        Value(2.0) ** 1024
+    with pytest.raises(OverflowError, match="pow"):
+        Value(2.0) ** Value(1024.0)
+
+
+def test_power_with_a_finite_value_but_overflowing_slope_behaves_like_division():
+    # 1/x and x**-1 at x = 1e-300: the value 1e300 is a float, the slope −1e600 is not.
+    x = Value(1e-300)
+    q = 1 / x
+    assert q.local_grads[1] == -math.inf
+    p = x**-1
+    assert p.data == pytest.approx(1e300, rel=1e-15)
+    assert p.local_grads == (-math.inf,)
+
+
+@pytest.mark.parametrize("x", [-3.0, -0.0, 0.0, 0.5, 1e300])
+def test_anything_to_the_power_zero_is_one_with_slope_zero(x):
+    v = Value(x)
+    y = v**0
+    assert (y.data, y.local_grads) == (1.0, (0.0,))
+    y.backward()
+    assert v.grad == 0.0
+
+
+@pytest.mark.parametrize(
+    "p, value, local", [(1, 0.0, 1.0), (2, 0.0, 0.0), (3, 0.0, 0.0), (0.5, 0.0, math.inf)]
+)
+def test_pow_at_base_zero(p, value, local):
+    y = Value(0.0) ** p
+    assert (y.data, y.local_grads) == (value, (local,))
+
+
+def test_pow_at_base_zero_with_a_value_exponent_is_flat_in_the_exponent_as_in_pytorch():
+    x, p = Value(0.0), Value(2.0)
+    y = x**p
+    assert (y.data, y.local_grads) == (0.0, (0.0, 0.0))
+
+
+def test_negative_base_to_an_integer_power_is_real():
+    y = Value(-2.0) ** 3
+    assert (y.data, y.local_grads) == (-8.0, (12.0,))
+    y2 = Value(-1.5) ** -2
+    assert y2.data == pytest.approx(1 / 2.25, rel=1e-15)
+    assert y2.local_grads[0] == pytest.approx(-2 * (-1.5) ** -3, rel=1e-15)
+
+
+def test_negative_base_to_an_integer_value_exponent_has_nan_exponent_slope_as_in_pytorch():
+    # d(x^p)/dp = x^p · ln x has no real value for x < 0.
+    x, p = Value(-2.0), Value(3.0)
+    y = x**p
+    assert y.data == -8.0
+    assert y.local_grads[0] == 12.0
+    assert math.isnan(y.local_grads[1])
