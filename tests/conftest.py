@@ -1,4 +1,4 @@
-"""Shared test settings: hypothesis profiles (CI runs derandomized, so a red run is reproducible)."""
+"""Shared test settings: hypothesis profiles (CI runs derandomized: a red run reproduces)."""
 
 import os
 
