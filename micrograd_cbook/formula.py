@@ -15,7 +15,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from .engine import Value
+from .engine import Constant, Value
 
 __all__ = ["FUNCTIONS", "Formula", "FormulaError", "parse_assignments", "parse_formula"]
 
@@ -149,7 +149,7 @@ def _build(node: ast.expr, leaves: dict[str, Value]) -> Value | float:
             results.append(-a if isinstance(n.op, ast.USub) else a)
         else:  # ast.Call, checked
             a = results.pop()
-            v = a if isinstance(a, Value) else Value(a)
+            v = a if isinstance(a, Value) else Constant(a)
             results.append(getattr(v, n.func.id)())  # type: ignore[attr-defined]
     return results[0]
 
@@ -164,7 +164,7 @@ def _children(n: ast.expr) -> list[ast.expr]:
 
 def _binop(op: type, a: Value | float, b: Value | float) -> Value | float:
     if not isinstance(a, Value) and not isinstance(b, Value):
-        a = Value(a)  # keep numbers-only parts exact and checked by the engine
+        a = Constant(a)  # a number in the graph: exact, checked by the engine, drawn as one
     if op is ast.Add:
         return a + b
     if op is ast.Sub:
