@@ -1,14 +1,132 @@
-"""`micrograd-cbook graph` (placeholder until its issue lands)."""
+"""`micrograd-cbook graph`: draw a formula's graph with its data and grads as SVG.
+
+>>> from micrograd_cbook.cli import main
+>>> main(["graph", "sigmoid(w*x + b)", "--set", "w=0.5", "x=1.5", "b=0.1", "--dot"])
+... # doctest: +ELLIPSIS
+digraph micrograd {
+...
+0
+"""
 
 from __future__ import annotations
 
 import argparse
+import os
+import sys
+
+from ..formula import FormulaError, parse_assignments, parse_formula
+from . import UsageError
+
+EXAMPLE = 'micrograd-cbook graph "sigmoid(w*x + b)" --set w=0.5 x=1.5 b=0.1 -o graph.svg'
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("graph", help="(not yet available)")
+    """Add the ``graph`` command."""
+    p = sub.add_parser(
+        "graph",
+        help="draw a formula's graph with data and grads as SVG",
+        description="Build the graph of FORMULA (each name a leaf Value labelled with it), run "
+        "backward(), and draw every value with its data and grad. "
+        f"Example: {EXAMPLE}",
+        epilog='A formula that starts with "-" goes after "--": graph --set w=2 -- "-w*w". '
+        "Names w, b, w1, b2, ... are drawn as parameters unless --params says otherwise.",
+    )
+    p.add_argument("formula", metavar="FORMULA",
+                   help="numbers, names, + - * / **, parentheses, sigmoid relu tanh exp log")
+    p.add_argument("--set", dest="assignments", metavar="NAME=NUMBER", nargs="+",
+                   action="extend", default=[], help="a value for each name in the formula")
+    p.add_argument("-o", "--output", metavar="PATH", default="graph.svg",
+                   help="where to write the SVG (default graph.svg; - for standard output)")
+    p.add_argument("--local-grads", action="store_true",
+                   help="write each edge's local derivative on it")
+    p.add_argument("--highlight", metavar="NAME", nargs="+", action="extend", default=[],
+                   help="emphasise every path from NAME to the output")
+    p.add_argument("--params", metavar="NAME", nargs="*", default=None,
+                   help="the names drawn as parameters (default: w, b, w1, b2, ...)")
+    p.add_argument("--frames", metavar="FOLDER",
+                   help="also write each backward step as FOLDER/step-NN.svg and "
+                   "FOLDER/index.html, a page that steps through them (arrow keys)")
+    p.add_argument("--rankdir", choices=("LR", "TB", "RL", "BT"), default="LR",
+                   help="direction of the drawing (default LR: left to right)")
+    p.add_argument("--max-nodes", type=int, default=None, metavar="N",
+                   help="refuse graphs of more than N values (default 500)")
+    p.add_argument("--dot", action="store_true",
+                   help="print the DOT source instead of writing SVG (needs no Graphviz)")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    raise SystemExit("micrograd-cbook graph: not yet available")
+    """Build, backpropagate and draw; a user's mistake raises :class:`UsageError`."""
+    from .. import viz  # graphviz is imported only when the command runs
+
+    try:
+        formula = parse_formula(args.formula)
+        values = parse_assignments(args.assignments)
+        root, leaves = formula.build(values)
+    except FormulaError as e:
+        raise UsageError(str(e)) from None
+    names = ", ".join(formula.names) or "none"
+    for option, chosen in (("--highlight", args.highlight), ("--params", args.params or [])):
+        unknown = [n for n in chosen if n not in leaves]
+        if unknown:
+            raise UsageError(f"{option} {unknown[0]}: not a name in the formula (its names: "
+                             f"{names})")
+    if args.max_nodes is not None and args.max_nodes < 1:
+        raise UsageError(f"--max-nodes must be at least 1, got {args.max_nodes}")
+    options = {
+        "rankdir": args.rankdir,
+        "show_local_grads": args.local_grads,
+        "highlight": [leaves[n] for n in dict.fromkeys(args.highlight)] or None,
+        "parameters": None if args.params is None else [leaves[n] for n in args.params],
+    }
+    if args.max_nodes is not None:
+        options["max_nodes"] = args.max_nodes
+
+    try:
+        if args.frames:  # the frames run the backward pass themselves, one step at a time
+            page = _write_frames(viz, root, args.frames, formula.text.strip(), options)
+        else:
+            page = None
+            root.backward()
+        if args.dot:
+            print(viz.draw_dot(root, **options).source, end="")
+            return 0
+        if args.output == "-":
+            sys.stdout.write(viz.render_svg(root, **options))
+        else:
+            _check_folder(args.output)
+            viz.render_svg(root, args.output, **options)
+    except viz.GraphvizMissingError:
+        hint = "or use --dot to print the DOT source"
+        raise UsageError(str(viz.GraphvizMissingError(hint))) from None
+    except ValueError as e:  # max_nodes
+        raise UsageError(f"{e}; try --max-nodes" if "max_nodes" in str(e) else str(e)) from None
+    except OSError as e:
+        raise UsageError(f"cannot write {args.output}: {e.strerror or e}") from None
+    if args.output != "-":
+        print(f"wrote {args.output}  ({root.label} = {root.data:.4f}, with every grad)")
+    if page is not None:
+        print(f"wrote {page}  (one step of the backward pass per page; ← → to step)",
+              file=sys.stderr if args.output == "-" else sys.stdout)
+    return 0
+
+
+def _check_folder(path: str) -> None:
+    """Say clearly when the output's folder does not exist (rather than a temp-file error)."""
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise UsageError(f"cannot write {path}: the folder {folder} does not exist")
+    if os.path.isdir(path):
+        raise UsageError(f"cannot write {path}: it is a folder (give a file name, e.g. "
+                         f"{os.path.join(path, 'graph.svg')})")
+
+
+def _write_frames(viz, root, folder: str, text: str, options: dict) -> str:
+    if os.path.exists(folder) and not os.path.isdir(folder):
+        raise UsageError(f"--frames {folder}: exists and is not a folder")
+    try:
+        page = viz.write_frames(root, folder, title=f"Back-propagation through {text}",
+                                **options)
+    except OSError as e:
+        raise UsageError(f"cannot write the frames to {folder}: {e.strerror or e}") from None
+    return str(page)
