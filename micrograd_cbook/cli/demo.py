@@ -175,13 +175,11 @@ def _explain_text(C: Value, weight: Value) -> str:
 
 def _write_graph(C, net, path: str) -> str:
     """Draw one row's graph with its grads, the highlighted weight's path emphasised."""
+    from ..viz import GraphvizMissingError, render_svg
+
     weight = next(p for p in net.parameters() if p.label == HIGHLIGHT)
     try:
-        from ..viz import render_svg
-    except ImportError:  # the pictures module is optional in a partial checkout
-        return "no graph.svg: micrograd_cbook.viz is not available"
-    try:
         render_svg(C, path, highlight=weight, show_local_grads=True)
-    except Exception as e:  # e.g. Graphviz missing: say so in one line, keep the demo going
+    except GraphvizMissingError as e:  # say so in one line and keep the demo going
         return f"no graph.svg: {str(e).splitlines()[0]}"
     return f"{path}  (row {ROW + 1}'s graph with grads; the path of {HIGHLIGHT} highlighted)"
