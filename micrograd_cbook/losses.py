@@ -79,15 +79,9 @@ def quadratic_cost(outputs: Outputs, targets: Targets) -> Value:
     0.15625
     """
     a, y = _pairs(outputs, targets, "quadratic_cost")
-    squares = []
-    for ai, yi in zip(a, y):
-        d = yi - ai
-        sq = d**2
-        name = ai.label or "a"  # pictures and explain() then read (y−a2[0])²
-        d.label, sq.label = f"(y−{name})", f"(y−{name})²"
-        squares.append(sq)
-    total = sum_values(squares)
-    total.label = "Σ(y−a)²"
+    # The terms stay unlabelled: explain(C, w, labelled_only=True) then folds them into
+    # one factor ∂C/∂a, the chapter's three-factor chain ∂z/∂w · ∂a/∂z · ∂C/∂a.
+    total = sum_values([(yi - ai) ** 2 for ai, yi in zip(a, y)])
     return _labelled(total * 0.5)
 
 

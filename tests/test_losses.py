@@ -30,15 +30,16 @@ def test_quadratic_cost_is_half_the_sum_of_squares_and_its_grad_is_a_minus_y():
     assert [v.grad for v in a] == pytest.approx([0.2, -0.1, -0.6], rel=1e-15)  # (1.3): a − y
 
 
-def test_quadratic_cost_terms_are_labelled_in_the_chapters_notation():
-    a = Value(0.8, "a2[0]")
-    C = losses.quadratic_cost(a, 0.0)
-    total, half = C.children
-    square = total.children[0]
-    assert (total.label, square.label, square.children[0].label) == (
-        "Σ(y−a)²", "(y−a2[0])²", "(y−a2[0])"
-    )
-    assert half.data == 0.5 and C.data == pytest.approx(0.32, rel=1e-15)
+def test_quadratic_cost_reads_as_the_chapters_three_factor_chain():
+    from micrograd_cbook import explain, nn
+
+    net = nn.chapter_network()
+    C = losses.quadratic_cost(net([0, 0, 1]), 0.0)
+    C.backward()
+    w2 = net.layers[1].neurons[0].w[0]
+    line = str(explain(C, w2, labelled_only=True))
+    assert line.startswith("∂C/∂w2[0,0] = ∂z2[0]/∂w2[0,0] · ∂a2[0]/∂z2[0] · ∂C/∂a2[0] = ")
+    assert explain(C, w2).total == pytest.approx(w2.grad, rel=1e-15)
 
 
 def test_outputs_must_be_values():
