@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import math
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -72,7 +73,10 @@ def parse_formula(text: str) -> Formula:
     if "\x00" in text:
         raise FormulaError("the formula contains a NUL character")
     try:
-        tree = ast.parse(text.strip(), mode="eval").body
+        with warnings.catch_warnings():  # "1if", "1 is w": the error below says it in one line
+            warnings.simplefilter("ignore", SyntaxWarning)
+            warnings.simplefilter("ignore", DeprecationWarning)
+            tree = ast.parse(text.strip(), mode="eval").body
     except SyntaxError as e:
         col = f" at column {e.offset}" if e.offset else ""
         raise FormulaError(f"cannot parse the formula {text!r}{col}: {e.msg}") from None
