@@ -208,7 +208,7 @@ def fit(
     order = list(range(n))
     mini = batch_size < n
 
-    from tqdm.auto import tqdm  # a progress bar; imported here so `import` stays light
+    from tqdm import tqdm  # the terminal bar (tqdm.auto warns in Jupyter without ipywidgets)
 
     show = bool(progress) and _isatty(sys.stderr)
     bar = tqdm(
