@@ -387,7 +387,7 @@ def _name(node: Value) -> str:
     if node.label:
         return _shorten(node.label)
     if isinstance(node, Constant):
-        return fmt(node.data)
+        return f"the constant {fmt(node.data)}"
     return f"the {node.op} node" if node.op else "an unlabelled leaf"
 
 
