@@ -2,9 +2,10 @@
 
 Run ``make bench`` (or ``.venv/bin/python benchmarks/run.py``); ``--quick`` is a smoke run
 of a few seconds, ``--json PATH`` also writes the figures. Timings are reported, never
-asserted: each is the best of N repeats (``time.perf_counter``, ``gc.collect()`` between
-repeats, the garbage collector left on while timing), and every ratio compares figures
-measured in this one run on this one machine.
+asserted. The systems compared take turns, several rounds, and each figure is the best of
+its repeats (``time.perf_counter``, ``gc.collect()`` between repeats); every ratio compares
+figures measured in this one run on this one machine. Times are given twice: with the
+garbage collector on, as users run Python (the targets are judged there), and paused.
 
 Sections (issue 2, the engine; issue 5, the networks):
 
@@ -53,19 +54,14 @@ TARGETS = {
 
 
 def best_of(
-    run: Callable[[Any], Any],
-    setup: Callable[[], Any],
-    repeats: int,
-    budget: float = math.inf,
-    gc_on: bool = True,
+    run: Callable[[Any], Any], setup: Callable[[], Any], repeats: int, gc_on: bool = True
 ) -> tuple[float, Any]:
-    """Best wall time of up to ``repeats`` calls ``run(setup())``, and the last result.
+    """Best wall time of ``repeats`` calls ``run(setup())`` (only ``run`` timed), last result.
 
-    Only ``run`` is timed. Stops early (after at least 2 calls) once ``budget`` seconds
-    were spent. ``gc_on=False`` pauses the cyclic garbage collector while timing.
+    ``gc_on=False`` pauses the cyclic garbage collector while timing.
     """
-    best, spent, result = math.inf, 0.0, None
-    for i in range(repeats):
+    best, result = math.inf, None
+    for _ in range(repeats):
         arg = setup()
         result = None  # free the previous graph before collecting
         gc.collect()
@@ -78,9 +74,6 @@ def best_of(
         finally:
             gc.enable()
         best = min(best, t)
-        spent += t
-        if spent > budget and i >= 1:
-            break
     return best, result
 
 
@@ -153,16 +146,31 @@ def build_wide(leaves: list, plan: list, sigmoid: Callable) -> Any:
     return prev[0]
 
 
-def time_systems(systems: dict, repeats: int, budget: float) -> tuple[dict, dict, dict]:
+def time_systems(
+    systems: dict, rounds: int, extract: Callable | None = None, slice_s: float = 0.3
+) -> tuple[dict, dict, dict]:
     """Best times of each system with the garbage collector on and paused, and its last result.
 
-    ``systems`` maps a name to ``(setup, run)``; returns {name: seconds} for gc on,
-    the same for gc paused, and {name: result of a gc-on run}.
+    ``systems`` maps a name to ``(setup, run)``. The systems take turns, ``rounds`` times,
+    each running for about ``slice_s`` seconds per turn (at least once) in each gc mode, so
+    that load from other processes falls on all of them alike and the best of the repeats
+    comes from the quiet moments. Returns {name: seconds} with gc on, the same with gc
+    paused, and {name: ``extract(result)`` of a gc-on run}.
     """
-    on, off, out = {}, {}, {}
-    for name, (setup, run) in systems.items():
-        on[name], out[name] = best_of(run, setup, repeats, budget, gc_on=True)
-        off[name], _ = best_of(run, setup, repeats, budget, gc_on=False)
+    on = dict.fromkeys(systems, math.inf)
+    off = dict.fromkeys(systems, math.inf)
+    out: dict[str, Any] = {}
+    for _ in range(rounds):
+        for name, (setup, run) in systems.items():
+            for gc_on, best in ((True, on), (False, off)):
+                spent = 0.0
+                while spent < slice_s:
+                    t, result = best_of(run, setup, 1, gc_on=gc_on)
+                    best[name] = min(best[name], t)
+                    spent += t
+                    if gc_on:  # keep plain numbers only: a live graph would slow the others' gc
+                        out[name] = result if extract is None else extract(result)
+                    del result
     return on, off, out
 
 
@@ -188,7 +196,7 @@ def ratio_rows(on: dict, off: dict, work: float | None, targets: dict[str, str])
     return rows
 
 
-def bench_wide(width: int, layers: int, repeats: int, budget: float, results: dict) -> None:
+def bench_wide(width: int, layers: int, rounds: int, results: dict) -> None:
     leaves_data, plan = wide_recipe(width, layers, seed=2)
     n_ops = 4 * width * layers + (width - 1)
     depth = 3 * layers + math.ceil(math.log2(width))
@@ -213,7 +221,9 @@ def bench_wide(width: int, layers: int, repeats: int, budget: float, results: di
             lambda: ([torch_scalar(x, grad=True) for x in leaves_data], torch.Tensor.sigmoid),
             run,
         )
-    on, off, out = time_systems(systems, repeats, budget)
+    on, off, out = time_systems(
+        systems, rounds, lambda r: (float(r[0].data), [float(v.grad) for v in r[1]])
+    )
     rows = ratio_rows(
         on, off, n_ops, {"micrograd 0": "graph_vs_micrograd", "torch": "graph_vs_torch"}
     )
@@ -226,14 +236,10 @@ def bench_wide(width: int, layers: int, repeats: int, budget: float, results: di
     if torch is None:
         print("(torch is not importable: no PyTorch row)")
     print("micrograd 0.1.0 has no sigmoid or exp: its σ node is written here the way its relu is.")
-    ref_root, ref_leaves = out["micrograd_cbook"]
+    ref_root, ref_grads = out["micrograd_cbook"]
     worst = 0.0
-    for root, leaves in out.values():
-        worst = max(
-            worst,
-            rel_diff(float(root.data), ref_root.data),
-            *(rel_diff(float(v.grad), r.grad) for v, r in zip(leaves, ref_leaves)),
-        )
+    for root, grads in out.values():
+        worst = max(worst, rel_diff(root, ref_root), *map(rel_diff, grads, ref_grads))
     print(f"same computation: root value and all leaf grads agree, max relative diff {worst:.1e}")
     res: dict[str, Any] = {"width": width, "layers": layers, "operations": n_ops, "depth": depth}
     for name in on:
@@ -659,7 +665,7 @@ def floats_step_per_point(weights, xs, ys) -> float:
     return loss
 
 
-def bench_mlp(repeats: int, budget: float, results: dict) -> None:
+def bench_mlp(rounds: int, results: dict) -> None:
     xs, ys = make_moons(100, noise=0.1, seed=0)
     w0 = initial_weights()
     ours_m, ours_desc = ours_model(w0)
@@ -703,7 +709,7 @@ def bench_mlp(repeats: int, budget: float, results: dict) -> None:
         lambda: [[(list(w), b) for w, b in layer] for layer in w0],
         stepper(floats_step_per_point, flat),
     )
-    on, off, out = time_systems(systems, repeats, budget)
+    on, off, out = time_systems(systems, rounds)
     rows = ratio_rows(on, off, None, {"micrograd 0": "mlp_vs_micrograd", "torch": "mlp_vs_torch"})
     target = TARGETS["mlp_vs_floats"]
     for row in rows:
@@ -760,14 +766,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="a smoke run of a few seconds")
     parser.add_argument("--json", metavar="PATH", help="also write the figures as JSON")
     args = parser.parse_args(argv)
-    if args.quick:  # sizes and repeats: (wide graph), memory chain, (deep chain), (network)
-        wide, layers, wide_reps, wide_budget = 200, 6, 1, 0.0
+    if args.quick:  # sizes and rounds of turns: wide graph, memory chain, deep chain, network
+        wide, layers, wide_rounds = 200, 6, 1
         mem_steps, deep, deep_reps = 5_000, 100_000, 1
-        mlp_reps, mlp_budget = 1, 0.0
+        mlp_rounds = 1
     else:
-        wide, layers, wide_reps, wide_budget = 1000, 20, 5, 3.0
+        wide, layers, wide_rounds = 1000, 20, 3
         mem_steps, deep, deep_reps = 50_000, 1_000_000, 1
-        mlp_reps, mlp_budget = 9, 3.0
+        mlp_rounds = 4
     info = {
         "python": sys.version.split()[0],
         "implementation": platform.python_implementation(),
@@ -776,12 +782,12 @@ def main(argv: list[str] | None = None) -> int:
         "micrograd_cbook": micrograd_cbook.__version__,
         "quick": args.quick,
     }
-    quick = " (--quick: a smoke run, small sizes, single repeats)" if args.quick else ""
+    quick = " (--quick: a smoke run, small sizes, one round)" if args.quick else ""
     print("micrograd_cbook benchmarks" + quick)
     print(
         f"Python {info['python']} ({info['implementation']}), {info['machine']}, "
         f"torch {info['torch'] or 'not installed'}, micrograd 0.1.0; "
-        "best of N repeats, ratios measured within this run"
+        "systems take turns, best of the repeats; ratios measured within this run"
     )
     print("the modules' own objects are frozen out of the garbage collector (gc.freeze())")
     # Leave the imported modules' objects (torch alone has ~150,000) out of every collection,
@@ -789,10 +795,10 @@ def main(argv: list[str] | None = None) -> int:
     gc.collect()
     gc.freeze()
     results: dict[str, Any] = {"machine": info}
-    bench_wide(wide, layers, wide_reps, wide_budget, results)
+    bench_wide(wide, layers, wide_rounds, results)
     bench_memory(mem_steps, results)
     bench_deep(deep, deep_reps, results)
-    bench_mlp(mlp_reps, mlp_budget, results)
+    bench_mlp(mlp_rounds, results)
     if args.json:
         with open(args.json, "w", encoding="utf-8") as f:
             json.dump(results, f, indent=2)
