@@ -1,5 +1,6 @@
 """Pictures: what each node shows, escaping, determinism, highlight, frames, missing Graphviz."""
 
+import os
 import re
 import shutil
 import time
@@ -325,6 +326,20 @@ def test_render_svg_writes_the_file_atomically(tmp_path):
     svg = render_svg(C, path)
     assert path.read_text(encoding="utf-8") == svg
     assert [p.name for p in tmp_path.iterdir()] == ["graph.svg"]  # no temp file left
+
+
+def test_written_files_get_the_usual_permissions(tmp_path, monkeypatch):
+    monkeypatch.setattr("micrograd_cbook.viz._pipe_svg", lambda dot: "<svg/>")
+    old_umask = os.umask(0o022)
+    try:
+        render_svg(Value(1.0), tmp_path / "new.svg")
+    finally:
+        os.umask(old_umask)
+    assert (tmp_path / "new.svg").stat().st_mode & 0o777 == 0o644  # not mkstemp's 0600
+    (tmp_path / "old.svg").write_text("old")
+    (tmp_path / "old.svg").chmod(0o640)
+    render_svg(Value(1.0), tmp_path / "old.svg")
+    assert (tmp_path / "old.svg").stat().st_mode & 0o777 == 0o640
 
 
 def test_an_unwritable_path_raises_oserror_and_leaves_nothing(tmp_path, monkeypatch):
