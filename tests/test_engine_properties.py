@@ -442,13 +442,19 @@ def test_leaf_grads_match_pytorch_float64(prog):
 # ------------------------------------------------------------------ the generator itself
 
 
-def test_the_generator_reaches_every_operation_and_shares_nodes():
-    seen_ops, shared = set(), False
+def test_the_generator_reaches_every_operation_with_numbers_on_either_side_and_shares_nodes():
+    seen, shared = set(), False
     for prog in _examples(300):
-        seen_ops.update(op for op, _ in prog.steps)
+        for op, args in prog.steps:
+            seen.add(op)
+            if op in BINARY:
+                seen.add((op, *(isinstance(a, Num) for a in args)))
         uses = [i for _, args in prog.steps for i in _uses(args)]
         shared = shared or len(uses) > len(set(uses))
-    assert seen_ops == {*UNARY, *BINARY, "wsum", "sum"}
+    sides = {
+        (op, *kind) for op in BINARY for kind in ((False, False), (True, False), (False, True))
+    }
+    assert seen == {*UNARY, *BINARY, "wsum", "sum", *sides}
     assert shared
 
 
