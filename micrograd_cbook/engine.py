@@ -213,14 +213,21 @@ class Value:
     # ---------------------------------------------------------------- functions
 
     def sigmoid(self) -> Value:
-        """σ(x) = 1 / (1 + e^-x), stable for every finite x; σ'(x) = σ(x)(1 − σ(x))."""
+        """σ(x) = 1 / (1 + e^-x), stable for every finite x; σ'(x) = σ(x)(1 − σ(x)).
+
+        Both are computed from e = e^-|x| (σ' = e / (1 + e)²), so neither overflows
+        nor loses digits in the tails, where 1 − σ(x) would cancel.
+        """
         x = self.data
         if x >= 0.0:
-            s = 1.0 / (1.0 + _exp(-x))
-        else:  # e^x cannot overflow here
+            e = _exp(-x)
+            s = 1.0 / (1.0 + e)
+            d = e * s * s
+        else:
             e = _exp(x)
             s = e / (1.0 + e)
-        return _node(s, (self,), (s * (1.0 - s),), "sigmoid")
+            d = s / (1.0 + e)
+        return _node(s, (self,), (d,), "sigmoid")
 
     def relu(self) -> Value:
         """max(0, x); its derivative is 1 for x > 0 and 0 otherwise (0 at x = 0, as in PyTorch)."""
@@ -230,9 +237,16 @@ class Value:
         return _node(0.0, (self,), _ZERO, "relu")
 
     def tanh(self) -> Value:
-        """tanh(x); derivative 1 − tanh²(x)."""
-        t = _tanh(self.data)
-        return _node(t, (self,), (1.0 - t * t,), "tanh")
+        """tanh(x); derivative 1 − tanh²(x), as 4e / (1 + e)² with e = e^-2|x| when |x| ≥ 1,
+        where 1 − tanh² would cancel."""
+        x = self.data
+        t = _tanh(x)
+        if -1.0 < x < 1.0:
+            d = 1.0 - t * t
+        else:
+            e = _exp(-2.0 * abs(x))
+            d = 4.0 * e / ((1.0 + e) * (1.0 + e))
+        return _node(t, (self,), (d,), "tanh")
 
     def exp(self) -> Value:
         """e^x; derivative e^x. Raises OverflowError naming x when e^x exceeds a float."""
@@ -315,7 +329,7 @@ def _pow_number(base: Value, p: float) -> Value:
     elif x == 0.0 and p < 1.0:
         d = math.inf  # e.g. √x at 0: the slope is vertical
     else:
-        d = p * x ** (p - 1.0)
+        d = _pow_slope(x, p)
     op = _POW_OPS.get(p)
     if op is None:
         op = f"**{int(p)}" if p.is_integer() and abs(p) < 1e15 else f"**{p!r}"
@@ -325,6 +339,15 @@ def _pow_number(base: Value, p: float) -> Value:
 
 
 _POW_OPS: dict[float, str] = {}  # "**2" for p = 2.0: the op names of exponents met so far
+
+
+def _pow_slope(x: float, p: float) -> float:
+    """p · x^(p−1); ±inf where the slope is too large for a float but the value is not."""
+    try:
+        return p * x ** (p - 1.0)
+    except OverflowError:
+        negative = (p < 0.0) != (x < 0.0 and (p - 1.0) % 2.0 == 1.0)
+        return -math.inf if negative else math.inf
 
 
 def _pow_values(base: Value, exponent: Value) -> Value:
@@ -345,7 +368,7 @@ def _pow_values(base: Value, exponent: Value) -> Value:
     elif x == 0.0 and p < 1.0:
         d_base = math.inf
     else:
-        d_base = p * x ** (p - 1.0)
+        d_base = _pow_slope(x, p)
     if x > 0.0:
         d_exp = out * _log(x)
     elif x == 0.0:
