@@ -12,7 +12,11 @@ import pytest
 
 from micrograd_cbook import Constant, Value
 
-mpmath.mp.dps = 50
+
+@pytest.fixture(autouse=True)
+def _fifty_digits():
+    with mpmath.workdps(50):  # the references; restored after each test
+        yield
 
 
 def mp(x: float) -> mpmath.mpf:
