@@ -273,7 +273,7 @@ def test_sigmoid_local_grad_is_accurate_in_both_tails(x):
     assert rel_err(Value(x).sigmoid().local_grads[0], exact) < 1e-9
 
 
-@pytest.mark.parametrize("x", [-3.0, -0.5, 0.25, 2.0, 5.0])
+@pytest.mark.parametrize("x", [-3.0, -1.0, -0.5, 0.25, 0.9999, 1.0, 1.0001, 2.0, 5.0])
 def test_tanh_value_and_local_grad_match_high_precision(x):
     y = Value(x).tanh()
     t = mpmath.tanh(mp(x))
@@ -392,6 +392,25 @@ def test_power_with_a_finite_value_but_overflowing_slope_behaves_like_division()
     p = x**-1
     assert p.data == pytest.approx(1e300, rel=1e-15)
     assert p.local_grads == (-math.inf,)
+
+
+@pytest.mark.parametrize(
+    "x, p, slope",
+    [
+        (1e-300, -1, -math.inf),  # −x^−2
+        (-1e-300, -1, -math.inf),
+        (1e-120, -2, -math.inf),  # −2x^−3
+        (-1e-120, -2, math.inf),
+        (0.5, -1023, -math.inf),  # value 2^1023 is a float, slope −1023 · 2^1024 is not
+    ],
+)
+def test_a_pow_slope_too_large_for_a_float_is_infinity_with_the_right_sign(x, p, slope):
+    y = Value(x) ** p
+    assert math.isfinite(y.data)
+    assert y.local_grads == (slope,)
+    y2 = Value(x) ** Value(float(p))
+    assert y2.data == y.data
+    assert y2.local_grads[0] == slope
 
 
 @pytest.mark.parametrize("x", [-3.0, -0.0, 0.0, 0.5, 1e300])
