@@ -21,6 +21,7 @@ import argparse
 import gc
 import json
 import math
+import os
 import platform
 import random
 import sys
@@ -34,7 +35,7 @@ from micrograd.engine import Value as MGValue
 from micrograd.nn import MLP as MGMLP
 
 import micrograd_cbook
-from micrograd_cbook import Value, sum_values, weighted_sum
+from micrograd_cbook import Value, nn, sum_values
 
 try:
     import torch
@@ -196,7 +197,7 @@ def ratio_rows(on: dict, off: dict, work: float | None, targets: dict[str, str])
     return rows
 
 
-def bench_wide(width: int, layers: int, rounds: int, results: dict) -> None:
+def bench_wide(width: int, layers: int, rounds: int, slice_s: float, results: dict) -> None:
     leaves_data, plan = wide_recipe(width, layers, seed=2)
     n_ops = 4 * width * layers + (width - 1)
     depth = 3 * layers + math.ceil(math.log2(width))
@@ -222,7 +223,7 @@ def bench_wide(width: int, layers: int, rounds: int, results: dict) -> None:
             run,
         )
     on, off, out = time_systems(
-        systems, rounds, lambda r: (float(r[0].data), [float(v.grad) for v in r[1]])
+        systems, rounds, lambda r: (float(r[0].data), [float(v.grad) for v in r[1]]), slice_s
     )
     rows = ratio_rows(
         on, off, n_ops, {"micrograd 0": "graph_vs_micrograd", "torch": "graph_vs_torch"}
@@ -484,39 +485,10 @@ def mg_step(model, xs, ys) -> float:
     return total.data
 
 
-# --- micrograd_cbook: nn.MLP when it exists, else the same network from weighted_sum nodes.
-
-
-class _InterimMLP:
-    """Stand-in for nn.MLP(2, [16, 16, 1], activation="relu", output_activation="linear")."""
-
-    def __init__(self, weights):
-        self.layers = [
-            [([Value(v) for v in w], Value(b)) for w, b in layer] for layer in weights
-        ]
-
-    def __call__(self, x):
-        last = len(self.layers) - 1
-        for i, layer in enumerate(self.layers):
-            zs = [weighted_sum(w, x, b) for w, b in layer]
-            x = zs if i == last else [z.relu() for z in zs]
-        return x[0]
-
-    def parameters(self):
-        return [p for layer in self.layers for w, b in layer for p in (*w, b)]
-
-    def zero_grad(self):
-        for p in self.parameters():
-            p.grad = 0.0
+# --- micrograd_cbook: its nn.MLP, the loss written with engine operations.
 
 
 def ours_model(weights):
-    try:
-        nn = micrograd_cbook.nn
-    except ImportError:
-        nn = None
-    if nn is None or not hasattr(nn, "MLP"):
-        return _InterimMLP(weights), "weighted_sum network (nn.MLP not available yet)"
     model = nn.MLP(2, [16, 16, 1], activation="relu", output_activation="linear")
     for layer, lw in zip(model.layers, weights):
         for n, (w, b) in zip(layer.neurons, lw):
@@ -767,17 +739,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", metavar="PATH", help="also write the figures as JSON")
     args = parser.parse_args(argv)
     if args.quick:  # sizes and rounds of turns: wide graph, memory chain, deep chain, network
-        wide, layers, wide_rounds = 200, 6, 1
+        wide, layers, wide_rounds, wide_slice = 200, 6, 1, 0.3
         mem_steps, deep, deep_reps = 5_000, 100_000, 1
         mlp_rounds = 1
     else:
-        wide, layers, wide_rounds = 1000, 20, 3
+        wide, layers, wide_rounds, wide_slice = 1000, 20, 3, 1.0
         mem_steps, deep, deep_reps = 50_000, 1_000_000, 1
         mlp_rounds = 4
     info = {
         "python": sys.version.split()[0],
         "implementation": platform.python_implementation(),
-        "machine": f"{platform.system()} {platform.machine()}",
+        "machine": f"{platform.system()} {platform.machine()}, {os.cpu_count()} CPUs",
         "torch": torch.__version__ if torch is not None else None,
         "micrograd_cbook": micrograd_cbook.__version__,
         "quick": args.quick,
@@ -795,7 +767,7 @@ def main(argv: list[str] | None = None) -> int:
     gc.collect()
     gc.freeze()
     results: dict[str, Any] = {"machine": info}
-    bench_wide(wide, layers, wide_rounds, results)
+    bench_wide(wide, layers, wide_rounds, wide_slice, results)
     bench_memory(mem_steps, results)
     bench_deep(deep, deep_reps, results)
     bench_mlp(mlp_rounds, results)
