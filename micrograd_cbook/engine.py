@@ -60,7 +60,12 @@ def _to_float(data: object, what: str = "Value") -> float:
             f"{what} needs a real number (int, float, numpy float, ...), "
             f"got {type(data).__name__}: {data!r}{hint}"
         )
-    return float(data)
+    try:
+        return float(data)
+    except OverflowError:
+        raise OverflowError(
+            f"{what}: the number is too large for a float (|x| must be below 1.8e308)"
+        ) from None
 
 
 def _lift(other: object) -> Value | None:
