@@ -124,3 +124,8 @@ def test_sum_values_of_nothing_is_a_value_error():
 def test_sum_values_with_a_non_real_item_is_a_type_error_naming_it():
     with pytest.raises(TypeError, match="NoneType"):
         sum_values([Value(1.0), None])
+
+
+def test_an_int_too_large_for_a_float_is_an_overflow_error_naming_value():
+    with pytest.raises(OverflowError, match=r"^Value: the number is too large for a float"):
+        Value(10**400)
