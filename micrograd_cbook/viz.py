@@ -142,7 +142,7 @@ def backward_frames(root: Value, **draw_options: Any) -> Iterator[graphviz.Digra
     >>> from micrograd_cbook import Value
     >>> w = Value(0.5, "w"); a = (w * 2).sigmoid()
     >>> frames = list(backward_frames(a))
-    >>> len(frames), w.grad == 2 * a.data * (1 - a.data)
+    >>> len(frames), abs(w.grad - 2 * a.data * (1 - a.data)) < 1e-15
     (2, True)
     """
     for dot, _caption in _frames(root, draw_options):
