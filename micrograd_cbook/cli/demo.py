@@ -165,12 +165,10 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _explain_text(C: Value, weight: Value) -> str:
-    """The product of local derivatives along the weight's path, or a plain fallback."""
-    try:
-        from ..stepping import explain
-    except ImportError:  # the stepping module is optional in a partial checkout
-        return f"∂C/∂{weight.label} = {weight.grad:.4f}"
-    return str(explain(C, weight)).replace(" = ", "\n     = ")
+    """The chapter's chain for one weight: labelled nodes only, each factor with its number."""
+    from ..stepping import explain
+
+    return str(explain(C, weight, labelled_only=True)).replace(" = ", "\n     = ")
 
 
 def _write_graph(C, net, path: str) -> str:
