@@ -14,9 +14,11 @@ in reverse topological order.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Iterable, Iterator, Sequence
 from numbers import Real
+from operator import mul as _mul
 
 __all__ = [
     "Constant",
@@ -86,6 +88,7 @@ def _lift(other: object) -> Value | None:
     c.op = ""
     c.children = ()
     c.local_grads = ()
+    c._mark = 0
     return c
 
 
@@ -101,6 +104,7 @@ def _node(data: float, children: tuple, local_grads: tuple, op: str) -> Value:
     out.op = op
     out.children = children
     out.local_grads = local_grads
+    out._mark = 0
     return out
 
 
@@ -114,7 +118,9 @@ class Value:
     (5.0, 4.0)
     """
 
-    __slots__ = ("data", "grad", "label", "op", "children", "local_grads")
+    # No __dict__: about 150 bytes a node with its floats and tuples. _mark is the
+    # backward pass's visit mark (see _interior_order), cheaper than a set of seen nodes.
+    __slots__ = ("data", "grad", "label", "op", "children", "local_grads", "_mark")
 
     def __init__(
         self,
@@ -135,6 +141,7 @@ class Value:
         self.op = _op
         self.children = _children
         self.local_grads = _local_grads
+        self._mark = 0
 
     # ----------------------------------------------------------------- arithmetic
     # Each operation: forward value, then ∂out/∂input for each input.
@@ -401,10 +408,17 @@ def weighted_sum(ws: Sequence[Value], xs: Sequence[Value | float], b: Value | No
         raise ValueError(
             f"weighted_sum needs as many weights as inputs, got {len(ws)} and {len(xs)}"
         )
-    xs = [x if isinstance(x, Value) else _lift_or_raise(x) for x in xs]
+    for w in ws if b is None else (*ws, b):
+        if not isinstance(w, Value):
+            raise TypeError(f"weighted_sum: weights and bias must be Values, got {w!r}")
+    return _weighted_sum(ws, [x if isinstance(x, Value) else _lift_or_raise(x) for x in xs], b)
+
+
+def _weighted_sum(ws: Sequence[Value], xs: Sequence[Value], b: Value | None) -> Value:
+    """:func:`weighted_sum` without its checks, for callers that checked at their boundary (nn)."""
     wd = [w.data for w in ws]
     xd = [x.data for x in xs]
-    s = sum(map(float.__mul__, wd, xd), 0.0)
+    s = sum(map(_mul, wd, xd), 0.0)  # from 0.0, left to right: the plain graph's exact floats
     if b is None:
         return _node(s, (*ws, *xs), (*xd, *wd), "Σw·x")
     return _node(s + b.data, (*ws, *xs, b), (*xd, *wd, 1.0), "Σw·x+b")
@@ -492,21 +506,27 @@ def _interior_order(root: Value) -> list[Value]:
     order: list[Value] = []
     if not root.children:
         return order
-    state: dict[Value, bool] = {}  # False: children being visited; True: placed in order
+    # Marks from this walk: `visiting` (children being visited) or `visiting + 1` (placed);
+    # anything smaller is from an earlier walk. A counter instead of a set of seen nodes.
+    visiting = next(_walks)
+    placed = visiting + 1
     stack = [root]
-    get, push, pop, place = state.get, stack.append, stack.pop, order.append
+    push, pop, place = stack.append, stack.pop, order.append
     while stack:
         node = stack[-1]
-        placed = get(node)
-        if placed is None:  # first visit: stays on the stack, its children go above it
-            state[node] = False
+        mark = node._mark
+        if mark < visiting:  # first visit: stays on the stack, its children go above it
+            node._mark = visiting
             for child in node.children:
-                if child.children and child not in state:
+                if child.children and child._mark < visiting:
                     push(child)
         else:  # back on top: every child is placed (or a duplicate of a placed node)
             pop()
-            if placed is False:
-                state[node] = True
+            if mark == visiting:
+                node._mark = placed
                 node.grad = 0.0
                 place(node)
     return order
+
+
+_walks = itertools.count(1, 2)  # each walk of _interior_order takes two fresh marks

@@ -33,7 +33,7 @@ from importlib import resources
 from numbers import Real
 from typing import Any
 
-from .engine import Value, weighted_sum
+from .engine import Value, _weighted_sum
 
 __all__ = [
     "ACTIVATIONS",
@@ -326,7 +326,7 @@ class Neuron(Module):
     def _forward(self, xs: list[Value]) -> Value:
         # The hot path: no checks (done at the boundary), one weighted-sum node when fused.
         if self.fused:
-            z = weighted_sum(self.w, xs, self.b)
+            z = _weighted_sum(self.w, xs, self.b)  # inputs were checked by __call__
         else:  # plain * and + nodes, left to right: the same floats as weighted_sum
             w = self.w
             z = w[0] * xs[0]
