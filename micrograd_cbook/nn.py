@@ -22,18 +22,17 @@ shows every multiply and add; both give bit-identical values and gradients.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import math
 import os
 import random
-import tempfile
 from collections.abc import Sequence
 from importlib import resources
 from numbers import Real
 from typing import Any
 
 from .engine import Value, _weighted_sum
+from .files import write_atomic
 
 __all__ = [
     "ACTIVATIONS",
@@ -100,27 +99,6 @@ def _as_values(x: Sequence[Value | float], nin: int, labels: Sequence[str], who:
 # ---------------------------------------------------------------------- files
 
 
-def _write_atomic(path: str | os.PathLike, text: str) -> None:
-    """Write ``text`` to ``path`` via a temporary file in the same folder, then rename.
-
-    A reader sees the old file or the new one, never half of one.
-    """
-    path = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{os.path.basename(path)}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o644)  # mkstemp makes 0600; give the file ordinary permissions
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-
-
 # --------------------------------------------------------------------- Module
 
 
@@ -179,7 +157,7 @@ class Module:
         >>> m([1.0, 2.0]).data == MLP(2, [3, 1], seed=0)([1.0, 2.0]).data
         True
         """
-        _write_atomic(path, json.dumps(self.to_dict(), indent=1) + "\n")
+        write_atomic(path, json.dumps(self.to_dict(), indent=1) + "\n")
 
     def load(self, path: str | os.PathLike) -> None:
         """Read weights saved by :meth:`save` into this model, which must have the same shape.

@@ -16,7 +16,7 @@ from html import escape
 from typing import Any
 
 from .engine import Value
-from .nn import _write_atomic
+from .files import write_atomic
 
 __all__ = ["decision_boundary_svg", "loss_curve_svg"]
 
@@ -54,7 +54,7 @@ def _nice_ticks(lo: float, hi: float, count: int = 5) -> list[float]:
 def _finish(parts: list[str], path: str | os.PathLike | None) -> str:
     svg = "\n".join(parts) + "\n"
     if path is not None:
-        _write_atomic(path, svg)
+        write_atomic(path, svg)
     return svg
 
 

@@ -22,11 +22,9 @@ and the root green. Which leaves are parameters: pass ``parameters=model`` (anyt
 
 from __future__ import annotations
 
-import contextlib
 import html
 import os
 import re
-import tempfile
 import unicodedata
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -35,6 +33,7 @@ from typing import Any
 import graphviz
 
 from .engine import Constant, Value, backward_pass, fmt, topological_order
+from .files import write_atomic
 
 __all__ = [
     "DEFAULT_MAX_NODES",
@@ -127,7 +126,7 @@ def render_svg(
         dot = draw_dot(root, **draw_options)
     svg = _pipe_svg(dot)
     if path is not None:
-        _write_atomic(path, svg)
+        write_atomic(path, svg)
     return svg
 
 
@@ -168,14 +167,14 @@ def write_frames(
     width = max(2, len(str(len(svgs))))
     names = [f"step-{k:0{width}d}.svg" for k in range(1, len(svgs) + 1)]
     for name, svg in zip(names, svgs):
-        _write_atomic(folder / name, svg)
+        write_atomic(folder / name, svg)
     for old in folder.glob("step-*.svg"):
         if re.fullmatch(r"step-\d+\.svg", old.name) and old.name not in names:
             old.unlink()
     if title is None:
         title = f"Back-propagation through {_name(root) or 'the graph'}"
     page = folder / "index.html"
-    _write_atomic(page, _stepper_html(title, [(svg, cap) for svg, (_, cap) in zip(svgs, frames)]))
+    write_atomic(page, _stepper_html(title, [(svg, cap) for svg, (_, cap) in zip(svgs, frames)]))
     return page
 
 
@@ -438,32 +437,6 @@ def _pipe_svg(dot: graphviz.Digraph) -> str:
         return dot.pipe(format="svg", encoding="utf-8")
     except graphviz.ExecutableNotFound:
         raise GraphvizMissingError() from None
-
-
-def _write_atomic(path: str | os.PathLike, text: str) -> None:
-    """Write ``text`` to a temporary file in the same folder, then rename it onto ``path``."""
-    path = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=os.path.splitext(path)[1])
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-            f.write(text)
-        os.chmod(tmp, _file_mode(path))  # mkstemp makes it private (0600); a picture is not
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-
-
-def _file_mode(path: str) -> int:
-    """The mode a plain ``open(path, "w")`` would give: the old file's, or 0666 less the umask."""
-    try:
-        return os.stat(path).st_mode & 0o777
-    except OSError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
 
 
 # ------------------------------------------------------------------------ the stepper

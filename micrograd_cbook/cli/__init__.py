@@ -12,6 +12,8 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from .. import __version__
+from ..engine import Value
+from ..formula import Formula, FormulaError, parse_assignments, parse_formula
 
 COMMANDS = ("demo", "train", "graph", "explain")
 
@@ -27,6 +29,31 @@ class Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def positive_int(text: str) -> int:
+    """An argparse type: a positive integer, or a message saying what was given."""
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if n <= 0:
+        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text!r}")
+    return n
+
+
+def build_formula(args: argparse.Namespace) -> tuple[Formula, dict[str, float], Value, dict]:
+    """The FORMULA and --set values of ``graph`` and ``explain``, built into Values.
+
+    Returns (formula, values, root, leaves); a mistake in either raises :class:`UsageError`.
+    """
+    try:
+        formula = parse_formula(args.formula)
+        values = parse_assignments(args.assignments)
+        root, leaves = formula.build(values)
+    except FormulaError as e:
+        raise UsageError(str(e)) from None
+    return formula, values, root, leaves
 
 
 def build_parser() -> Parser:

@@ -12,7 +12,7 @@ import os
 import time
 
 from ..engine import Value
-from . import UsageError
+from . import UsageError, positive_int
 
 DEFAULT_OUT = "micrograd-cbook-demo"
 ROW = 0  # the row whose gradients are checked and drawn
@@ -33,19 +33,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         metavar="DIR",
         help=f"folder for graph.svg and loss.svg (default: ./{DEFAULT_OUT}/)",
     )
-    p.add_argument("--epochs", type=_positive_int, default=1000, help="training steps (1000)")
+    p.add_argument("--epochs", type=positive_int, default=1000, help="training steps (1000)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=run)
 
 
-def _positive_int(text: str) -> int:
-    try:
-        n = int(text)
-    except ValueError:
-        n = 0
-    if n <= 0:
-        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text!r}")
-    return n
+
 
 
 def _row(cells: list[str], widths: list[int]) -> str:

@@ -15,10 +15,9 @@ import argparse
 import ast
 
 from ..engine import Value
-from ..formula import FormulaError, parse_assignments, parse_formula
 from ..stepping import DEFAULT_MAX_PATHS, backward_steps, explain
 from ..stepping import _num as num  # 4 decimals, a real minus sign: as the chain rule prints
-from . import UsageError
+from . import UsageError, build_formula
 
 EXAMPLE = 'micrograd-cbook explain "sigmoid(w*x + b)" --set w=0.5 x=1.5 b=0.1 --wrt w'
 
@@ -50,12 +49,7 @@ def run(args: argparse.Namespace) -> int:
     """Build, backpropagate and print; a user's mistake raises :class:`UsageError`."""
     if args.max_paths < 1:
         raise UsageError(f"--max-paths must be at least 1, got {args.max_paths}")
-    try:
-        formula = parse_formula(args.formula)
-        values = parse_assignments(args.assignments)
-        root, leaves = formula.build(values)
-    except FormulaError as e:
-        raise UsageError(str(e)) from None
+    formula, values, root, leaves = build_formula(args)
     unknown = [n for n in args.wrt if n not in leaves]
     if unknown:
         names = ", ".join(formula.names) or "none"

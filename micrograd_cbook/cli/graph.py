@@ -14,8 +14,7 @@ import argparse
 import os
 import sys
 
-from ..formula import FormulaError, parse_assignments, parse_formula
-from . import UsageError
+from . import UsageError, build_formula
 
 EXAMPLE = 'micrograd-cbook graph "sigmoid(w*x + b)" --set w=0.5 x=1.5 b=0.1 -o graph.svg'
 
@@ -59,12 +58,7 @@ def run(args: argparse.Namespace) -> int:
     """Build, backpropagate and draw; a user's mistake raises :class:`UsageError`."""
     from .. import viz  # graphviz is imported only when the command runs
 
-    try:
-        formula = parse_formula(args.formula)
-        values = parse_assignments(args.assignments)
-        root, leaves = formula.build(values)
-    except FormulaError as e:
-        raise UsageError(str(e)) from None
+    formula, _values, root, leaves = build_formula(args)
     names = ", ".join(formula.names) or "none"
     for option, chosen in (("--highlight", args.highlight), ("--params", args.params or [])):
         unknown = [n for n in chosen if n not in leaves]

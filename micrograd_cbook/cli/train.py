@@ -10,7 +10,7 @@ import argparse
 import math
 import os
 
-from . import UsageError
+from . import UsageError, positive_int
 
 DEFAULT_OUT = "micrograd-cbook-run"
 LOSS_CHOICES = ("hinge", "bce", "mse", "quadratic")
@@ -18,14 +18,7 @@ DATA_CHOICES = ("moons", "circles", "xor", "chapter")
 DEFAULT_NOISE = {"moons": 0.1, "circles": 0.05, "xor": 0.0}
 
 
-def _positive_int(text: str) -> int:
-    try:
-        n = int(text)
-    except ValueError:
-        n = 0
-    if n <= 0:
-        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text!r}")
-    return n
+
 
 
 def _number(text: str, *, positive: bool) -> float:
@@ -63,7 +56,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "accuracy; write model.json, loss.svg and, for 2-D data, boundary.svg into --out.",
     )
     p.add_argument("--data", choices=DATA_CHOICES, default="moons", help="data set (moons)")
-    p.add_argument("--samples", type=_positive_int, default=100, metavar="N",
+    p.add_argument("--samples", type=positive_int, default=100, metavar="N",
                    help="points to generate for moons, circles and xor (100)")
     p.add_argument("--noise", type=lambda t: _number(t, positive=False), default=None,
                    help="noise standard deviation (moons 0.1, circles 0.05, xor 0)")
@@ -83,8 +76,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="SGD momentum (0)")
     p.add_argument("--weight-decay", type=lambda t: _number(t, positive=False), default=0.0,
                    help="L2 weight decay added to each gradient (0)")
-    p.add_argument("--epochs", type=_positive_int, default=100, help="passes over the data (100)")
-    p.add_argument("--batch-size", type=_positive_int, default=None,
+    p.add_argument("--epochs", type=positive_int, default=100, help="passes over the data (100)")
+    p.add_argument("--batch-size", type=positive_int, default=None,
                    help="mini-batch size (default: the full batch)")
     p.add_argument("--init", choices=INITS, default="uniform",
                    help="initial weights: uniform in [-1, 1) or the chapter's [0, 1) (uniform)")
