@@ -81,31 +81,7 @@ def _lift(other: object) -> Value | None:
         return other
     else:
         return None
-    c = _new(Constant)
-    c.data = other
-    c.grad = 0.0
-    c.label = ""
-    c.op = ""
-    c.children = ()
-    c.local_grads = ()
-    c._mark = 0
-    return c
-
-
-_new = object.__new__
-
-
-def _node(data: float, children: tuple, local_grads: tuple, op: str) -> Value:
-    """A new interior node, skipping ``Value.__init__``'s checks: operations always pass floats."""
-    out = _new(Value)
-    out.data = data
-    out.grad = 0.0
-    out.label = ""
-    out.op = op
-    out.children = children
-    out.local_grads = local_grads
-    out._mark = 0
-    return out
+    return _node(other, (), (), "", Constant)  # type: ignore[arg-type]
 
 
 class Value:
@@ -289,7 +265,7 @@ class Value:
         >>> y.backward(); y.backward(); x.grad
         12.0
         """
-        for _node in backward_pass(self, grad):
+        for _step in backward_pass(self, grad):
             pass
 
     # --------------------------------------------------------------- inspection
@@ -313,6 +289,24 @@ class Constant(Value):
     __slots__ = ()
 
 
+_new = object.__new__
+
+
+def _node(
+    data: float, children: tuple, local_grads: tuple, op: str, cls: type[Value] = Value
+) -> Value:
+    """A new node, skipping ``Value.__init__``'s checks: operations always pass floats."""
+    out = _new(cls)
+    out.data = data
+    out.grad = 0.0
+    out.label = ""
+    out.op = op
+    out.children = children
+    out.local_grads = local_grads
+    out._mark = 0
+    return out
+
+
 def _div(a: Value, b: Value) -> Value:
     x, y = a.data, b.data
     if y == 0.0:
@@ -321,9 +315,8 @@ def _div(a: Value, b: Value) -> Value:
     return _node(q, (a, b), (1.0 / y, -q / y), "/")
 
 
-def _pow_number(base: Value, p: float) -> Value:
-    """base ** p for a number p: derivative p · base^(p−1)."""
-    x = base.data
+def _power(x: float, p: float) -> tuple[float, float]:
+    """x ** p and its slope p · x^(p−1), with the engine's errors (shared by both pows)."""
     if x < 0.0 and not p.is_integer():
         raise ValueError(
             f"pow: a negative base to a non-integer power has no real value ({x!r} ** {p!r})"
@@ -335,13 +328,21 @@ def _pow_number(base: Value, p: float) -> Value:
     except OverflowError:
         raise OverflowError(f"pow: {x!r} ** {p!r} is too large for a float") from None
     if p == 2.0:
-        d = 2.0 * x
-    elif p == 0.0:
-        d = 0.0
-    elif x == 0.0 and p < 1.0:
-        d = math.inf  # e.g. √x at 0: the slope is vertical
-    else:
-        d = _pow_slope(x, p)
+        return out, 2.0 * x
+    if p == 0.0:
+        return out, 0.0
+    if x == 0.0 and p < 1.0:
+        return out, math.inf  # e.g. √x at 0: the slope is vertical
+    try:
+        return out, p * x ** (p - 1.0)
+    except OverflowError:  # the value fits a float, its slope does not: ±inf, like 1/x
+        negative = (p < 0.0) != (x < 0.0 and (p - 1.0) % 2.0 == 1.0)
+        return out, -math.inf if negative else math.inf
+
+
+def _pow_number(base: Value, p: float) -> Value:
+    """base ** p for a number p: derivative p · base^(p−1)."""
+    out, d = _power(base.data, p)
     op = _POW_OPS.get(p)
     if op is None:
         op = f"**{int(p)}" if p.is_integer() and abs(p) < 1e15 else f"**{p!r}"
@@ -353,34 +354,10 @@ def _pow_number(base: Value, p: float) -> Value:
 _POW_OPS: dict[float, str] = {}  # "**2" for p = 2.0: the op names of exponents met so far
 
 
-def _pow_slope(x: float, p: float) -> float:
-    """p · x^(p−1); ±inf where the slope is too large for a float but the value is not."""
-    try:
-        return p * x ** (p - 1.0)
-    except OverflowError:
-        negative = (p < 0.0) != (x < 0.0 and (p - 1.0) % 2.0 == 1.0)
-        return -math.inf if negative else math.inf
-
-
 def _pow_values(base: Value, exponent: Value) -> Value:
     """base ** exponent for two Values: ∂/∂base = p·x^(p−1), ∂/∂exponent = x^p · ln x."""
-    x, p = base.data, exponent.data
-    if x < 0.0 and not p.is_integer():
-        raise ValueError(
-            f"pow: a negative base to a non-integer power has no real value ({x!r} ** {p!r})"
-        )
-    if x == 0.0 and p < 0.0:
-        raise ZeroDivisionError(f"pow: 0 ** {p!r} divides by zero")
-    try:
-        out = x**p
-    except OverflowError:
-        raise OverflowError(f"pow: {x!r} ** {p!r} is too large for a float") from None
-    if p == 0.0:
-        d_base = 0.0
-    elif x == 0.0 and p < 1.0:
-        d_base = math.inf
-    else:
-        d_base = _pow_slope(x, p)
+    x = base.data
+    out, d_base = _power(x, exponent.data)
     if x > 0.0:
         d_exp = out * _log(x)
     elif x == 0.0:
