@@ -58,6 +58,17 @@ def _finish(parts: list[str], path: str | os.PathLike | None) -> str:
     return svg
 
 
+def _svg_start(width: int, height: int, title: str) -> list[str]:
+    """The opening of a plot: the svg element, a white background and the centred title."""
+    return [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}">',
+        f'<rect width="{width}" height="{height}" fill="white"/>',
+        f'<text x="{width / 2:g}" y="24" text-anchor="middle" font-size="16" {_FONT}>'
+        f"{escape(title)}</text>",
+    ]
+
+
 def loss_curve_svg(
     losses: Sequence[float],
     path: str | os.PathLike | None = None,
@@ -106,13 +117,7 @@ def loss_curve_svg(
     def py(v: float) -> float:
         return top + ph * (hi - tr(v)) / (hi - lo)
 
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}">',
-        f'<rect width="{width}" height="{height}" fill="white"/>',
-        f'<text x="{width / 2:g}" y="24" text-anchor="middle" font-size="16" {_FONT}>'
-        f"{escape(title)}{' (log scale)' if log_y else ''}</text>",
-    ]
+    parts = _svg_start(width, height, title + (" (log scale)" if log_y else ""))
     # y ticks and grid lines
     yticks = [10.0**e for e in range(int(lo), int(hi) + 1)] if log_y else _nice_ticks(lo, hi)
     for t in yticks:
@@ -226,14 +231,8 @@ def decision_boundary_svg(
             raise ValueError("decision_boundary_svg needs a model with one output")
         return out.data
 
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}">',
-        f'<rect width="{width}" height="{height}" fill="white"/>',
-        f'<text x="{width / 2:g}" y="24" text-anchor="middle" font-size="16" {_FONT}>'
-        f"{escape(title)}</text>",
-        '<g class="regions" shape-rendering="crispEdges">',
-    ]
+    parts = _svg_start(width, height, title)
+    parts.append('<g class="regions" shape-rendering="crispEdges">')
     for row in range(resolution):  # top row first: the largest y
         b = y1 - (row + 0.5) * (y1 - y0) / resolution
         classes = [
