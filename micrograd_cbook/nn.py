@@ -81,8 +81,11 @@ def _check_init(init: object) -> str:
     return init  # type: ignore[return-value]
 
 
-def _as_values(x: Sequence[Value | float], nin: int, labels: Sequence[str], who: str) -> list:
-    """The boundary check of a forward pass: ``nin`` inputs, numbers wrapped as labelled leaves."""
+def _as_values(x: Sequence[Value | float], nin: int, labels: Sequence[str], who: object) -> list:
+    """The boundary check of a forward pass: ``nin`` inputs, numbers wrapped as labelled leaves.
+
+    ``who`` names the caller in an error (formatted only then, not on every forward pass).
+    """
     try:
         n = len(x)
     except TypeError:
@@ -299,7 +302,7 @@ class Neuron(Module):
 
     def __call__(self, x: Sequence[Value | float]) -> Value:
         """The activation a for inputs ``x`` (numbers or Values, one per weight)."""
-        return self._forward(_as_values(x, len(self.w), self._xlabels, repr(self)))
+        return self._forward(_as_values(x, len(self.w), self._xlabels, self))
 
     def _forward(self, xs: list[Value]) -> Value:
         # The hot path: no checks (done at the boundary), one weighted-sum node when fused.
@@ -384,7 +387,7 @@ class Layer(Module):
 
     def __call__(self, x: Sequence[Value | float]) -> Value | list[Value]:
         """The layer's activations: a list, or one Value when the layer has one neuron."""
-        out = self._forward(_as_values(x, self.nin, self._xlabels, repr(self)))
+        out = self._forward(_as_values(x, self.nin, self._xlabels, self))
         return out[0] if len(out) == 1 else out
 
     def _forward(self, xs: list[Value]) -> list[Value]:
