@@ -358,7 +358,7 @@ def _shorten(text: str) -> str:
 def _escape(text: str) -> str:
     r"""Make any text safe inside a Graphviz HTML-like label (and so in the SVG).
 
-    ``& < > "`` become entities; a backslash is doubled (Graphviz reads ``\N``, ``\G``, ...
+    ``& < > " ]`` become entities; a backslash is doubled (Graphviz reads ``\N``, ``\G``, ...
     even in HTML labels); a newline becomes a line break; characters XML cannot hold become �.
 
     >>> _escape('a<b> & "c"\\N\n{d}')
@@ -374,6 +374,8 @@ def _escape(text: str) -> str:
             out.append(" ")
         elif ch in "&<>\"'":
             out.append(html.escape(ch))
+        elif ch == "]":  # Graphviz's HTML-label parser rejects a bare "]" (label "]" or "]]")
+            out.append("&#93;")
         elif unicodedata.category(ch) in ("Cc", "Cs") or ch in "\ufffe\uffff":
             out.append("\ufffd")
         else:

@@ -195,6 +195,8 @@ NASTY = [
     "σ(z) ∂C/∂w ‖y−a‖²",
     "ctrl \x00\x01\x1b\x7f",
     "'single' `tick` ; -> }",
+    "]",  # alone, Graphviz's HTML-label parser rejected it (found by hypothesis)
+    "]]",
 ]
 
 
