@@ -34,13 +34,6 @@ _exp = math.exp
 _log = math.log
 _tanh = math.tanh
 
-# Shared local-gradient tuples: nodes that need them allocate nothing.
-_ONE = (1.0,)
-_ONE_ONE = (1.0, 1.0)
-_ONE_MINUS_ONE = (1.0, -1.0)
-_MINUS_ONE = (-1.0,)
-_ZERO = (0.0,)
-
 
 def fmt(x: float) -> str:
     """Format a number with 4 decimals, or in scientific notation when that would hide it.
@@ -81,7 +74,7 @@ def _lift(other: object) -> Value | None:
         return other
     else:
         return None
-    return _node(other, (), (), "", Constant)  # type: ignore[arg-type]
+    return _leaf(other, Constant)  # type: ignore[arg-type]
 
 
 class Value:
@@ -94,9 +87,13 @@ class Value:
     (5.0, 4.0)
     """
 
-    # No __dict__: about 150 bytes a node with its floats and tuples. _mark is the
-    # backward pass's visit mark (see _interior_order), cheaper than a set of seen nodes.
-    __slots__ = ("data", "grad", "label", "op", "children", "local_grads", "_mark")
+    # How a node keeps its edges: one object per node, no tuples (fewer allocations, and
+    # far less work for the garbage collector). _a, _b are the children, _ga, _gb their
+    # local grads; a leaf has _a None, a unary node _b None, and an n-ary node (weighted
+    # and plain sums) has _b _MANY with the tuples of its children and local grads in _a
+    # and _ga. The public .children and .local_grads are built from them on demand.
+    # _mark is the backward pass's visit mark (see _interior_order), cheaper than a set.
+    __slots__ = ("data", "grad", "label", "op", "_mark", "_a", "_ga", "_b", "_gb")
 
     def __init__(
         self,
@@ -106,18 +103,42 @@ class Value:
         _local_grads: tuple[float, ...] = (),
         _op: str = "",
     ) -> None:
-        # Operations build their nodes with _node(); this constructor is the user's door.
+        # Operations build their nodes with _unary() and co; this constructor is the user's door.
         if type(data) is not float:
             data = _to_float(data)
         if type(label) is not str:
             raise TypeError(f"label must be a str, got {type(label).__name__}: {label!r}")
+        if len(_children) != len(_local_grads):
+            raise ValueError(
+                f"{len(_children)} children need as many local grads, got {len(_local_grads)}"
+            )
         self.data = data
         self.grad = 0.0
         self.label = label
         self.op = _op
-        self.children = _children
-        self.local_grads = _local_grads
         self._mark = 0
+        _set_edges(self, tuple(_children), tuple(_local_grads))
+
+    @property
+    def children(self) -> tuple[Value, ...]:
+        """The input Values of the operation that made this node (empty for a leaf)."""
+        b = self._b
+        if b is None:
+            a = self._a
+            return () if a is None else (a,)
+        if b is _MANY:
+            return self._a  # type: ignore[return-value]
+        return (self._a, b)  # type: ignore[return-value]
+
+    @property
+    def local_grads(self) -> tuple[float, ...]:
+        """∂self/∂child for each child, recorded in the forward pass (the chain-rule factors)."""
+        b = self._b
+        if b is None:
+            return () if self._a is None else (self._ga,)  # type: ignore[return-value]
+        if b is _MANY:
+            return self._ga  # type: ignore[return-value]
+        return (self._ga, self._gb)  # type: ignore[return-value]
 
     # ----------------------------------------------------------------- arithmetic
     # Each operation: forward value, then ∂out/∂input for each input.
@@ -127,26 +148,26 @@ class Value:
             other = _lift(other)
             if other is None:
                 return NotImplemented
-        return _node(self.data + other.data, (self, other), _ONE_ONE, "+")
+        return _binary(self.data + other.data, self, 1.0, other, 1.0, "+")
 
     def __radd__(self, other: float) -> Value:
         other = _lift(other)
         if other is None:
             return NotImplemented
-        return _node(other.data + self.data, (other, self), _ONE_ONE, "+")
+        return _binary(other.data + self.data, other, 1.0, self, 1.0, "+")
 
     def __sub__(self, other: Value | float) -> Value:
         if not isinstance(other, Value):
             other = _lift(other)
             if other is None:
                 return NotImplemented
-        return _node(self.data - other.data, (self, other), _ONE_MINUS_ONE, "-")
+        return _binary(self.data - other.data, self, 1.0, other, -1.0, "-")
 
     def __rsub__(self, other: float) -> Value:
         other = _lift(other)
         if other is None:
             return NotImplemented
-        return _node(other.data - self.data, (other, self), _ONE_MINUS_ONE, "-")
+        return _binary(other.data - self.data, other, 1.0, self, -1.0, "-")
 
     def __mul__(self, other: Value | float) -> Value:
         if not isinstance(other, Value):
@@ -154,14 +175,14 @@ class Value:
             if other is None:
                 return NotImplemented
         a, b = self.data, other.data
-        return _node(a * b, (self, other), (b, a), "*")
+        return _binary(a * b, self, b, other, a, "*")
 
     def __rmul__(self, other: float) -> Value:
         other = _lift(other)
         if other is None:
             return NotImplemented
         a, b = other.data, self.data
-        return _node(a * b, (other, self), (b, a), "*")
+        return _binary(a * b, other, b, self, a, "*")
 
     def __truediv__(self, other: Value | float) -> Value:
         if not isinstance(other, Value):
@@ -177,7 +198,7 @@ class Value:
         return _div(other, self)
 
     def __neg__(self) -> Value:
-        return _node(-self.data, (self,), _MINUS_ONE, "neg")
+        return _unary(-self.data, self, -1.0, "neg")
 
     def __pos__(self) -> Value:
         return self
@@ -215,14 +236,14 @@ class Value:
             e = _exp(x)
             s = e / (1.0 + e)
             d = s / (1.0 + e)
-        return _node(s, (self,), (d,), "sigmoid")
+        return _unary(s, self, d, "sigmoid")
 
     def relu(self) -> Value:
         """max(0, x); its derivative is 1 for x > 0 and 0 otherwise (0 at x = 0, as in PyTorch)."""
         x = self.data
         if x > 0.0:
-            return _node(x, (self,), _ONE, "relu")
-        return _node(0.0, (self,), _ZERO, "relu")
+            return _unary(x, self, 1.0, "relu")
+        return _unary(0.0, self, 0.0, "relu")
 
     def tanh(self) -> Value:
         """tanh(x); derivative 1 − tanh²(x), as 4e / (1 + e)² with e = e^-2|x| when |x| ≥ 1,
@@ -234,7 +255,7 @@ class Value:
         else:
             e = _exp(-2.0 * abs(x))
             d = 4.0 * e / ((1.0 + e) * (1.0 + e))
-        return _node(t, (self,), (d,), "tanh")
+        return _unary(t, self, d, "tanh")
 
     def exp(self) -> Value:
         """e^x; derivative e^x. Raises OverflowError naming x when e^x exceeds a float."""
@@ -244,14 +265,14 @@ class Value:
             raise OverflowError(
                 f"exp({self.data!r}) is too large for a float (x must be ≤ 709.78)"
             ) from None
-        return _node(e, (self,), (e,), "exp")
+        return _unary(e, self, e, "exp")
 
     def log(self) -> Value:
         """Natural log, ln(x) for x > 0; derivative 1/x. Raises ValueError for x ≤ 0."""
         x = self.data
         if x <= 0.0 or x != x:
             raise ValueError(f"log is defined only for x > 0, got x = {x!r}")
-        return _node(_log(x), (self,), (1.0 / x,), "log")
+        return _unary(_log(x), self, 1.0 / x, "log")
 
     # ----------------------------------------------------------------- backward
 
@@ -290,21 +311,81 @@ class Constant(Value):
 
 
 _new = object.__new__
+_LEAF = 1 << 62  # a leaf's _mark: above every walk's marks, so walks never push leaves
+_MANY: Value = object()  # type: ignore[assignment]  # _b of an n-ary node (see Value.__slots__)
 
 
-def _node(
-    data: float, children: tuple, local_grads: tuple, op: str, cls: type[Value] = Value
-) -> Value:
-    """A new node, skipping ``Value.__init__``'s checks: operations always pass floats."""
+# The node constructors skip Value.__init__'s checks: operations always pass floats.
+
+
+def _leaf(data: float, cls: type[Value] = Value, label: str = "") -> Value:
     out = _new(cls)
+    out.data = data
+    out.grad = 0.0
+    out.label = label
+    out.op = ""
+    out._mark = _LEAF
+    out._a = out._b = None
+    out._ga = out._gb = 0.0
+    return out
+
+
+def _unary(data: float, a: Value, ga: float, op: str) -> Value:
+    out = _new(Value)
     out.data = data
     out.grad = 0.0
     out.label = ""
     out.op = op
-    out.children = children
-    out.local_grads = local_grads
     out._mark = 0
+    out._a = a
+    out._ga = ga
+    out._b = None
+    out._gb = 0.0
     return out
+
+
+def _binary(data: float, a: Value, ga: float, b: Value, gb: float, op: str) -> Value:
+    out = _new(Value)
+    out.data = data
+    out.grad = 0.0
+    out.label = ""
+    out.op = op
+    out._mark = 0
+    out._a = a
+    out._ga = ga
+    out._b = b
+    out._gb = gb
+    return out
+
+
+def _many(data: float, children: tuple, local_grads: tuple, op: str, label: str = "") -> Value:
+    out = _new(Value)
+    out.data = data
+    out.grad = 0.0
+    out.label = label
+    out.op = op
+    out._mark = 0
+    out._a = children
+    out._ga = local_grads
+    out._b = _MANY
+    out._gb = 0.0
+    return out
+
+
+def _set_edges(node: Value, children: tuple, local_grads: tuple) -> None:
+    """Store any number of edges the way the constructors above do."""
+    n = len(children)
+    if n == 0:
+        node._a = node._b = None
+        node._ga = node._gb = 0.0
+        node._mark = _LEAF
+    elif n == 1:
+        node._a, node._ga, node._b, node._gb = children[0], local_grads[0], None, 0.0
+    elif n == 2:
+        node._a, node._b = children
+        node._ga, node._gb = local_grads
+    else:
+        node._a, node._ga, node._b, node._gb = children, local_grads, _MANY, 0.0
 
 
 def _div(a: Value, b: Value) -> Value:
@@ -312,7 +393,7 @@ def _div(a: Value, b: Value) -> Value:
     if y == 0.0:
         raise ZeroDivisionError(f"division by zero: {fmt(x)} / 0 (the denominator {b!r} is 0)")
     q = x / y
-    return _node(q, (a, b), (1.0 / y, -q / y), "/")
+    return _binary(q, a, 1.0 / y, b, -q / y, "/")
 
 
 def _power(x: float, p: float) -> tuple[float, float]:
@@ -348,7 +429,7 @@ def _pow_number(base: Value, p: float) -> Value:
         op = f"**{int(p)}" if p.is_integer() and abs(p) < 1e15 else f"**{p!r}"
         if len(_POW_OPS) < 1000:
             _POW_OPS[p] = op
-    return _node(out, (base,), (d,), op)
+    return _unary(out, base, d, op)
 
 
 _POW_OPS: dict[float, str] = {}  # "**2" for p = 2.0: the op names of exponents met so far
@@ -364,7 +445,7 @@ def _pow_values(base: Value, exponent: Value) -> Value:
         d_exp = 0.0  # x^p is flat in p at x = 0 for p > 0 (PyTorch's convention too)
     else:
         d_exp = math.nan  # ln of a negative base: undefined, as in PyTorch
-    return _node(out, (base, exponent), (d_base, d_exp), "**")
+    return _binary(out, base, d_base, exponent, d_exp, "**")
 
 
 # ------------------------------------------------------------------ n-ary nodes
@@ -391,14 +472,24 @@ def weighted_sum(ws: Sequence[Value], xs: Sequence[Value | float], b: Value | No
     return _weighted_sum(ws, [x if isinstance(x, Value) else _lift_or_raise(x) for x in xs], b)
 
 
-def _weighted_sum(ws: Sequence[Value], xs: Sequence[Value], b: Value | None) -> Value:
-    """:func:`weighted_sum` without its checks, for callers that checked at their boundary (nn)."""
+def _weighted_sum(
+    ws: Sequence[Value],
+    xs: Sequence[Value],
+    b: Value | None,
+    xd: Sequence[float] | None = None,
+    label: str = "",
+) -> Value:
+    """:func:`weighted_sum` without its checks, for callers that checked at their boundary (nn).
+
+    ``xd`` may bring the inputs' data when the caller has it (a layer's neurons share it).
+    """
     wd = [w.data for w in ws]
-    xd = [x.data for x in xs]
+    if xd is None:
+        xd = [x.data for x in xs]
     s = sum(map(_mul, wd, xd), 0.0)  # from 0.0, left to right: the plain graph's exact floats
     if b is None:
-        return _node(s, (*ws, *xs), (*xd, *wd), "Σw·x")
-    return _node(s + b.data, (*ws, *xs, b), (*xd, *wd, 1.0), "Σw·x+b")
+        return _many(s, (*ws, *xs), (*xd, *wd), "Σw·x", label)
+    return _many(s + b.data, (*ws, *xs, b), (*xd, *wd, 1.0), "Σw·x+b", label)
 
 
 def sum_values(values: Iterable[Value | float]) -> Value:
@@ -410,7 +501,9 @@ def sum_values(values: Iterable[Value | float]) -> Value:
     vs = tuple(v if isinstance(v, Value) else _lift_or_raise(v) for v in values)
     if not vs:
         raise ValueError("sum_values needs at least one value")
-    return _node(sum([v.data for v in vs], 0.0), vs, (1.0,) * len(vs), "Σ")
+    if len(vs) == 1:
+        return _unary(vs[0].data, vs[0], 1.0, "Σ")
+    return _many(sum([v.data for v in vs], 0.0), vs, (1.0,) * len(vs), "Σ")
 
 
 def _lift_or_raise(x: object) -> Value:
@@ -462,14 +555,22 @@ def backward_pass(root: Value, grad: float = 1.0) -> Iterator[Value]:
     if type(grad) is not float:
         grad = _to_float(grad, "backward(grad=...)")
     order = _interior_order(root)  # also resets their grads: interior nodes are recomputed
-    if root.children:
+    if root._a is not None:
         root.grad = grad
     else:
         root.grad += grad  # a leaf accumulates, like every leaf
     for node in reversed(order):
-        # The chain rule: ∂C/∂child += ∂node/∂child · ∂C/∂node.
+        # The chain rule: ∂C/∂child += ∂node/∂child · ∂C/∂node, child by child in order.
+        # Every edge of every node runs the one line below: a breakpoint there sees them all.
         g = node.grad
-        for child, local_grad in zip(node.children, node.local_grads):
+        b = node._b
+        if b is None:
+            edges = ((node._a, node._ga),)
+        elif b is _MANY:
+            edges = zip(node._a, node._ga)
+        else:
+            edges = ((node._a, node._ga), (b, node._gb))
+        for child, local_grad in edges:
             child.grad += local_grad * g
         yield node
 
@@ -481,10 +582,11 @@ def _interior_order(root: Value) -> list[Value]:
     they receive, and skipping them halves the work for a network's weights and inputs.
     """
     order: list[Value] = []
-    if not root.children:
+    if root._a is None:
         return order
     # Marks from this walk: `visiting` (children being visited) or `visiting + 1` (placed);
-    # anything smaller is from an earlier walk. A counter instead of a set of seen nodes.
+    # anything smaller is from an earlier walk, and a leaf's _LEAF is larger than any walk's.
+    # A counter instead of a set of seen nodes.
     visiting = next(_walks)
     placed = visiting + 1
     stack = [root]
@@ -494,9 +596,17 @@ def _interior_order(root: Value) -> list[Value]:
         mark = node._mark
         if mark < visiting:  # first visit: stays on the stack, its children go above it
             node._mark = visiting
-            for child in node.children:
-                if child.children and child._mark < visiting:
-                    push(child)
+            b = node._b  # a leaf's mark, _LEAF, is never below `visiting`: leaves stay off
+            if b is _MANY:
+                for child in node._a:  # type: ignore[union-attr]
+                    if child._mark < visiting:
+                        push(child)
+            else:
+                a = node._a
+                if a._mark < visiting:  # type: ignore[union-attr]
+                    push(a)
+                if b is not None and b._mark < visiting:
+                    push(b)
         else:  # back on top: every child is placed (or a duplicate of a placed node)
             pop()
             if mark == visiting:

@@ -304,10 +304,14 @@ class Neuron(Module):
         """The activation a for inputs ``x`` (numbers or Values, one per weight)."""
         return self._forward(_as_values(x, len(self.w), self._xlabels, self))
 
-    def _forward(self, xs: list[Value]) -> Value:
+    def _forward(self, xs: list[Value], xd: list[float] | None = None) -> Value:
         # The hot path: no checks (done at the boundary), one weighted-sum node when fused.
-        if self.fused:
-            z = _weighted_sum(self.w, xs, self.b)  # inputs were checked by __call__
+        # xd: the inputs' data, when the layer has it (its neurons share it).
+        act = self._act
+        if self.fused:  # inputs were checked by __call__
+            z = _weighted_sum(
+                self.w, xs, self.b, xd, self._zlabel if act is not None else self._alabel
+            )
         else:  # plain * and + nodes, left to right: the same floats as weighted_sum
             w = self.w
             z = w[0] * xs[0]
@@ -315,11 +319,9 @@ class Neuron(Module):
                 z = z + w[k] * xs[k]
             if self.b is not None:
                 z = z + self.b
-        act = self._act
+            z.label = self._zlabel if act is not None else self._alabel
         if act is None:  # linear: a = z, the weighted sum is the activation
-            z.label = self._alabel
             return z
-        z.label = self._zlabel
         a = act(z)
         a.label = self._alabel
         return a
@@ -391,7 +393,8 @@ class Layer(Module):
         return out[0] if len(out) == 1 else out
 
     def _forward(self, xs: list[Value]) -> list[Value]:
-        return [n._forward(xs) for n in self.neurons]
+        xd = [x.data for x in xs]
+        return [n._forward(xs, xd) for n in self.neurons]
 
     def parameters(self) -> list[Value]:
         """Every neuron's parameters, unit by unit."""

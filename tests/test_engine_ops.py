@@ -451,3 +451,33 @@ def test_negative_base_to_an_integer_value_exponent_has_nan_exponent_slope_as_in
     assert y.data == -8.0
     assert y.local_grads[0] == 12.0
     assert math.isnan(y.local_grads[1])
+
+
+# ------------------------------------------------------- nodes made by hand, any arity
+# A node keeps up to two children in its own slots and more in tuples; every arity must
+# read back the same through .children and .local_grads, and backpropagate the same way.
+
+
+@pytest.mark.parametrize("n", [0, 1, 2, 3, 7])
+def test_a_node_of_any_arity_reads_back_its_children_and_local_grads(n):
+    kids = tuple(Value(float(k + 1), f"k{k}") for k in range(n))
+    local = tuple(0.5 * (k + 1) for k in range(n))
+    node = Value(9.0, "n", kids, local, "f" if n else "")
+    assert node.children == kids
+    assert node.local_grads == local
+    assert node.op == ("f" if n else "")
+    node.backward(2.0)
+    assert [k.grad for k in kids] == [2.0 * g for g in local]
+    assert node.grad == 2.0
+
+
+def test_a_hand_made_node_needs_one_local_grad_per_child():
+    with pytest.raises(ValueError, match="2 children need as many local grads, got 1"):
+        Value(1.0, "", (Value(1.0), Value(2.0)), (1.0,), "f")
+
+
+def test_a_child_used_twice_in_one_n_ary_node_gets_both_contributions():
+    a = Value(2.0)
+    node = Value(0.0, "", (a, a, a), (1.0, 2.0, 4.0), "f")
+    node.backward()
+    assert a.grad == 7.0
