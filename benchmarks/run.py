@@ -296,9 +296,9 @@ def bench_memory(steps: int, results: dict) -> None:
     print(
         f"\n== 2. Bytes per node, a chain of {steps:,} steps x = σ(x·0.5 + 0.25) (issue 2) ==\n"
         f"tracemalloc: every byte still allocated, divided by all {nodes:,} nodes "
-        f"(3 operations + 2 constants per step):\nthe node objects, their data and grad "
-        f"floats, children and local-derivative tuples (micrograd: __dict__, _prev set, "
-        f"_backward closure and cells).\nAfter backward adds the grads (new floats). micrograd's "
+        f"(3 operations + 2 constants per step):\nthe node objects (children and local "
+        f"derivatives in their slots), their data, grad and local-derivative floats "
+        f"(micrograd: __dict__, _prev set, _backward closure and cells).\nAfter backward adds the grads (new floats). micrograd's "
         f"recursive backward cannot run this deep: the same closures run in an iterative order."
     )
     res: dict[str, Any] = {"steps": steps, "nodes": nodes}
