@@ -298,8 +298,9 @@ def bench_memory(steps: int, results: dict) -> None:
         f"tracemalloc: every byte still allocated, divided by all {nodes:,} nodes "
         f"(3 operations + 2 constants per step):\nthe node objects (children and local "
         f"derivatives in their slots), their data, grad and local-derivative floats "
-        f"(micrograd: __dict__, _prev set, _backward closure and cells).\nAfter backward adds the grads (new floats). micrograd's "
-        f"recursive backward cannot run this deep: the same closures run in an iterative order."
+        f"(micrograd: __dict__, _prev set, _backward closure and cells).\n"
+        f"After backward adds the grads (new floats). micrograd's recursive backward "
+        f"cannot run this deep: the same closures run in an iterative order."
     )
     res: dict[str, Any] = {"steps": steps, "nodes": nodes}
     rows = []
