@@ -316,6 +316,7 @@ _MANY: Value = object()  # type: ignore[assignment]  # _b of an n-ary node (see 
 
 
 # The node constructors skip Value.__init__'s checks: operations always pass floats.
+# One per arity, spelled out on purpose: a shared helper would add a call to every node.
 
 
 def _leaf(data: float, cls: type[Value] = Value, label: str = "") -> Value:
