@@ -124,9 +124,19 @@ class Module:
         for p in self.parameters():
             p.grad = 0.0
 
+    # How many leading _config() entries the constructor takes positionally (for the repr).
+    _positional = 1
+
     def _config(self) -> dict[str, Any]:
         """The arguments that rebuild a model of the same shape (saved with the weights)."""
         raise NotImplementedError
+
+    def __repr__(self) -> str:
+        """The constructor call with the model's _config(): the same arguments the file saves."""
+        items = list(self._config().items())
+        args = [repr(v) for _, v in items[: self._positional]]
+        args += [f"{k}={v!r}" for k, v in items[self._positional :]]
+        return f"{type(self).__name__}({', '.join(args)})"
 
     def to_dict(self) -> dict[str, Any]:
         """The model as a JSON-ready dict: its class, shape and every parameter by label.
@@ -339,11 +349,6 @@ class Neuron(Module):
             "unit": self.unit,
         }
 
-    def __repr__(self) -> str:
-        return (
-            f"Neuron({len(self.w)}, activation={self.activation!r}, bias={self.b is not None}, "
-            f"layer={self.layer}, unit={self.unit})"
-        )
 
 
 # ---------------------------------------------------------------------- Layer
@@ -358,6 +363,7 @@ class Layer(Module):
     """
 
     __slots__ = ("neurons", "nin", "activation", "layer", "_xlabels")
+    _positional = 2  # Layer(nin, nout, ...)
 
     def __init__(
         self,
@@ -409,11 +415,6 @@ class Layer(Module):
             "layer": self.layer,
         }
 
-    def __repr__(self) -> str:
-        return (
-            f"Layer({self.nin}, {len(self.neurons)}, activation={self.activation!r}, "
-            f"bias={self.neurons[0].b is not None}, layer={self.layer})"
-        )
 
 
 # ------------------------------------------------------------------------ MLP
@@ -432,6 +433,7 @@ class MLP(Module):
     """
 
     __slots__ = ("layers", "nin", "nouts", "activation", "output_activation", "bias", "_xlabels")
+    _positional = 2  # MLP(nin, nouts, ...)
 
     def __init__(
         self,
@@ -512,11 +514,6 @@ class MLP(Module):
             "bias": self.bias,
         }
 
-    def __repr__(self) -> str:
-        return (
-            f"MLP({self.nin}, {self.nouts}, activation={self.activation!r}, "
-            f"output_activation={self.output_activation!r}, bias={self.bias})"
-        )
 
 
 # ------------------------------------------------------------ the chapter's net
