@@ -461,14 +461,18 @@ def flat(weights) -> list[float]:
 # --- micrograd 0.1.0: its own MLP and its demo's loss, verbatim in substance.
 
 
-def mg_model(weights):
-    model = MGMLP(2, [16, 16, 1])
+def set_weights(model, weights):
+    """Copy the starting weights into a micrograd or micrograd_cbook MLP (same attribute names)."""
     for layer, lw in zip(model.layers, weights):
         for n, (w, b) in zip(layer.neurons, lw):
             for p, v in zip(n.w, w):
                 p.data = v
             n.b.data = b
     return model
+
+
+def mg_model(weights):
+    return set_weights(MGMLP(2, [16, 16, 1]), weights)
 
 
 def mg_step(model, xs, ys) -> float:
@@ -491,12 +495,7 @@ def mg_step(model, xs, ys) -> float:
 
 def ours_model(weights):
     model = nn.MLP(2, [16, 16, 1], activation="relu", output_activation="linear")
-    for layer, lw in zip(model.layers, weights):
-        for n, (w, b) in zip(layer.neurons, lw):
-            for p, v in zip(n.w, w):
-                p.data = v
-            n.b.data = b
-    return model, "nn.MLP(2, [16, 16, 1], activation='relu', output_activation='linear')"
+    return set_weights(model, weights), f"nn.{model!r}"
 
 
 def ours_step(model, xs, ys) -> float:
