@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from numbers import Real
 from operator import mul as _mul
@@ -31,6 +32,7 @@ __all__ = [
 ]
 
 _exp = math.exp
+_isfinite = math.isfinite
 _log = math.log
 _tanh = math.tanh
 
@@ -87,11 +89,13 @@ class Value:
     (5.0, 4.0)
     """
 
-    # How a node keeps its edges: one object per node, no tuples (fewer allocations, and
-    # far less work for the garbage collector). _a, _b are the children, _ga, _gb their
-    # local grads; a leaf has _a None, a unary node _b None, and an n-ary node (weighted
-    # and plain sums) has _b _MANY with the tuples of its children and local grads in _a
-    # and _ga. The public .children and .local_grads are built from them on demand.
+    # How a node keeps its edges: one object per node (fewer allocations, and far less
+    # work for the garbage collector). _a, _b are the children, _ga, _gb their local grads;
+    # a leaf has _a None, a unary node _b None. An n-ary node (weighted and plain sums) has
+    # two _Groups of children, _a and _b (empty for a plain sum), with tuples of local grads
+    # _ga and _gb. A weighted sum's groups are shared: _a = (*w, b) is its neuron's, _b = the
+    # inputs its layer's, so the backward pass walks each group once, not once per node.
+    # The public .children and .local_grads are built from them on demand.
     # _mark is the backward pass's visit mark (see _interior_order), cheaper than a set.
     __slots__ = ("data", "grad", "label", "op", "_mark", "_a", "_ga", "_b", "_gb")
 
@@ -126,8 +130,8 @@ class Value:
         if b is None:
             a = self._a
             return () if a is None else (a,)
-        if b is _MANY:
-            return self._a  # type: ignore[return-value]
+        if type(b) is _Group:
+            return _interleave(self._a, b)  # type: ignore[arg-type]
         return (self._a, b)  # type: ignore[return-value]
 
     @property
@@ -136,8 +140,8 @@ class Value:
         b = self._b
         if b is None:
             return () if self._a is None else (self._ga,)  # type: ignore[return-value]
-        if b is _MANY:
-            return self._ga  # type: ignore[return-value]
+        if type(b) is _Group:
+            return _interleave(self._ga, self._gb)  # type: ignore[arg-type]
         return (self._ga, self._gb)  # type: ignore[return-value]
 
     # ----------------------------------------------------------------- arithmetic
@@ -286,8 +290,7 @@ class Value:
         >>> y.backward(); y.backward(); x.grad
         12.0
         """
-        for _step in backward_pass(self, grad):
-            pass
+        deque(backward_pass(self, grad), maxlen=0)  # runs the pass to its end
 
     # --------------------------------------------------------------- inspection
 
@@ -312,7 +315,40 @@ class Constant(Value):
 
 _new = object.__new__
 _LEAF = 1 << 62  # a leaf's _mark: above every walk's marks, so walks never push leaves
-_MANY: Value = object()  # type: ignore[assignment]  # _b of an n-ary node (see Value.__slots__)
+
+
+class _Group(list):
+    """An n-ary node's children, shared by the nodes that have them (a layer's inputs, a
+    neuron's (*w, b)), with a visit mark so that the backward pass walks each group once."""
+
+    __slots__ = ("_mark",)
+
+
+def _group(children: Iterable[Value], mark: int = 0) -> _Group:
+    """A group of children; ``mark`` _LEAF says it holds only leaves (never walked)."""
+    group = _Group(children)
+    group._mark = mark
+    return group
+
+
+def _leaves_group(children: Iterable[Value]) -> _Group:
+    """A group to keep and share: marked _LEAF when it holds only leaves (a neuron's w, b)."""
+    group = _group(children)
+    if all(c._a is None for c in group):
+        group._mark = _LEAF
+    return group
+
+
+_NONE = _group((), _LEAF)  # a plain sum's second group: empty (never to be filled)
+
+
+def _interleave(first: Sequence, second: Sequence) -> tuple:
+    """An n-ary node's edges in their public order: a weighted sum's (*w, b) and inputs x
+    as (*w, *x, b); a plain sum's (second empty) as they are."""
+    if not second:
+        return tuple(first)
+    n = len(second)
+    return (*first[:n], *second, *first[n:])
 
 
 # The node constructors skip Value.__init__'s checks: operations always pass floats.
@@ -359,17 +395,20 @@ def _binary(data: float, a: Value, ga: float, b: Value, gb: float, op: str) -> V
     return out
 
 
-def _many(data: float, children: tuple, local_grads: tuple, op: str, label: str = "") -> Value:
+def _many(
+    data: float, a: _Group, ga: Sequence[float], b: _Group, gb: Sequence[float], op: str,
+    label: str = "",
+) -> Value:
     out = _new(Value)
     out.data = data
     out.grad = 0.0
     out.label = label
     out.op = op
     out._mark = 0
-    out._a = children
-    out._ga = local_grads
-    out._b = _MANY
-    out._gb = 0.0
+    out._a = a
+    out._ga = ga
+    out._b = b
+    out._gb = gb
     return out
 
 
@@ -386,7 +425,7 @@ def _set_edges(node: Value, children: tuple, local_grads: tuple) -> None:
         node._a, node._b = children
         node._ga, node._gb = local_grads
     else:
-        node._a, node._ga, node._b, node._gb = children, local_grads, _MANY, 0.0
+        node._a, node._ga, node._b, node._gb = _group(children), local_grads, _NONE, ()
 
 
 def _div(a: Value, b: Value) -> Value:
@@ -473,24 +512,15 @@ def weighted_sum(ws: Sequence[Value], xs: Sequence[Value | float], b: Value | No
     return _weighted_sum(ws, [x if isinstance(x, Value) else _lift_or_raise(x) for x in xs], b)
 
 
-def _weighted_sum(
-    ws: Sequence[Value],
-    xs: Sequence[Value],
-    b: Value | None,
-    xd: Sequence[float] | None = None,
-    label: str = "",
-) -> Value:
-    """:func:`weighted_sum` without its checks, for callers that checked at their boundary (nn).
-
-    ``xd`` may bring the inputs' data when the caller has it (a layer's neurons share it).
-    """
+def _weighted_sum(ws: Sequence[Value], xs: Sequence[Value], b: Value | None) -> Value:
+    """:func:`weighted_sum` without its checks (nn builds these nodes itself, sharing groups)."""
+    xd = [x.data for x in xs]
     wd = [w.data for w in ws]
-    if xd is None:
-        xd = [x.data for x in xs]
     s = sum(map(_mul, wd, xd), 0.0)  # from 0.0, left to right: the plain graph's exact floats
+    p, xs = _group(ws if b is None else (*ws, b)), _group(xs)
     if b is None:
-        return _many(s, (*ws, *xs), (*xd, *wd), "Σw·x", label)
-    return _many(s + b.data, (*ws, *xs, b), (*xd, *wd, 1.0), "Σw·x+b", label)
+        return _many(s, p, tuple(xd), xs, tuple(wd), "Σw·x")
+    return _many(s + b.data, p, (*xd, 1.0), xs, tuple(wd), "Σw·x+b")
 
 
 def sum_values(values: Iterable[Value | float]) -> Value:
@@ -504,7 +534,7 @@ def sum_values(values: Iterable[Value | float]) -> Value:
         raise ValueError("sum_values needs at least one value")
     if len(vs) == 1:
         return _unary(vs[0].data, vs[0], 1.0, "Σ")
-    return _many(sum([v.data for v in vs], 0.0), vs, (1.0,) * len(vs), "Σ")
+    return _many(sum([v.data for v in vs], 0.0), _group(vs), (1.0,) * len(vs), _NONE, (), "Σ")
 
 
 def _lift_or_raise(x: object) -> Value:
@@ -561,18 +591,25 @@ def backward_pass(root: Value, grad: float = 1.0) -> Iterator[Value]:
     else:
         root.grad += grad  # a leaf accumulates, like every leaf
     for node in reversed(order):
-        # The chain rule: ∂C/∂child += ∂node/∂child · ∂C/∂node, child by child in order.
-        # Every edge of every node runs the one line below: a breakpoint there sees them all.
-        g = node.grad
+        # The chain rule: ∂C/∂child += ∂node/∂child · ∂C/∂node, for each child of the node.
+        # Each edge runs a line `child.grad += local_grad * g`; one or two children need no
+        # loop (cheaper than building pairs to loop over).
+        g = node.grad  # final: every parent has passed its share (stop here for one node)
         b = node._b
-        if b is None:
-            edges = ((node._a, node._ga),)
-        elif b is _MANY:
-            edges = zip(node._a, node._ga)
-        else:
-            edges = ((node._a, node._ga), (b, node._gb))
-        for child, local_grad in edges:
+        if b is None:  # one child
+            child, local_grad = node._a, node._ga
             child.grad += local_grad * g
+        elif type(b) is not _Group:  # two children
+            child, local_grad = node._a, node._ga
+            child.grad += local_grad * g
+            child, local_grad = b, node._gb
+            child.grad += local_grad * g
+        elif g != 0.0 or not _isfinite(sum(node._ga) + sum(node._gb)):
+            for child, local_grad in zip(node._a, node._ga):  # many children, in two groups
+                child.grad += local_grad * g
+            for child, local_grad in zip(b, node._gb):
+                child.grad += local_grad * g
+        # else: an n-ary node with grad 0 would add 0 · (finite local grad) = 0 to each child
         yield node
 
 
@@ -598,15 +635,27 @@ def _interior_order(root: Value) -> list[Value]:
         if mark < visiting:  # first visit: stays on the stack, its children go above it
             node._mark = visiting
             b = node._b  # a leaf's mark, _LEAF, is never below `visiting`: leaves stay off
-            if b is _MANY:
-                for child in node._a:  # type: ignore[union-attr]
-                    if child._mark < visiting:
-                        push(child)
+            if b is None:
+                a = node._a
+                if a._mark < visiting:  # type: ignore[union-attr]
+                    push(a)
+            elif type(b) is _Group:  # n-ary: nodes share groups of children, walked once
+                a = node._a
+                if a._mark < visiting:  # type: ignore[union-attr]
+                    a._mark = visiting  # type: ignore[union-attr]
+                    for child in a:  # type: ignore[union-attr]
+                        if child._mark < visiting:
+                            push(child)
+                if b._mark < visiting:  # the same for the second group (unrolled: faster)
+                    b._mark = visiting
+                    for child in b:
+                        if child._mark < visiting:
+                            push(child)
             else:
                 a = node._a
                 if a._mark < visiting:  # type: ignore[union-attr]
                     push(a)
-                if b is not None and b._mark < visiting:
+                if b._mark < visiting:
                     push(b)
         else:  # back on top: every child is placed (or a duplicate of a placed node)
             pop()

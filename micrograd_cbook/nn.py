@@ -29,9 +29,10 @@ import random
 from collections.abc import Sequence
 from importlib import resources
 from numbers import Real
+from operator import mul as _mul
 from typing import Any
 
-from .engine import Value, _weighted_sum
+from .engine import Value, _group, _leaves_group, _many
 from .files import write_atomic
 
 __all__ = [
@@ -279,7 +280,7 @@ class Neuron(Module):
     """
 
     __slots__ = ("w", "b", "activation", "fused", "layer", "unit", "_act", "_zlabel", "_alabel",
-                 "_xlabels")
+                 "_xlabels", "_p", "_w_then", "_b_then", "_wd", "_wd_then")
 
     def __init__(
         self,
@@ -309,32 +310,30 @@ class Neuron(Module):
         self._zlabel = f"z{layer}[{unit}]"
         self._alabel = f"a{layer}[{unit}]"
         self._xlabels = [f"x[{k}]" for k in range(nin)]
+        self._share_parameters()
+
+    def _share_parameters(self) -> None:
+        # Every weighted-sum node of this neuron keeps one group (*w, b) as its children (see
+        # _forward); rebuilt when w or b is replaced. _wd: the weights' data, while unchanged.
+        self._w_then = list(self.w)
+        self._b_then = self.b
+        self._p = _leaves_group(self.w if self.b is None else (*self.w, self.b))
+        self._wd_then: list[float] | None = None
+        self._wd: tuple[float, ...] = ()
 
     def __call__(self, x: Sequence[Value | float]) -> Value:
         """The activation a for inputs ``x`` (numbers or Values, one per weight)."""
-        return self._forward(_as_values(x, len(self.w), self._xlabels, self))
+        return _forward([self], _as_values(x, len(self.w), self._xlabels, self))[0]
 
-    def _forward(self, xs: list[Value], xd: list[float] | None = None) -> Value:
-        # The hot path: no checks (done at the boundary), one weighted-sum node when fused.
-        # xd: the inputs' data, when the layer has it (its neurons share it).
-        act = self._act
-        if self.fused:  # inputs were checked by __call__
-            z = _weighted_sum(
-                self.w, xs, self.b, xd, self._zlabel if act is not None else self._alabel
-            )
-        else:  # plain * and + nodes, left to right: the same floats as weighted_sum
-            w = self.w
-            z = w[0] * xs[0]
-            for k in range(1, len(w)):
-                z = z + w[k] * xs[k]
-            if self.b is not None:
-                z = z + self.b
-            z.label = self._zlabel if act is not None else self._alabel
-        if act is None:  # linear: a = z, the weighted sum is the activation
-            return z
-        a = act(z)
-        a.label = self._alabel
-        return a
+    def _plain_sum(self, xs: Sequence[Value]) -> Value:
+        """z from plain * and + nodes, left to right: the same floats as the one-node sum."""
+        w = self.w
+        z = w[0] * xs[0]
+        for k in range(1, len(w)):
+            z = z + w[k] * xs[k]
+        if self.b is not None:
+            z = z + self.b
+        return z
 
     def parameters(self) -> list[Value]:
         """The weights, then the bias (if any)."""
@@ -349,6 +348,50 @@ class Neuron(Module):
             "unit": self.unit,
         }
 
+
+
+def _forward(neurons: Sequence[Neuron], xs: Sequence[Value]) -> list[Value]:
+    """The activations of ``neurons`` for the same inputs: the hot path, without checks
+    (they are done at the boundary, in ``__call__``).
+
+    Their weighted-sum nodes share what they can: one group of children and one tuple of
+    data for the inputs, and per neuron its group (*w, b) and, while they are unchanged,
+    its weights' data. Less to build and to collect, and the backward pass walks each
+    group once.
+    """
+    xs = _group(xs)
+    xd = [x.data for x in xs]
+    xd1 = (*xd, 1.0)  # the local grads of (*w, b): ∂z/∂wₖ = xₖ, ∂z/∂b = 1
+    xd = tuple(xd)
+    out = []
+    for n in neurons:
+        act = n._act
+        if n.fused:
+            w, b = n.w, n.b
+            if w != n._w_then or b is not n._b_then:  # compares identities: cheap
+                n._share_parameters()
+            wd = [v.data for v in w]
+            s = sum(map(_mul, wd, xd), 0.0)  # from 0.0, left to right: the plain graph's floats
+            if wd == n._wd_then and 0.0 not in wd:  # (a zero may have changed sign)
+                wd = n._wd
+            else:
+                n._wd_then = wd
+                wd = n._wd = tuple(wd)
+            label = n._zlabel if act is not None else n._alabel
+            if b is None:
+                z = _many(s, n._p, xd, xs, wd, "Σw·x", label)
+            else:
+                z = _many(s + b.data, n._p, xd1, xs, wd, "Σw·x+b", label)
+        else:
+            z = n._plain_sum(xs)
+            z.label = n._zlabel if act is not None else n._alabel
+        if act is None:  # linear: a = z, the weighted sum is the activation
+            out.append(z)
+        else:
+            a = act(z)
+            a.label = n._alabel
+            out.append(a)
+    return out
 
 
 # ---------------------------------------------------------------------- Layer
@@ -398,9 +441,8 @@ class Layer(Module):
         out = self._forward(_as_values(x, self.nin, self._xlabels, self))
         return out[0] if len(out) == 1 else out
 
-    def _forward(self, xs: list[Value]) -> list[Value]:
-        xd = [x.data for x in xs]
-        return [n._forward(xs, xd) for n in self.neurons]
+    def _forward(self, xs: Sequence[Value]) -> list[Value]:
+        return _forward(self.neurons, xs)
 
     def parameters(self) -> list[Value]:
         """Every neuron's parameters, unit by unit."""

@@ -209,6 +209,38 @@ def test_weighted_sum_with_number_inputs_matches_plain_graph():
     assert grads == [w.grad for w in ws] == xs
 
 
+# An n-ary node whose grad is 0 passes nothing down (each contribution would be 0), but only
+# when its local grads are finite: 0 · inf is nan, as in the plain graph and in PyTorch.
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda w: weighted_sum(w, [math.inf, 1.0, 1.0]),
+        lambda w: Value(0.0, "", tuple(w), (math.inf, 1.0, 1.0), "custom"),
+        lambda w: sum_values(w) * math.inf,  # a zero grad through a finite sum: all 0
+    ],
+    ids=["weighted-sum", "hand-made", "plain-sum"],
+)
+def test_a_many_child_node_with_grad_zero_gives_what_the_chain_rule_gives(build):
+    w = [Value(1.0), Value(2.0), Value(3.0)]
+    z = build(w)
+    (z * 0.0).backward()
+    if z.op == "*":  # sum_values(w) * inf: the sum's grad is inf · 0 = nan, passed to each
+        assert all(math.isnan(v.grad) for v in w)
+    else:
+        assert math.isnan(w[0].grad)  # ∂z/∂w0 = inf, times ∂C/∂z = 0
+        assert w[1].grad == w[2].grad == 0.0
+
+
+def test_a_sum_with_grad_zero_leaves_its_childrens_grads_as_they_were():
+    x = Value(2.0)
+    s = sum_values([x, x * 3.0, Value(1.0)])
+    C = s * 0.0 + x * 5.0
+    C.backward()
+    assert x.grad == 5.0 and s.grad == 0.0
+
+
 @pytest.mark.parametrize("n", [1, 2, 5, 40])
 def test_sum_values_equals_plain_addition_bit_for_bit(n):
     rng = random.Random(n)

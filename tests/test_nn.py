@@ -6,6 +6,8 @@ import os
 import random
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from micrograd_cbook import Value, nn
 
@@ -148,6 +150,91 @@ def test_fused_and_unfused_give_identical_values_and_grads():
     fused, unfused = run(True), run(False)
     assert fused == unfused  # bit for bit
     assert any(g != 0.0 for g in fused[1])
+
+
+# A layer's weighted sums share their groups of children (the inputs, and each neuron's
+# (*w, b) across calls) and, while unchanged, the weights' data. The plain graph shares
+# nothing, so equal grads bit for bit say the sharing and the backward walk over it are right.
+
+
+@st.composite
+def training_runs(draw):
+    nin = draw(st.integers(1, 3))
+    nouts = draw(st.lists(st.integers(1, 4), min_size=1, max_size=3))
+    act = draw(st.sampled_from(nn.ACTIVATIONS))
+    out_act = draw(st.sampled_from(nn.ACTIVATIONS))
+    bias = draw(st.booleans())
+    number = st.floats(-2.0, 2.0, allow_nan=False) | st.sampled_from([0.0, -0.0])
+    points = draw(st.lists(st.lists(number, min_size=nin, max_size=nin), min_size=1, max_size=4))
+    weights = draw(st.lists(number, min_size=200, max_size=200))
+    scales = draw(st.lists(st.sampled_from([1.0, 0.0, -0.5]), min_size=4, max_size=4))
+    edits = draw(st.lists(st.tuples(st.integers(0, 3), st.integers(0, 199), number), max_size=3))
+    return (nin, nouts, act, out_act, bias), points, weights, scales, edits
+
+
+@given(training_runs())
+def test_shared_groups_give_the_plain_graphs_grads_bit_for_bit_over_several_steps(run):
+    (nin, nouts, act, out_act, bias), points, weights, scales, edits = run
+
+    def train(fused):
+        model = nn.MLP(nin, nouts, activation=act, output_activation=out_act, bias=bias,
+                       fused=fused)
+        params = model.parameters()
+        for p, v in zip(params, weights):
+            p.data = v
+        seen = []
+        for step in range(3):
+            terms = []
+            for k, x in enumerate(points):
+                for when, i, v in edits:  # a weight changed between two points of one graph
+                    if when == k and step == 1:
+                        params[i % len(params)].data = v
+                out = model(x)
+                out = out if isinstance(out, list) else [out]
+                terms += [o * scales[(k + j) % 4] for j, o in enumerate(out)]  # some grads 0
+            loss = sum(terms[1:], terms[0])
+            model.zero_grad()
+            loss.backward()
+            seen.append((loss.data, [p.grad for p in params]))
+            for p in params:
+                p.data -= 0.1 * p.grad
+        return seen
+
+    fused, plain = train(True), train(False)
+    assert repr(fused) == repr(plain)  # bit for bit, nan and the sign of zero included
+
+
+def test_replacing_a_weight_or_the_bias_sends_grads_to_the_new_value():
+    n = nn.Neuron(2, activation="linear", seed=0)
+    n([1.0, 2.0]).backward()
+    old_w, old_b = n.w[0], n.b
+    n.w[0] = Value(0.5)  # the neuron's group (*w, b), shared by its nodes, is rebuilt
+    n.b = Value(0.25)
+    n.zero_grad()
+    old_w.grad = old_b.grad = 0.0
+    z = n([3.0, 4.0])
+    z.backward()
+    assert z.data == 0.5 * 3.0 + n.w[1].data * 4.0 + 0.25
+    assert (n.w[0].grad, n.w[1].grad, n.b.grad) == (3.0, 4.0, 1.0)
+    assert (old_w.grad, old_b.grad) == (0.0, 0.0)
+    n.w = [Value(1.0), Value(1.0)]  # a new list
+    assert n([3.0, 4.0]).children[:2] == tuple(n.w)
+
+
+def test_each_node_keeps_the_weights_data_of_its_own_forward_pass():
+    n = nn.Neuron(2, activation="linear", seed=0)
+    n.w[0].data, n.w[1].data = 2.0, 0.0
+    z1 = n([1.0, 1.0])
+    n.w[0].data = 3.0
+    z2 = n([1.0, 1.0])
+    n.w[1].data = -0.0  # equal to 0.0: only its sign tells the new data from the old
+    z3 = n([1.0, 1.0])
+    assert z1.local_grads == (1.0, 1.0, 2.0, 0.0, 1.0)
+    assert z2.local_grads == (1.0, 1.0, 3.0, 0.0, 1.0)
+    assert math.copysign(1.0, z2.local_grads[3]) == 1.0
+    assert math.copysign(1.0, z3.local_grads[3]) == -1.0
+    assert z2.children[:2] == z3.children[:2] == tuple(n.w)
+    assert z2.children[4] is z3.children[4] is n.b
 
 
 def test_unfused_graph_shows_every_multiply_and_add():
