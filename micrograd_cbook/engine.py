@@ -32,7 +32,6 @@ __all__ = [
 ]
 
 _exp = math.exp
-_isfinite = math.isfinite
 _log = math.log
 _tanh = math.tanh
 
@@ -340,6 +339,7 @@ def _leaves_group(children: Iterable[Value]) -> _Group:
 
 
 _NONE = _group((), _LEAF)  # a plain sum's second group: empty (never to be filled)
+_OPAQUE = _group((), _LEAF)  # the same for an n-ary node made by hand (see backward_pass)
 
 
 def _interleave(first: Sequence, second: Sequence) -> tuple:
@@ -425,7 +425,7 @@ def _set_edges(node: Value, children: tuple, local_grads: tuple) -> None:
         node._a, node._b = children
         node._ga, node._gb = local_grads
     else:
-        node._a, node._ga, node._b, node._gb = _group(children), local_grads, _NONE, ()
+        node._a, node._ga, node._b, node._gb = _group(children), local_grads, _OPAQUE, ()
 
 
 def _div(a: Value, b: Value) -> Value:
@@ -489,13 +489,18 @@ def _pow_values(base: Value, exponent: Value) -> Value:
 
 
 # ------------------------------------------------------------------ n-ary nodes
+# Sums start from -0.0, the one float with x + -0.0 == x for every x (0.0 + -0.0 is 0.0),
+# so that Σ equals the chain of plain + nodes, the sign of a zero included. On Python 3.11
+# and older sum() adds left to right: the same floats bit for bit. Python 3.12's sum() is
+# compensated (more accurate), so there the two can differ in the last bits.
 
 
 def weighted_sum(ws: Sequence[Value], xs: Sequence[Value | float], b: Value | None = None) -> Value:
     """Σ wᵢ·xᵢ (+ b) as one node: z of the chapter, with ∂z/∂wᵢ = xᵢ, ∂z/∂xᵢ = wᵢ, ∂z/∂b = 1.
 
     One node instead of 2n, which is why networks are fast; its value equals the
-    left-to-right sum of plain ``*`` and ``+`` nodes exactly.
+    left-to-right sum of plain ``*`` and ``+`` nodes exactly (up to Python 3.11; 3.12's
+    ``sum()`` is compensated, and can be closer to the exact sum in the last bits).
 
     >>> w = [Value(0.5), Value(-1.0)]
     >>> z = weighted_sum(w, [2.0, 3.0], Value(0.25))
@@ -516,7 +521,7 @@ def _weighted_sum(ws: Sequence[Value], xs: Sequence[Value], b: Value | None) -> 
     """:func:`weighted_sum` without its checks (nn builds these nodes itself, sharing groups)."""
     xd = [x.data for x in xs]
     wd = [w.data for w in ws]
-    s = sum(map(_mul, wd, xd), 0.0)  # from 0.0, left to right: the plain graph's exact floats
+    s = sum(map(_mul, wd, xd), -0.0)  # the plain graph's floats (see above)
     p, xs = _group(ws if b is None else (*ws, b)), _group(xs)
     if b is None:
         return _many(s, p, tuple(xd), xs, tuple(wd), "Σw·x")
@@ -534,7 +539,7 @@ def sum_values(values: Iterable[Value | float]) -> Value:
         raise ValueError("sum_values needs at least one value")
     if len(vs) == 1:
         return _unary(vs[0].data, vs[0], 1.0, "Σ")
-    return _many(sum([v.data for v in vs], 0.0), _group(vs), (1.0,) * len(vs), _NONE, (), "Σ")
+    return _many(sum([v.data for v in vs], -0.0), _group(vs), (1.0,) * len(vs), _NONE, (), "Σ")
 
 
 def _lift_or_raise(x: object) -> Value:
@@ -604,12 +609,14 @@ def backward_pass(root: Value, grad: float = 1.0) -> Iterator[Value]:
             child.grad += local_grad * g
             child, local_grad = b, node._gb
             child.grad += local_grad * g
-        elif g != 0.0 or not _isfinite(sum(node._ga) + sum(node._gb)):
+        elif g != 0.0 or b is _OPAQUE or node.data - node.data != 0.0:
             for child, local_grad in zip(node._a, node._ga):  # many children, in two groups
                 child.grad += local_grad * g
             for child, local_grad in zip(b, node._gb):
                 child.grad += local_grad * g
-        # else: an n-ary node with grad 0 would add 0 · (finite local grad) = 0 to each child
+        # else: a sum with grad 0 would add 0 · (local grad) = 0 to each child. Its local
+        # grads are finite (no nan from 0 · inf): 1, or for Σw·x+b the ws and xs, all
+        # finite when the sum is. A node made by hand (_OPAQUE) may have any: never skipped.
         yield node
 
 

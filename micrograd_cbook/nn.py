@@ -280,7 +280,7 @@ class Neuron(Module):
     """
 
     __slots__ = ("w", "b", "activation", "fused", "layer", "unit", "_act", "_zlabel", "_alabel",
-                 "_xlabels", "_p", "_w_then", "_b_then", "_wd", "_wd_then")
+                 "_xlabels", "_p", "_w_then", "_b_then", "_wd_then", "_wd", "_wd_bitwise")
 
     def __init__(
         self,
@@ -314,19 +314,20 @@ class Neuron(Module):
 
     def _share_parameters(self) -> None:
         # Every weighted-sum node of this neuron keeps one group (*w, b) as its children (see
-        # _forward); rebuilt when w or b is replaced. _wd: the weights' data, while unchanged.
+        # _forward); rebuilt when w or b is replaced.
         self._w_then = list(self.w)
         self._b_then = self.b
         self._p = _leaves_group(self.w if self.b is None else (*self.w, self.b))
-        self._wd_then: list[float] | None = None
+        self._wd_then: list[float] | None = None  # the weights' data last time, as a tuple
         self._wd: tuple[float, ...] = ()
+        self._wd_bitwise = False
 
     def __call__(self, x: Sequence[Value | float]) -> Value:
         """The activation a for inputs ``x`` (numbers or Values, one per weight)."""
         return _forward([self], _as_values(x, len(self.w), self._xlabels, self))[0]
 
     def _plain_sum(self, xs: Sequence[Value]) -> Value:
-        """z from plain * and + nodes, left to right: the same floats as the one-node sum."""
+        """z from plain * and + nodes, left to right: the floats of the one-node sum."""
         w = self.w
         z = w[0] * xs[0]
         for k in range(1, len(w)):
@@ -355,9 +356,9 @@ def _forward(neurons: Sequence[Neuron], xs: Sequence[Value]) -> list[Value]:
     (they are done at the boundary, in ``__call__``).
 
     Their weighted-sum nodes share what they can: one group of children and one tuple of
-    data for the inputs, and per neuron its group (*w, b) and, while they are unchanged,
-    its weights' data. Less to build and to collect, and the backward pass walks each
-    group once.
+    data for the inputs, and per neuron its group (*w, b) and, while unchanged, its
+    weights' data. Less to build and to collect, and the backward pass walks each group
+    once.
     """
     xs = _group(xs)
     xd = [x.data for x in xs]
@@ -371,12 +372,11 @@ def _forward(neurons: Sequence[Neuron], xs: Sequence[Value]) -> list[Value]:
             if w != n._w_then or b is not n._b_then:  # compares identities: cheap
                 n._share_parameters()
             wd = [v.data for v in w]
-            s = sum(map(_mul, wd, xd), 0.0)  # from 0.0, left to right: the plain graph's floats
-            if wd == n._wd_then and 0.0 not in wd:  # (a zero may have changed sign)
-                wd = n._wd
-            else:
-                n._wd_then = wd
-                wd = n._wd = tuple(wd)
+            s = sum(map(_mul, wd, xd), -0.0)  # as engine's sums: from -0.0
+            if wd == n._wd_then and n._wd_bitwise:  # the weights' data has not changed:
+                wd = n._wd  # share its tuple (fewer objects for the garbage collector)
+            else:  # equal floats have equal bits, but for 0.0 and -0.0
+                n._wd_then, n._wd, n._wd_bitwise = wd, tuple(wd), 0.0 not in wd
             label = n._zlabel if act is not None else n._alabel
             if b is None:
                 z = _many(s, n._p, xd, xs, wd, "Σw·x", label)

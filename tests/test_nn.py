@@ -6,6 +6,7 @@ import os
 import random
 
 import pytest
+from floats import assert_same_floats
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -148,7 +149,7 @@ def test_fused_and_unfused_give_identical_values_and_grads():
         return [o.data for o in out], [p.grad for p in model.parameters()]
 
     fused, unfused = run(True), run(False)
-    assert fused == unfused  # bit for bit
+    assert_same_floats(fused, unfused)  # bit for bit up to Python 3.11 (see floats.py)
     assert any(g != 0.0 for g in fused[1])
 
 
@@ -201,7 +202,7 @@ def test_shared_groups_give_the_plain_graphs_grads_bit_for_bit_over_several_step
         return seen
 
     fused, plain = train(True), train(False)
-    assert repr(fused) == repr(plain)  # bit for bit, nan and the sign of zero included
+    assert_same_floats(fused, plain)  # bit for bit, nan and the sign of zero included
 
 
 def test_replacing_a_weight_or_the_bias_sends_grads_to_the_new_value():
