@@ -205,6 +205,17 @@ def test_shared_groups_give_the_plain_graphs_grads_bit_for_bit_over_several_step
     assert_same_floats(fused, plain)  # bit for bit, nan and the sign of zero included
 
 
+@pytest.mark.parametrize("activation", ["sigmoid", "relu", "tanh"])
+@pytest.mark.parametrize("b", [-1.0, 0.0])  # z = 1·1 - 1 = 0, and z = -1·0 + 0 = -0.0
+def test_activation_at_exactly_zero_matches_the_engines_own(activation, b):
+    n = nn.Neuron(1, activation=activation, seed=0)
+    n.w[0].data, n.b.data = (1.0 if b else -1.0), b
+    a = n([1.0] if b else [0.0])
+    z = a.children[0]
+    expected = getattr(Value(z.data), activation)()
+    assert repr((a.data, a.local_grads)) == repr((expected.data, expected.local_grads))
+
+
 def test_replacing_a_weight_or_the_bias_sends_grads_to_the_new_value():
     n = nn.Neuron(2, activation="linear", seed=0)
     n([1.0, 2.0]).backward()
