@@ -323,9 +323,9 @@ class Neuron(Module):
         self._w_then = list(self.w)
         self._b_then = self.b
         self._p = _leaves_group(self.w if self.b is None else (*self.w, self.b))
-        self._wd_then: list[float] | None = None  # the weights' data last time, as a tuple
-        self._wd: tuple[float, ...] = ()
-        self._wd_bitwise = False
+        self._wd_then: list[float] | None = None  # the weights' data at the last call,
+        self._wd: tuple[float, ...] = ()  # the same as a tuple, shared by the nodes,
+        self._wd_bitwise = False  # and whether equal data means equal bits (no zeros)
 
     def __call__(self, x: Sequence[Value | float]) -> Value:
         """The activation a for inputs ``x`` (numbers or Values, one per weight)."""

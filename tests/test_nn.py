@@ -1,8 +1,10 @@
 """Networks: shapes, labels, seeds, fused vs unfused sums, validation, save/load."""
 
+import copy
 import json
 import math
 import os
+import pickle
 import random
 
 import pytest
@@ -214,6 +216,19 @@ def test_activation_at_exactly_zero_matches_the_engines_own(activation, b):
     z = a.children[0]
     expected = getattr(Value(z.data), activation)()
     assert repr((a.data, a.local_grads)) == repr((expected.data, expected.local_grads))
+
+
+@pytest.mark.parametrize("clone", [copy.deepcopy, lambda m: pickle.loads(pickle.dumps(m))])
+def test_a_copied_model_trains_like_the_original_and_apart_from_it(clone):
+    model = nn.MLP(2, [3, 1], activation="relu", seed=0)
+    model([1.0, 2.0]).backward()  # the neurons have shared what they share
+    twin = clone(model)
+    for m in (model, twin):
+        m.zero_grad()
+        m([0.5, -1.5]).backward()
+    assert [p.grad for p in twin.parameters()] == [p.grad for p in model.parameters()]
+    twin.layers[0].neurons[0].w[0].data += 1.0  # the twin's own weights, not the original's
+    assert twin([1.0, 2.0]).data != model([1.0, 2.0]).data
 
 
 def test_replacing_a_weight_or_the_bias_sends_grads_to_the_new_value():
