@@ -93,6 +93,8 @@ def test_negative_numbers_use_a_real_minus_sign(capsys):
         (["explain", "w", "--set", "w=1", "--max-paths", "0"], "--max-paths must be at least 1"),
         (["explain", "w*w*w*w", "--set", "w=1", "--max-paths", "3"], "4 paths, more than"),
         (["explain", "w", "--set", "w=1", "--max-paths", "many"], "invalid int value"),
+        (["explain", "--set", "w=1"], "required: FORMULA"),
+        (["explain", "--set", "w=1", "v", "w"], "--set expects NAME=NUMBER, got 'v'"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(argv, message, capsys):
@@ -105,6 +107,13 @@ def test_bad_input_is_one_line_and_exit_2(argv, message, capsys):
     assert message in err
     assert err.count("\n") == 1 and err.startswith("micrograd-cbook explain: error: ")
     assert "Traceback" not in err
+
+
+def test_a_formula_after_the_values_of_set_is_taken_as_the_formula(capsys):
+    assert main(["explain", "--set", "w=0.5", "x=2", "sigmoid(w*x)", "--wrt", "w"]) == 0
+    after = capsys.readouterr().out
+    assert main(["explain", "sigmoid(w*x)", "--set", "w=0.5", "x=2", "--wrt", "w"]) == 0
+    assert after == capsys.readouterr().out and "backward() gives w.grad = 0.3932" in after
 
 
 def test_the_console_entry_point_runs_the_issues_example():

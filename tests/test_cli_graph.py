@@ -136,10 +136,22 @@ def test_frames_folder_and_stepper_page(tmp_path, capsys):
         ([*NEURON, "--max-nodes", "3", "--dot"], "max_nodes=3"),
         ([*NEURON, "--max-nodes", "0"], "--max-nodes must be at least 1"),
         (["graph", "1if w else 2", "--set", "w=1"], "IfExp is not allowed"),  # no SyntaxWarning
+        (["graph", "--set", "w=1"], "required: FORMULA"),
+        (["graph", "--set", "w=1", "x", "w*x"], "--set expects NAME=NUMBER, got 'x'"),
     ],
 )
 def test_user_mistakes_are_one_line_and_exit_2(args, message, capsys):
     assert message in fail(args, capsys)
+
+
+@needs_dot
+def test_a_formula_after_the_values_of_set_is_taken_as_the_formula(tmp_path):
+    after = tmp_path / "after.svg"
+    before = tmp_path / "before.svg"
+    assert main(["graph", "--set", "w=0.5", "x=1.5", "b=0.1", "sigmoid(w*x + b)",
+                 "-o", str(after)]) == 0
+    assert main([*NEURON, "-o", str(before)]) == 0
+    assert after.read_text() == before.read_text()
 
 
 def test_an_unwritable_output_is_one_line_and_exit_2(tmp_path, capsys):

@@ -45,8 +45,19 @@ def positive_int(text: str) -> int:
 def build_formula(args: argparse.Namespace) -> tuple[Formula, dict[str, float], Value, dict]:
     """The FORMULA and --set values of ``graph`` and ``explain``, built into Values.
 
+    FORMULA may come after the values of --set, which then holds it as its one word
+    without "=".
+
     Returns (formula, values, root, leaves); a mistake in either raises :class:`UsageError`.
     """
+    if args.formula is None:  # `--set w=1 x=2 "w*x"`: --set took every word after it
+        words = [a for a in args.assignments if "=" not in a]
+        if not words:
+            raise UsageError("the following arguments are required: FORMULA (see --help)")
+        if len(words) > 1:
+            raise UsageError(f"--set expects NAME=NUMBER, got {words[0]!r}")
+        args.formula = words[0]
+        args.assignments = [a for a in args.assignments if "=" in a]
     try:
         formula = parse_formula(args.formula)
         values = parse_assignments(args.assignments)

@@ -32,7 +32,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         f"Example: {EXAMPLE}",
         epilog='A formula that starts with "-" goes after "--": explain --set w=2 -- "-w*w"',
     )
-    p.add_argument("formula", metavar="FORMULA",
+    # nargs="?": a FORMULA after --set's values lands among them; build_formula takes it back
+    p.add_argument("formula", metavar="FORMULA", nargs="?",
                    help="numbers, names, + - * / **, parentheses, sigmoid relu tanh exp log")
     p.add_argument("--set", dest="assignments", metavar="NAME=NUMBER", nargs="+",
                    action="extend", default=[], help="a value for each name in the formula")

@@ -30,7 +30,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         epilog='A formula that starts with "-" goes after "--": graph --set w=2 -- "-w*w". '
         "Names w, b, w1, b2, ... are drawn as parameters unless --params says otherwise.",
     )
-    p.add_argument("formula", metavar="FORMULA",
+    # nargs="?": a FORMULA after --set's values lands among them; build_formula takes it back
+    p.add_argument("formula", metavar="FORMULA", nargs="?",
                    help="numbers, names, + - * / **, parentheses, sigmoid relu tanh exp log")
     p.add_argument("--set", dest="assignments", metavar="NAME=NUMBER", nargs="+",
                    action="extend", default=[], help="a value for each name in the formula")
