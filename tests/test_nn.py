@@ -12,7 +12,7 @@ from floats import assert_same_floats
 from hypothesis import given
 from hypothesis import strategies as st
 
-from micrograd_cbook import Value, nn
+from micrograd_cbook import Value, nn, sum_values
 
 # ---------------------------------------------------------------- forward values
 
@@ -229,6 +229,21 @@ def test_a_copied_model_trains_like_the_original_and_apart_from_it(clone):
     assert [p.grad for p in twin.parameters()] == [p.grad for p in model.parameters()]
     twin.layers[0].neurons[0].w[0].data += 1.0  # the twin's own weights, not the original's
     assert twin([1.0, 2.0]).data != model([1.0, 2.0]).data
+
+
+def test_a_weight_computed_from_another_value_gets_its_grads_through_the_shared_group():
+    def run(fused):
+        layer = nn.Layer(2, 3, activation="tanh", seed=4, fused=fused)
+        shared = Value(0.7, "shared")
+        for n in layer.neurons:  # one tied weight, an interior node, in every neuron
+            n.w[1] = shared * 2.0
+        C = sum_values([a * a for x in ([1.0, -2.0], [0.5, 3.0]) for a in layer(x)])
+        C.backward()
+        return [shared.grad, *(p.grad for p in layer.parameters())]
+
+    fused, plain = run(True), run(False)
+    assert_same_floats(fused, plain)
+    assert fused[0] != 0.0
 
 
 def test_replacing_a_weight_or_the_bias_sends_grads_to_the_new_value():
