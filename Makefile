@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test bench lint dot venv clean
+.PHONY: demo test test-pythons bench lint dot venv clean
 
 demo: $(STAMP) dot
 	$(VENV)/bin/micrograd-cbook demo
@@ -13,6 +13,9 @@ demo: $(STAMP) dot
 test: $(STAMP) dot
 	$(PY) -m ruff check .
 	$(PY) -m pytest -q
+
+test-pythons: dot
+	@bash scripts/test-pythons
 
 bench: $(STAMP)
 	$(PY) benchmarks/run.py
@@ -34,4 +37,4 @@ $(STAMP): setup.cfg pyproject.toml
 	@touch $(STAMP)
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .venv-3.* build *.egg-info .pytest_cache .ruff_cache .hypothesis
