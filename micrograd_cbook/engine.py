@@ -382,7 +382,14 @@ def _unary(data: float, a: Value, ga: float, op: str) -> Value:
     return out
 
 
-def _binary(data: float, a: Value, ga: float, b: Value, gb: float, op: str) -> Value:
+def _binary(
+    data: float,
+    a: Value | _Group,
+    ga: float | Sequence[float],
+    b: Value | _Group,
+    gb: float | Sequence[float],
+    op: str,
+) -> Value:
     out = _new(Value)
     out.data = data
     out.grad = 0.0
@@ -396,21 +403,8 @@ def _binary(data: float, a: Value, ga: float, b: Value, gb: float, op: str) -> V
     return out
 
 
-def _many(
-    data: float, a: _Group, ga: Sequence[float], b: _Group, gb: Sequence[float], op: str,
-    label: str = "",
-) -> Value:
-    out = _new(Value)
-    out.data = data
-    out.grad = 0.0
-    out.label = label
-    out.op = op
-    out._mark = 0
-    out._a = a
-    out._ga = ga
-    out._b = b
-    out._gb = gb
-    return out
+# An n-ary node fills the same four slots, with two _Groups and their local grads.
+_many = _binary
 
 
 def _set_edges(node: Value, children: tuple, local_grads: tuple) -> None:

@@ -454,7 +454,7 @@ def test_negative_base_to_an_integer_value_exponent_has_nan_exponent_slope_as_in
 
 
 # ------------------------------------------------------- nodes made by hand, any arity
-# A node keeps up to two children in its own slots and more in tuples; every arity must
+# A node keeps up to two children in its own slots and more in groups; every arity must
 # read back the same through .children and .local_grads, and backpropagate the same way.
 
 
