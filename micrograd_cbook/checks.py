@@ -11,7 +11,7 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from .engine import Value, _to_float, fmt
+from .engine import Value, fmt, real
 
 __all__ = ["GradcheckResult", "gradcheck"]
 
@@ -87,7 +87,7 @@ def gradcheck(
     >>> print(gradcheck(lambda a: a ** 3, [2.0]).ok)
     True
     """
-    xs = [_to_float(x, "gradcheck input") for x in inputs]
+    xs = [real(x, "gradcheck input") for x in inputs]
     if not xs:
         raise ValueError("gradcheck needs at least one input")
     if not (eps > 0.0 and math.isfinite(eps)):
