@@ -14,7 +14,7 @@ import importlib
 from typing import Any
 
 from .checks import gradcheck
-from .engine import Constant, Value, sum_values, weighted_sum
+from .engine import Constant, Value, sum_values, topological_order, weighted_sum
 
 __version__ = "0.1.0"
 
@@ -38,6 +38,7 @@ __all__ = [
     "__version__",
     "gradcheck",
     "sum_values",
+    "topological_order",
     "weighted_sum",
     *_LAZY,
 ]

@@ -352,6 +352,8 @@ class Neuron(Module):
 
     def __call__(self, x: Sequence[Value | float]) -> Value:
         """The activation a for inputs ``x`` (numbers or Values, one per weight)."""
+        if not isinstance(self.w, (list, tuple)):
+            raise self._bad_parts(0)  # type: ignore[misc]
         return self._activate(_as_values(x, len(self.w), self))
 
     def _activate(self, a: Sequence[Value]) -> Value:
