@@ -14,6 +14,7 @@ import importlib
 from typing import Any
 
 from .checks import gradcheck
+from .compiler import compile
 from .engine import Constant, Value, sum_values, topological_order, weighted_sum
 
 __version__ = "0.1.0"
@@ -36,6 +37,7 @@ __all__ = [
     "Constant",
     "Value",
     "__version__",
+    "compile",
     "gradcheck",
     "sum_values",
     "topological_order",

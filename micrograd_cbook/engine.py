@@ -18,7 +18,7 @@ from operator import add, mul
 
 from .reals import fmt, real
 
-__all__ = ["Constant", "Value", "backward_pass", "fmt", "real", "sum_values",
+__all__ = ["Constant", "Value", "backward_pass", "fmt", "power", "real", "sum_values",
            "topological_order", "weighted_sum"]
 
 
@@ -103,14 +103,14 @@ class Value:
     def __pow__(self, other: Value | float) -> Value:
         x = self.data
         if isinstance(other, Value):  # ∂/∂x = p·x^(p−1), ∂/∂p = x^p · ln x
-            out, d = _power(x, other.data)
+            out, d = power(x, other.data)
             # x^p is flat in p at x = 0 (PyTorch's convention); ln of a negative x: undefined.
             d_p = out * math.log(x) if x > 0.0 else 0.0 if x == 0.0 else math.nan
             return _node(out, (self, other), (d, d_p), "**")
         if isinstance(other, bool) or not isinstance(other, Real):
             return NotImplemented
         p = real(other)
-        out, d = _power(x, p)  # d = p · x^(p−1)
+        out, d = power(x, p)  # d = p · x^(p−1)
         return _node(out, (self,), (d,), f"**{int(p)}" if p.is_integer() and abs(p) < 1e15
                      else f"**{p!r}")
 
@@ -202,8 +202,8 @@ def _lift(other: object) -> Value | None:
     return _node(real(other), (), (), "", Constant)
 
 
-def _power(x: float, p: float) -> tuple[float, float]:
-    """x ** p and its slope p · x^(p−1), with the engine's errors (shared by both pows)."""
+def power(x: float, p: float) -> tuple[float, float]:
+    """x ** p and its slope p · x^(p−1), with the engine's errors (both pows and the compiler)."""
     if x < 0.0 and not p.is_integer():
         raise ValueError(f"pow: a negative base to a non-integer power has no real value "
                          f"({x!r} ** {p!r})")
