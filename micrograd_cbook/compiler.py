@@ -32,7 +32,10 @@ and local grads it had when compiled: the compiler cannot know its function.
 
 from __future__ import annotations
 
+import builtins
+import itertools
 import keyword
+import linecache
 import math
 import operator
 import re
@@ -54,8 +57,8 @@ _OP_WORDS = {"+": "add", "-": "sub", "*": "mul", "/": "div", "**": "pow", "Σ": 
              "Σw·x": "z", "Σw·x+b": "z"}
 
 
-def compile(root: Value, inputs: Iterable[Value] = (), *, max_nodes: int = DEFAULT_MAX_NODES,
-            ) -> CompiledGraph:
+def compile(root: Value, inputs: Iterable[Value] = (), *, record: Iterable[Value] = (),
+            max_nodes: int = DEFAULT_MAX_NODES) -> CompiledGraph:
     """Trace the graph ending at ``root`` once into straight-line Python (see the module).
 
     ``inputs``: the leaves whose values each call passes, in the order of its values.
@@ -70,7 +73,7 @@ def compile(root: Value, inputs: Iterable[Value] = (), *, max_nodes: int = DEFAU
     >>> f.many([[1.0], [2.0]]), y.grad
     (9.0, 13.0)
     """
-    return CompiledGraph(root, inputs, max_nodes=max_nodes)
+    return CompiledGraph(root, inputs, record=record, max_nodes=max_nodes)
 
 
 class CompiledGraph:
@@ -82,7 +85,7 @@ class CompiledGraph:
     generated code, ``f.inputs`` and ``f.parameters`` the leaves it reads.
     """
 
-    def __init__(self, root: Value, inputs: Iterable[Value] = (), *,
+    def __init__(self, root: Value, inputs: Iterable[Value] = (), *, record: Iterable[Value] = (),
                  max_nodes: int = DEFAULT_MAX_NODES) -> None:
         if not isinstance(root, Value):
             raise TypeError(f"compile needs a Value as its root, got {type(root).__name__}")
@@ -106,12 +109,17 @@ class CompiledGraph:
                                  f"{_who(root)}: the root does not depend on it")
             if v in self.inputs[:i]:
                 raise ValueError(f"compile: input {_who(v)} is given twice")
+        self.record = tuple(record)
+        for v in self.record:
+            if not isinstance(v, Value) or v not in in_graph:
+                raise ValueError(f"compile: record takes Values of the graph, got {v!r}")
         self.root = root
         given = set(self.inputs)
         leaves = [n for n in order if not n.children and n not in given]
         self.parameters = tuple(n for n in leaves if type(n) is not Constant)
         self.constants = tuple(n for n in leaves if type(n) is Constant)
-        self._writer = _Writer(root, order, self.inputs, self.parameters, self.constants)
+        self._writer = _Writer(root, order, self.inputs, self.parameters, self.constants,
+                               self.record)
         self.source = self._writer.source()
         self._many, self._forward = _functions(self.source)
         self._many_exact = None  # made when a grad is -0.0 (see _run)
@@ -119,21 +127,33 @@ class CompiledGraph:
 
     def __call__(self, values: Sequence[float]) -> float:
         """The root's value for these input values; every non-input leaf's grad added to."""
-        return self._run([self._row(values, 0)])
+        return self._run([self._row(values, 0)], None)
 
-    def many(self, rows: Iterable[Sequence[float]]) -> float:
-        """``f(row)`` for every row, grads accumulated: the sum of the values (left to right)."""
-        return self._run([self._row(row, i) for i, row in enumerate(rows)])
+    def many(self, rows: Iterable[Sequence[float]], seen: list | None = None) -> float:
+        """``f(row)`` for every row, grads accumulated: the sum of the values (left to right).
 
-    def _run(self, rows: list[tuple[float, ...]]) -> float:
+        ``seen``: a list to which each row's values of the ``record`` nodes are appended (a
+        tuple per row), e.g. a network's outputs while its loss is backpropagated.
+        """
+        return self._run([self._row(row, i) for i, row in enumerate(rows)], seen)
+
+    def debug(self, values: Sequence[float]) -> float:
+        """``f(values)`` in pdb, stopped on the generated code's first line: ``next`` walks
+        the forward and backward lines one by one, ``p dC_dw`` shows a grad as it grows."""
+        import pdb
+
+        return pdb.runcall(self._many, [self._row(values, 0)], self.parameters,
+                           self.constants, None)
+
+    def _run(self, rows: list[tuple[float, ...]], seen: list | None) -> float:
         leaves = (*self.parameters, *self.constants)
         if any(p.grad == 0.0 and math.copysign(1.0, p.grad) < 0.0 for p in leaves):
             # A grad of -0.0 stays -0.0 only if nothing is added, not even a +0: the code
             # that skips zero contributions would differ in that sign, so run every edge.
             if self._many_exact is None:
                 self._many_exact = _functions(self._writer.source(skip=False))[0]
-            return self._many_exact(rows, self.parameters, self.constants)
-        return self._many(rows, self.parameters, self.constants)
+            return self._many_exact(rows, self.parameters, self.constants, seen)
+        return self._many(rows, self.parameters, self.constants, seen)
 
     def forward(self, values: Sequence[float]) -> float:
         """The root's value only: no grads are touched."""
@@ -160,11 +180,20 @@ class CompiledGraph:
 
 
 def _functions(source: str) -> tuple[Any, Any]:
-    """The generated ``_many`` and ``_forward`` (our own code: no user text is evaluated)."""
+    """The generated ``_many`` and ``_forward`` (our own code: no user text is evaluated).
+
+    The source is registered with linecache under a name of its own, so that tracebacks and
+    pdb show its lines: ``step`` into ``f(values)`` walks the chain rule line by line.
+    """
+    name = f"<micrograd_cbook compiled graph {next(_serial)}>"
+    linecache.cache[name] = (len(source), None, source.splitlines(True), name)
     namespace = {"_exp": math.exp, "_log": math.log, "_tanh": math.tanh, "_abs": abs,
                  "_power": power, "_nan": math.nan, "_inf": math.inf, "_bad_log": _bad_log}
-    exec(source, namespace)
+    exec(builtins.compile(source, name, "exec"), namespace)
     return namespace["_many"], namespace["_forward"]
+
+
+_serial = itertools.count(1)
 
 
 def _bad_log(x: float) -> float:
@@ -242,8 +271,8 @@ class _Writer:
     """Writes the forward and backward lines of one graph, naming its values from labels."""
 
     def __init__(self, root: Value, order: list[Value], inputs: tuple, parameters: tuple,
-                 constants: tuple) -> None:
-        self.root, self.order, self.inputs = root, order, inputs
+                 constants: tuple, record: tuple) -> None:
+        self.root, self.order, self.inputs, self.record = root, order, inputs, record
         self.parameters, self.constants = parameters, constants
         self.taken: set[str] = set()
         self.var: dict[Value, str] = {}
@@ -440,14 +469,18 @@ class _Writer:
             "",
             "",
         ]
-        body = ["def _many(_rows, _params, _constants):"]
+        body = ["def _many(_rows, _params, _constants, _seen):"]
         if params:
             body.append(f"    {_targets(params)} = [_p.data for _p in _params]")
         if grads:
             body.append(f"    {_targets(grads)} = [_p.grad for _p in (*_params, *_constants)]")
         body += ["    _total = -0.0", f"    for {unpack} in _rows:", "        # forward"]
         body += ["        " + line for line in self.forward_lines(slopes=True)]
-        body += [f"        _total += {self.var[self.root]}", "        # backward"]
+        body.append(f"        _total += {self.var[self.root]}")
+        if self.record:
+            recorded = _targets([self.var[v] for v in self.record])
+            body.append(f"        if _seen is not None: _seen.append(({recorded}))")
+        body.append("        # backward")
         body += ["        " + line for line in self.backward_lines(skip)]
         if grads:
             body.append(f"    for _p, _g in zip((*_params, *_constants), ({_targets(grads)})):")

@@ -284,3 +284,46 @@ def test_a_node_with_grad_zero_gives_the_interpreters_floats_whatever_the_leaf_g
     twin.backward()
     assert repr(got) == repr((twin.data, [w.grad for w in ws2]))
     assert "!= 0.0 or" in f.source  # the sum's edges are skipped when its grad is 0
+
+
+# ------------------------------------------------------------------ recorded values, pdb
+
+
+def test_many_records_the_values_asked_for_row_by_row():
+    model = nn.MLP(2, [3, 2], activation="tanh", seed=0)
+    x = [Value(0.0, "x[0]"), Value(0.0, "x[1]")]
+    outs = model(x)
+    f = compile(sum_values([o * o for o in outs]), inputs=x, record=outs)
+    seen: list = []
+    rows = [[0.5, 1.0], [-1.0, 2.0]]
+    f.many(rows, seen)
+    assert seen == [tuple(o.data for o in model(row)) for row in rows]
+
+
+def test_record_refuses_a_value_outside_the_graph():
+    x = Value(1.0, "x")
+    with pytest.raises(ValueError, match="record takes Values of the graph"):
+        compile(x * 2.0, inputs=[x], record=[Value(3.0)])
+
+
+def test_debug_stops_in_pdb_on_the_generated_lines(tmp_path):
+    import subprocess
+    import sys
+    import textwrap
+
+    script = tmp_path / "s.py"
+    script.write_text(textwrap.dedent("""
+        from micrograd_cbook import Value, compile
+        w, x = Value(0.5, "w"), Value(1.5, "x")
+        z = w * x; z.label = "z"
+        f = compile(z.sigmoid(), inputs=[x])
+        print("RESULT", f.debug([2.0]), w.grad)
+    """))
+    commands = ["next"] * 6 + ["p z", "continue"]
+    out = subprocess.run([sys.executable, str(script)], input="\n".join(commands) + "\n",
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert "<micrograd_cbook compiled graph" in out.stdout
+    assert "-> z = w * x" in out.stdout  # pdb shows the generated line it stops on
+    assert "\n(Pdb) 1.0\n" in out.stdout  # p z, after its line ran: 0.5 · 2
+    assert f"RESULT {Value(1.0).sigmoid().data} " in out.stdout
