@@ -223,7 +223,7 @@ def _logit_row(row: object, name: str, where: str) -> list[Value]:
         if not math.isfinite(z.data):
             raise ValueError(
                 f"{name}: logit {where}[{j}] is {z.data!r}; logits must be finite "
-                "(did training diverge? try a smaller learning rate)"
+                "(did the weights diverge?)"
             )
     return list(row)
 
