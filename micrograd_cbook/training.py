@@ -50,7 +50,7 @@ class History:
     ``loss[e]`` is the loss before epoch e's update (full batch), or the mean of its batch
     losses (mini-batches). ``final_loss`` and ``final_accuracy`` are measured after the last
     update, on all the data. ``accuracy`` is None when the targets are not binary labels
-    (0/1 or −1/+1) or one-hot rows.
+    (0/1 or −1/+1), one-hot rows, or classes for ``cross_entropy``.
 
     >>> History(loss=[0.5, 0.25], accuracy=None, final_loss=0.125)
     History(2 epochs, loss 0.5000 → 0.1250)
