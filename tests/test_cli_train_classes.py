@@ -88,6 +88,7 @@ def test_spiral_trains_three_classes_and_writes_a_confusion_matrix(tmp_path, cap
         (["--data", "digits", "--noise", "0.1"], "--noise does not apply to --data digits"),
         (["--data", "spiral", "--samples", "2"], "--samples must be an int ≥ 3"),
         (["--data", "spiral", "--test", "1.5"], "argument --test: must be a fraction"),
+        (["--data", "moons", "--test", "0.3"], "--test applies to --data spiral and digits"),
         (["--data", "spiral", "--optimizer", "adamw", "--momentum", "0.9"], "--momentum is for"),
     ],
 )

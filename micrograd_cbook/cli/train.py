@@ -25,9 +25,9 @@ DEFAULTS = {
                     "lr": 0.05, "weight_decay": 0.0, "epochs": 100, "batch_size": None},
     "spiral": {"samples": 300, "hidden": [16, 16], "loss": "cross_entropy",
                "optimizer": "adamw", "lr": 0.02, "weight_decay": 1e-4, "epochs": 100,
-               "batch_size": 16},
+               "batch_size": 16, "test": 0.2},
     "digits": {"samples": None, "hidden": [32], "loss": "cross_entropy", "optimizer": "adamw",
-               "lr": 0.01, "weight_decay": 1e-4, "epochs": 20, "batch_size": 32},
+               "lr": 0.01, "weight_decay": 1e-4, "epochs": 20, "batch_size": 32, "test": 0.2},
 }
 MISCLASSIFIED_SHOWN = 30  # digits drawn in misclassified.svg
 
@@ -112,7 +112,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="passes over the data (100) [100; 20]")
     p.add_argument("--batch-size", type=positive_int, default=None,
                    help="mini-batch size (the full batch) [16; 32]")
-    p.add_argument("--test", type=_fraction, default=0.2, metavar="FRACTION",
+    p.add_argument("--test", type=_fraction, default=None, metavar="FRACTION",
                    help="share of the rows held out for the test accuracy, stratified; spiral "
                    "and digits only (0.2)")
     p.add_argument("--init", choices=INITS, default="uniform",
@@ -126,10 +126,15 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def _fill_defaults(args: argparse.Namespace) -> None:
     """Give each option the user left out its default for this data (see DEFAULTS)."""
+    if args.data not in MULTICLASS and args.test is not None:
+        raise UsageError(
+            f"--test applies to --data spiral and digits (--data {args.data} trains and "
+            "reports on all its points)"
+        )
     table = DEFAULTS[args.data if args.data in MULTICLASS else "two classes"]
     for name, value in table.items():
         if getattr(args, name) is None:
-            setattr(args, name, value)
+            setattr(args, name, list(value) if isinstance(value, list) else value)
 
 
 def _optimizer(args: argparse.Namespace, params: list) -> object:
