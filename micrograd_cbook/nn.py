@@ -576,6 +576,23 @@ class MLP(Module):
             "bias": self.bias,
         }
 
+    def to_torch(self, dtype: Any = None) -> Any:
+        """The same network as a ``torch.nn.Sequential`` (float64), as :func:`bridge.to_torch`.
+
+        Needs PyTorch (``pip install torch``); without it, an ImportError saying so.
+        """
+        from .bridge import to_torch
+
+        return to_torch(self, dtype)
+
+    @classmethod
+    def from_torch(cls, seq: Any) -> MLP:
+        """A new MLP with the layers and weights of a ``torch.nn.Sequential``, as
+        :func:`bridge.from_torch`."""
+        from .bridge import from_torch
+
+        return from_torch(seq, cls)
+
 
 # ------------------------------------------------------------ the chapter's net
 

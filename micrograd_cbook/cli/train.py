@@ -2,6 +2,7 @@
 
 micrograd-cbook train --data moons --hidden 16,16 --activation relu --loss hinge \\
     --epochs 100 --lr 0.05 --seed 0 --out run/
+micrograd-cbook train --data digits     # ten outputs, cross-entropy, AdamW: test accuracy
 """
 
 from __future__ import annotations
@@ -13,9 +14,22 @@ import os
 from . import UsageError, positive_int
 
 DEFAULT_OUT = "micrograd-cbook-run"
-LOSS_CHOICES = ("hinge", "bce", "mse", "quadratic")
-DATA_CHOICES = ("moons", "circles", "xor", "chapter")
-DEFAULT_NOISE = {"moons": 0.1, "circles": 0.05, "xor": 0.0}
+LOSS_CHOICES = ("hinge", "bce", "mse", "quadratic", "cross_entropy")
+DATA_CHOICES = ("moons", "circles", "xor", "chapter", "spiral", "digits")
+DEFAULT_NOISE = {"moons": 0.1, "circles": 0.05, "xor": 0.0, "spiral": 0.2}
+MULTICLASS = ("spiral", "digits")  # class labels 0, 1, …: one output per class, a test split
+
+# Defaults that depend on the data: two classes (one output), the spiral, the digits.
+DEFAULTS = {
+    "two classes": {"samples": 100, "hidden": [16, 16], "loss": "hinge", "optimizer": "sgd",
+                    "lr": 0.05, "weight_decay": 0.0, "epochs": 100, "batch_size": None},
+    "spiral": {"samples": 300, "hidden": [16, 16], "loss": "cross_entropy",
+               "optimizer": "adamw", "lr": 0.02, "weight_decay": 1e-4, "epochs": 100,
+               "batch_size": 16, "test": 0.2},
+    "digits": {"samples": None, "hidden": [32], "loss": "cross_entropy", "optimizer": "adamw",
+               "lr": 0.01, "weight_decay": 1e-4, "epochs": 20, "batch_size": 32, "test": 0.2},
+}
+MISCLASSIFIED_SHOWN = 30  # digits drawn in misclassified.svg
 
 
 
@@ -29,6 +43,13 @@ def _number(text: str, *, positive: bool) -> float:
     if not math.isfinite(x) or x < 0.0 or (positive and x == 0.0):
         what = "a number > 0" if positive else "a number ≥ 0"
         raise argparse.ArgumentTypeError(f"must be {what}, got {text!r}")
+    return x
+
+
+def _fraction(text: str) -> float:
+    x = _number(text, positive=True)
+    if x >= 1.0:
+        raise argparse.ArgumentTypeError(f"must be a fraction between 0 and 1, got {text!r}")
     return x
 
 
@@ -51,52 +72,97 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser(
         "train",
-        help="train a small network on built-in data (moons, circles, xor, the chapter's table)",
+        help="train a small network on built-in data (moons, circles, xor, the chapter's table, "
+        "spiral, digits)",
         description="Train an MLP on built-in data with a progress bar; print the final loss and "
-        "accuracy; write model.json, loss.svg and, for 2-D data, boundary.svg into --out.",
+        "accuracy; write model.json, loss.svg and, for 2-D data, boundary.svg into --out. "
+        "Spiral and digits (several classes) train on a stratified split, print the test "
+        "accuracy and write confusion.svg (and misclassified.svg for the digits). Defaults in "
+        "parentheses are for two classes; [spiral; digits] where they differ.",
     )
     p.add_argument("--data", choices=DATA_CHOICES, default="moons", help="data set (moons)")
-    p.add_argument("--samples", type=positive_int, default=100, metavar="N",
-                   help="points to generate for moons, circles and xor (100)")
+    p.add_argument("--samples", type=positive_int, default=None, metavar="N",
+                   help="points to generate (100) [300; the digits: all 1797, or a stratified "
+                   "subset of N]")
     p.add_argument("--noise", type=lambda t: _number(t, positive=False), default=None,
-                   help="noise standard deviation (moons 0.1, circles 0.05, xor 0)")
-    p.add_argument("--hidden", type=_hidden, default=[16, 16], metavar="SIZES",
-                   help="hidden layer sizes, comma-separated (16,16); 'none' for no hidden layer")
+                   help="noise standard deviation (moons 0.1, circles 0.05, xor 0, spiral 0.2 "
+                   "radians)")
+    p.add_argument("--hidden", type=_hidden, default=None, metavar="SIZES",
+                   help="hidden layer sizes, comma-separated (16,16) [16,16; 32]; 'none' for no "
+                   "hidden layer")
     p.add_argument("--activation", choices=ACTIVATIONS, default="relu",
                    help="hidden layers' activation (relu)")
     p.add_argument("--output-activation", choices=ACTIVATIONS, default=None,
-                   help="output activation (linear for hinge and bce, sigmoid for mse and "
-                   "quadratic)")
-    p.add_argument("--loss", choices=LOSS_CHOICES, default="hinge",
-                   help="hinge (labels become -1/+1), bce (from logits), mse, quadratic (hinge)")
-    p.add_argument("--optimizer", choices=("sgd", "adam"), default="sgd", help="(sgd)")
-    p.add_argument("--lr", type=lambda t: _number(t, positive=True), default=0.05,
-                   help="learning rate (0.05)")
+                   help="output activation (linear for hinge, bce and cross_entropy, sigmoid for "
+                   "mse and quadratic)")
+    p.add_argument("--loss", choices=LOSS_CHOICES, default=None,
+                   help="hinge (labels become -1/+1), bce (from logits), mse, quadratic (the "
+                   "chapter's; one-hot targets for several classes), cross_entropy (several "
+                   "classes) (hinge) [cross_entropy]")
+    p.add_argument("--optimizer", choices=("sgd", "adam", "adamw"), default=None,
+                   help="(sgd) [adamw]")
+    p.add_argument("--lr", type=lambda t: _number(t, positive=True), default=None,
+                   help="learning rate (0.05) [0.02; 0.01]")
     p.add_argument("--momentum", type=lambda t: _number(t, positive=False), default=0.0,
                    help="SGD momentum (0)")
-    p.add_argument("--weight-decay", type=lambda t: _number(t, positive=False), default=0.0,
-                   help="L2 weight decay added to each gradient (0)")
-    p.add_argument("--epochs", type=positive_int, default=100, help="passes over the data (100)")
+    p.add_argument("--weight-decay", type=lambda t: _number(t, positive=False), default=None,
+                   help="weight decay: L2 added to each gradient for sgd and adam, decoupled "
+                   "for adamw (0) [0.0001]")
+    p.add_argument("--epochs", type=positive_int, default=None,
+                   help="passes over the data (100) [100; 20]")
     p.add_argument("--batch-size", type=positive_int, default=None,
-                   help="mini-batch size (default: the full batch)")
+                   help="mini-batch size (the full batch) [16; 32]")
+    p.add_argument("--test", type=_fraction, default=None, metavar="FRACTION",
+                   help="share of the rows held out for the test accuracy, stratified; spiral "
+                   "and digits only (0.2)")
     p.add_argument("--init", choices=INITS, default="uniform",
                    help="initial weights: uniform in [-1, 1) or the chapter's [0, 1) (uniform)")
     p.add_argument("--seed", type=int, default=0, help="seed for the data, weights and batches (0)")
     p.add_argument("--out", default=DEFAULT_OUT, metavar="DIR",
-                   help=f"folder for model.json, loss.svg, boundary.svg (./{DEFAULT_OUT}/)")
+                   help=f"folder for model.json and the plots (./{DEFAULT_OUT}/)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=run)
+
+
+def _fill_defaults(args: argparse.Namespace) -> None:
+    """Give each option the user left out its default for this data (see DEFAULTS)."""
+    if args.data not in MULTICLASS and args.test is not None:
+        raise UsageError(
+            f"--test applies to --data spiral and digits (--data {args.data} trains and "
+            "reports on all its points)"
+        )
+    table = DEFAULTS[args.data if args.data in MULTICLASS else "two classes"]
+    for name, value in table.items():
+        if getattr(args, name) is None:
+            setattr(args, name, list(value) if isinstance(value, list) else value)
+
+
+def _optimizer(args: argparse.Namespace, params: list) -> object:
+    from ..optim import SGD, Adam, AdamW
+
+    if args.optimizer == "adamw":
+        return AdamW(params, lr=args.lr, weight_decay=args.weight_decay)
+    if args.optimizer == "adam":
+        return Adam(params, lr=args.lr, weight_decay=args.weight_decay)
+    return SGD(params, lr=args.lr, momentum=args.momentum, weight_decay=args.weight_decay)
 
 
 def run(args: argparse.Namespace) -> int:
     from .. import datasets
     from ..nn import MLP
-    from ..optim import SGD, Adam
     from ..plots import decision_boundary_svg, loss_curve_svg
     from ..training import fit
 
-    if args.optimizer == "adam" and args.momentum:
+    _fill_defaults(args)
+    if args.optimizer != "sgd" and args.momentum:
         raise UsageError("--momentum is for --optimizer sgd (Adam has its own betas)")
+    if args.data in MULTICLASS:
+        return _run_classes(args)
+    if args.loss == "cross_entropy":
+        raise UsageError(
+            f"--loss cross_entropy is for several classes (--data spiral or digits); for the two "
+            f"classes of --data {args.data} use bce"
+        )
     if args.data == "chapter":
         if args.noise:
             raise UsageError("--noise does not apply to --data chapter (its four rows are fixed)")
@@ -125,10 +191,7 @@ def run(args: argparse.Namespace) -> int:
         output_activation=out_act, seed=args.seed, init=args.init,
     )
     params = model.parameters()
-    if args.optimizer == "adam":
-        opt = Adam(params, lr=args.lr, weight_decay=args.weight_decay)
-    else:
-        opt = SGD(params, lr=args.lr, momentum=args.momentum, weight_decay=args.weight_decay)
+    opt = _optimizer(args, params)
     print(f"data   {args.data}: {len(X)} points, {len(X[0])} inputs")
     print(f"model  {model!r}: {len(params)} parameters")
     print(f"train  {args.loss} loss, {opt!r}, {args.epochs} epochs, "
@@ -139,8 +202,8 @@ def run(args: argparse.Namespace) -> int:
             batch_size=args.batch_size, seed=args.seed, threshold=threshold,
             progress=not args.no_progress,
         )
-    except OverflowError as e:  # e.g. a square or an exp beyond the largest float
-        raise UsageError(f"training diverged ({e}); try a smaller --lr") from None
+    except (OverflowError, ValueError) as e:  # a square or an exp beyond the largest float,
+        raise UsageError(f"training diverged ({e}); try a smaller --lr") from None  # a nan
     if not math.isfinite(history.final_loss):
         raise UsageError(
             f"training diverged (final loss {history.final_loss}); try a smaller --lr"
@@ -163,5 +226,122 @@ def run(args: argparse.Namespace) -> int:
             title=f"{args.data}: decision boundary after {args.epochs} epochs",
         )
         written.append(boundary_path)
+    print("wrote  " + "\n       ".join(written))
+    return 0
+
+
+def _run_classes(args: argparse.Namespace) -> int:
+    """Several classes (spiral, digits): one output per class, trained on a stratified split,
+    judged on the rows held out."""
+    from .. import datasets
+    from ..losses import one_hot
+    from ..nn import MLP
+    from ..plots import confusion_matrix_svg, images_svg, loss_curve_svg
+    from ..training import confusion_matrix, evaluate, fit, predict
+
+    if args.loss in ("hinge", "bce"):
+        raise UsageError(
+            f"--loss {args.loss} is for two classes; --data {args.data} has more: use "
+            "cross_entropy or quadratic"
+        )
+    if args.data == "digits":
+        if args.noise:
+            raise UsageError("--noise does not apply to --data digits (the images are fixed)")
+        X, y = datasets.digits()
+        if args.samples is not None and args.samples != len(X):
+            if not 20 <= args.samples < len(X):
+                raise UsageError(
+                    f"--samples for the digits must be from 20 to {len(X)} (a stratified "
+                    f"subset), got {args.samples}"
+                )
+            _, X, _, y = datasets.train_test_split(X, y, test=args.samples / len(X),
+                                                   seed=args.seed)
+    else:
+        noise = DEFAULT_NOISE[args.data] if args.noise is None else args.noise
+        try:
+            X, y = datasets.spiral(args.samples, noise=noise, seed=args.seed)
+        except ValueError as e:
+            raise UsageError(str(e).replace("n must", "--samples must")) from None
+    n_classes = max(y) + 1
+    try:
+        X_train, X_test, y_train, y_test = datasets.train_test_split(
+            X, y, test=args.test, seed=args.seed
+        )
+    except ValueError as e:
+        raise UsageError(str(e).replace("train_test_split: ", "")) from None
+    out_act = args.output_activation
+    if out_act is None:
+        out_act = "linear" if args.loss == "cross_entropy" else "sigmoid"
+    # cross-entropy takes the class; the chapter's quadratic cost (and mse) one-hot rows
+    targets = y_train if args.loss == "cross_entropy" else [one_hot(c, n_classes) for c in y_train]
+
+    try:
+        os.makedirs(args.out, exist_ok=True)
+    except OSError as e:
+        raise UsageError(f"cannot create the --out folder {args.out!r}: {e.strerror}") from None
+
+    model = MLP(
+        len(X[0]), [*args.hidden, n_classes], activation=args.activation,
+        output_activation=out_act, seed=args.seed, init=args.init,
+    )
+    params = model.parameters()
+    opt = _optimizer(args, params)
+    print(f"data   {args.data}: {len(X)} rows, {len(X[0])} inputs, {n_classes} classes; "
+          f"{len(X_train)} to train, {len(X_test)} held out for the test (stratified)")
+    print(f"model  {model!r}: {len(params)} parameters")
+    print(f"train  {args.loss} loss, {opt!r}, {args.epochs} epochs, "
+          f"{'full batch' if args.batch_size is None else f'batches of {args.batch_size}'}")
+    try:
+        history = fit(
+            model, X_train, targets, loss=args.loss, optimizer=opt, epochs=args.epochs,
+            batch_size=args.batch_size, seed=args.seed, progress=not args.no_progress,
+        )
+        test_loss, _ = evaluate(
+            model, X_test,
+            y_test if args.loss == "cross_entropy" else [one_hot(c, n_classes) for c in y_test],
+            loss=args.loss,
+        )
+    except (OverflowError, ValueError) as e:  # an exp beyond the largest float, a nan logit
+        raise UsageError(f"training diverged ({e}); try a smaller --lr") from None
+    if not math.isfinite(history.final_loss):
+        raise UsageError(
+            f"training diverged (final loss {history.final_loss}); try a smaller --lr"
+        )
+    per_epoch = history.seconds / args.epochs
+    right_train = round(history.final_accuracy * len(X_train))
+    print(f"final  loss {history.final_loss:.4f}, accuracy {history.final_accuracy:.1%} "
+          f"({right_train}/{len(X_train)})  ({history.seconds:.1f} s, {per_epoch:.2f} s per epoch)")
+    predicted = predict(model, X_test)
+    right = sum(p == t for p, t in zip(predicted, y_test))
+    print(f"test accuracy {right / len(y_test):.1%} ({right}/{len(y_test)} held-out rows), "
+          f"loss {test_loss:.4f}")
+
+    written = []
+    model_path = os.path.join(args.out, "model.json")
+    model.save(model_path)
+    written.append(f"{model_path}  (load with nn.MLP.from_file)")
+    loss_path = os.path.join(args.out, "loss.svg")
+    loss_curve_svg(history.loss, loss_path, title=f"{args.data}: {args.loss} loss per epoch")
+    written.append(loss_path)
+    matrix = confusion_matrix(y_test, predicted, n_classes=n_classes)
+    confusion_path = os.path.join(args.out, "confusion.svg")
+    confusion_matrix_svg(matrix, confusion_path,
+                         title=f"{args.data}: the {len(y_test)} held-out rows")
+    written.append(confusion_path)
+    if args.data == "digits":
+        wrong = [i for i, (p, t) in enumerate(zip(predicted, y_test)) if p != t]
+        shown = wrong[:MISCLASSIFIED_SHOWN] or list(range(min(10, len(y_test))))
+        title = f"{len(wrong)} of {len(y_test)} test digits misclassified (true → read as)"
+        if len(wrong) > len(shown):
+            title += f", the first {len(shown)}"
+        elif not wrong:
+            title = "No test digit misclassified: the first ones, as read"
+        pictures_path = os.path.join(args.out, "misclassified.svg")
+        images_svg(
+            [X_test[i] for i in shown], pictures_path, title=title,
+            captions=[f"{y_test[i]} → {predicted[i]}" for i in shown],
+            wrong=[predicted[i] != y_test[i] for i in shown],
+        )
+        written.append(pictures_path)
     print("wrote  " + "\n       ".join(written))
     return 0
