@@ -39,6 +39,8 @@ import linecache
 import math
 import operator
 import re
+import unicodedata
+from array import array
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -123,6 +125,7 @@ class CompiledGraph:
         self.source = self._writer.source()
         self._many, self._forward = _functions(self.source)
         self._many_exact = None  # made when a grad is -0.0 (see _run)
+        self._leaves = (*self.parameters, *self.constants)
         self.nodes = len(order)
 
     def __call__(self, values: Sequence[float]) -> float:
@@ -142,18 +145,24 @@ class CompiledGraph:
         the forward and backward lines one by one, ``p dC_dw`` shows a grad as it grows."""
         import pdb
 
-        return pdb.runcall(self._many, [self._row(values, 0)], self.parameters,
-                           self.constants, None)
+        leaves = self._leaves
+        return pdb.runcall(self._many, [self._row(values, 0)], self.parameters, leaves,
+                           [p.grad for p in leaves], None)
 
     def _run(self, rows: list[tuple[float, ...]], seen: list | None) -> float:
-        leaves = (*self.parameters, *self.constants)
-        if any(p.grad == 0.0 and math.copysign(1.0, p.grad) < 0.0 for p in leaves):
-            # A grad of -0.0 stays -0.0 only if nothing is added, not even a +0: the code
-            # that skips zero contributions would differ in that sign, so run every edge.
+        leaves = self._leaves
+        grads = [p.grad for p in leaves]
+        many = self._many
+        # A grad of -0.0 stays -0.0 only if nothing is added, not even a +0: the code that
+        # skips zero contributions would differ in that sign, so then every edge runs. (The
+        # the bits of -0.0 among the grads' bits: one search in C.)
+        bits = array("q")
+        bits.frombytes(array("d", grads).tobytes())  # each grad's 64 bits, compared in C
+        if _MINUS_ZERO in bits:
             if self._many_exact is None:
                 self._many_exact = _functions(self._writer.source(skip=False))[0]
-            return self._many_exact(rows, self.parameters, self.constants, seen)
-        return self._many(rows, self.parameters, self.constants, seen)
+            many = self._many_exact
+        return many(rows, self.parameters, leaves, grads, seen)
 
     def forward(self, values: Sequence[float]) -> float:
         """The root's value only: no grads are touched."""
@@ -194,6 +203,7 @@ def _functions(source: str) -> tuple[Any, Any]:
 
 
 _serial = itertools.count(1)
+_MINUS_ZERO = array("q", array("d", [-0.0]).tobytes())[0]  # -0.0's bits as an int
 
 
 def _bad_log(x: float) -> float:
@@ -319,7 +329,12 @@ class _Writer:
 
     def _fresh(self, label: str) -> str:
         """A unique Python name from a label: w1[0,2] → w1_0_2 (never starting with _)."""
-        name = re.sub(r"\W+", "_", label).strip("_") or "v"
+        if label.isascii() and label.isidentifier() and not label.startswith("_"):
+            name = label
+        else:  # Python reads names in NFKC form; "_" for a character no name may hold (a²)
+            text = unicodedata.normalize("NFKC", label)
+            name = "".join(c if ("a" + c).isidentifier() else "_" for c in text)
+            name = re.sub("_+", "_", name).strip("_") or "v"
         if name[0].isdigit():
             name = "v" + name
         if keyword.iskeyword(name):
@@ -412,7 +427,8 @@ class _Writer:
             lines.append(" = ".join(resets) + " = 0.0")
         for n in reversed(interior):
             g = self.grad[n]
-            edges = [f"{self.grad[child]} += {self._factor(n, i, lg)}{g}"
+            a = [self.var[c] for c in n.children]
+            edges = [f"{self.grad[child]} += {self._factor(n, i, lg, a)}{g}"
                      for i, (child, lg) in enumerate(zip(n.children, n.local_grads))
                      if child in self.wanted]
             if skip and n is not root and len(edges) >= SKIP_EDGES and n.op in SKIPPABLE_OPS \
@@ -425,10 +441,10 @@ class _Writer:
             lines += edges
         return lines
 
-    def _factor(self, n: Value, i: int, lg: float) -> str:
-        """∂n/∂(child i) as source, followed by " * " (empty when it is exactly 1)."""
+    def _factor(self, n: Value, i: int, lg: float, a: list[str]) -> str:
+        """∂n/∂(child i) as source, followed by " * " (empty when it is exactly 1); ``a`` are
+        the names of n's children."""
         op, v = n.op, self.var[n]
-        a = [self.var[c] for c in n.children]
         if n not in self.known:
             return f"{_literal(lg)} * "
         if (n, i) in self.slope:
@@ -469,11 +485,11 @@ class _Writer:
             "",
             "",
         ]
-        body = ["def _many(_rows, _params, _constants, _seen):"]
+        body = ["def _many(_rows, _params, _leaves, _grads, _seen):"]
         if params:
             body.append(f"    {_targets(params)} = [_p.data for _p in _params]")
         if grads:
-            body.append(f"    {_targets(grads)} = [_p.grad for _p in (*_params, *_constants)]")
+            body.append(f"    {_targets(grads)} = _grads")
         body += ["    _total = -0.0", f"    for {unpack} in _rows:", "        # forward"]
         body += ["        " + line for line in self.forward_lines(slopes=True)]
         body.append(f"        _total += {self.var[self.root]}")
@@ -483,7 +499,7 @@ class _Writer:
         body.append("        # backward")
         body += ["        " + line for line in self.backward_lines(skip)]
         if grads:
-            body.append(f"    for _p, _g in zip((*_params, *_constants), ({_targets(grads)})):")
+            body.append(f"    for _p, _g in zip(_leaves, ({_targets(grads)})):")
             body.append("        _p.grad = _g")
         body.append("    return _total")
         fwd = ["", "", "def _forward(_row, _params):"]

@@ -251,20 +251,39 @@ def softmax(values: Sequence[Value]) -> list[Value]:
     return [e / total for e in exps]
 
 
-def _cross_entropy_one(z: list[Value], target: int) -> Value:
-    """−ln softmax(z)[c] = log-sum-exp(z) − z_c, from the shifted logits."""
+def _cross_entropy_one(z: list[Value], target: int | list) -> Value:
+    """−ln softmax(z)[c] = log-sum-exp(z) − z_c from the shifted logits; for class
+    probabilities p, Σⱼ pⱼ·(log-sum-exp(z) − zⱼ) (with a one-hot p: the same floats)."""
     s = _shifted(z)
     lse = sum_values([v.exp() for v in s]).log()  # ln Σ e^(zₖ − max z), a sum ≥ 1
-    return lse - s[target]
+    if isinstance(target, int):
+        return lse - s[target]
+    return sum_values([p * (lse - sj) for p, sj in zip(target, s)])
+
+
+def _probabilities(row: object, n_classes: int, name: str, what: str) -> list:
+    """Class probabilities (numbers ≥ 0, or Values), one per class, or a clear error."""
+    if isinstance(row, (str, bytes)) or not isinstance(row, Sequence) or len(row) != n_classes:
+        raise ValueError(f"{name}: {what} must be a class index or {n_classes} class "
+                         f"probabilities, got {row!r}")
+    for p in row:
+        if isinstance(p, Value):
+            continue
+        if isinstance(p, bool) or not isinstance(p, Real) or not 0.0 <= p < math.inf:
+            raise ValueError(f"{name}: {what} holds {p!r}; class probabilities are "
+                             "numbers ≥ 0 (or Values)")
+    return list(row)
 
 
 def cross_entropy(logits: Sequence[Any], targets: int | Sequence[int]) -> Value:
     """The cross-entropy −ln softmax(z)[c] of logits z for class c, the mean over a batch.
 
     One example: ``logits`` a list of Values (one per class), ``targets`` an int class.
-    A batch: a list of such lists and a list of ints. Computed as log-sum-exp(z) − z_c from
-    z − max z, so logits of ±700 (or ±1e300) are fine. Its derivative is softmax(z) − one-hot
-    (c). As PyTorch's ``F.cross_entropy`` (reduction "mean").
+    A batch: a list of such lists and a list of ints. As in PyTorch, a target may also be
+    the class probabilities (one per class: numbers, or Values), e.g. a one-hot row.
+    Computed as log-sum-exp(z) − z_c from z − max z, so logits of ±700 (or ±1e300) are fine.
+    Its derivative is softmax(z) − one-hot(c). As PyTorch's ``F.cross_entropy`` (reduction
+    "mean").
 
     >>> from micrograd_cbook import Value
     >>> z = [Value(0.0), Value(0.0)]
@@ -278,6 +297,10 @@ def cross_entropy(logits: Sequence[Any], targets: int | Sequence[int]) -> Value:
     if isinstance(targets, (Integral, bool)) or not isinstance(targets, Sequence):
         z = _logit_row(logits, name, "logits")
         return _labelled(_cross_entropy_one(z, _check_class(targets, len(z), name, "target")))
+    if isinstance(logits, Sequence) and logits and isinstance(logits[0], Value) and \
+            not isinstance(targets, (str, bytes)):
+        z = _logit_row(logits, name, "logits")  # one example and its class probabilities
+        return _labelled(_cross_entropy_one(z, _probabilities(targets, len(z), name, "target")))
     if isinstance(logits, Value) or not isinstance(logits, Sequence):
         raise TypeError(
             f"{name}: a batch of targets needs a list of logit rows, got {type(logits).__name__}"
@@ -299,7 +322,10 @@ def cross_entropy(logits: Sequence[Any], targets: int | Sequence[int]) -> Value:
                 f"{name}: logits[{i}] has {len(row)} logits but logits[0] has {n_classes}; "
                 "every row needs one logit per class"
             )
-    classes = [_check_class(t, n_classes, name, f"targets[{i}]") for i, t in enumerate(targets)]
+    classes = [_check_class(t, n_classes, name, f"targets[{i}]")
+               if isinstance(t, Integral) or not isinstance(t, Sequence)
+               else _probabilities(t, n_classes, name, f"targets[{i}]")
+               for i, t in enumerate(targets)]
     terms = [_cross_entropy_one(z, c) for z, c in zip(rows, classes)]
     if len(terms) == 1:
         return _labelled(terms[0])

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from numbers import Integral, Real
 from typing import Any
 
+from .compiled_loss import CompiledLoss
 from .engine import Value, fmt
 from .losses import (
     LossFunction,
@@ -275,6 +276,7 @@ def fit(
     shuffle: bool = True,
     seed: int | None = None,
     threshold: float | None = None,
+    compiled: bool = True,
 ) -> History:
     """Train ``model`` on rows ``X`` and targets ``y`` for ``epochs`` passes; returns a History.
 
@@ -286,6 +288,12 @@ def fit(
     on stderr when it is a terminal (never in a pipe or a log); ``progress=False`` never.
     ``threshold`` splits outputs into classes for the accuracy (default: 0 for logits and
     ±1 labels, ½ otherwise).
+
+    ``compiled=True`` (the default) trains an ``nn`` model with a built-in loss whose graph
+    has one shape for every row (quadratic, mse, hinge, cross_entropy) on the compiled
+    graph of one row (:mod:`micrograd_cbook.compiled_loss`): the same losses and grads up to
+    rounding, many times faster. Other models and losses (bce, whose graph depends on each
+    logit's sign, or a function of your own) use the interpreter, as ``compiled=False`` does.
 
     >>> from micrograd_cbook import datasets, nn
     >>> X, y = datasets.chapter_table()
@@ -317,6 +325,7 @@ def fit(
     rng = random.Random(seed)
     order = list(range(n))
     mini = batch_size < n
+    runner = CompiledLoss.build(model, loss_fn, X, y) if compiled else None
 
     from tqdm import tqdm  # the terminal bar (tqdm.auto warns in Jupyter without ipywidgets)
 
@@ -335,13 +344,21 @@ def fit(
             correct = 0
             for start in range(0, n, batch_size):
                 idx = order[start : start + batch_size]
-                outputs = [model(X[i]) for i in idx]
                 targets = [y[i] for i in idx]
-                C = loss_fn(outputs, targets)
                 optimizer.zero_grad()
-                C.backward()
+                if runner is not None:
+                    try:
+                        batch_loss, outputs = runner.batch(idx)
+                    except (ArithmeticError, ValueError):  # (a shift of cross-entropy's
+                        optimizer.zero_grad()  # log-sum-exp outgrown): the interpreter
+                        runner = None
+                if runner is None:
+                    outputs = [model(X[i]) for i in idx]
+                    C = loss_fn(outputs, targets)
+                    C.backward()
+                    batch_loss = C.data
                 optimizer.step()
-                total += C.data
+                total += batch_loss
                 batches += 1
                 if right is not None:
                     correct += sum(right(o, t) for o, t in zip(outputs, targets))
@@ -353,7 +370,12 @@ def fit(
     finally:
         bar.close()
     history.seconds = time.perf_counter() - started
-    history.final_loss, history.final_accuracy = evaluate(model, X, y, loss_fn, threshold)
+    if runner is not None:  # the same numbers as evaluate(), from the compiled graphs
+        history.final_loss, outputs = runner.evaluate()
+        if right is not None:
+            history.final_accuracy = sum(right(o, t) for o, t in zip(outputs, y)) / n
+    else:
+        history.final_loss, history.final_accuracy = evaluate(model, X, y, loss_fn, threshold)
     return history
 
 

@@ -327,3 +327,14 @@ def test_debug_stops_in_pdb_on_the_generated_lines(tmp_path):
     assert "-> z = w * x" in out.stdout  # pdb shows the generated line it stops on
     assert "\n(Pdb) 1.0\n" in out.stdout  # p z, after its line ran: 0.5 · 2
     assert f"RESULT {Value(1.0).sigmoid().data} " in out.stdout
+
+
+@pytest.mark.parametrize("label", ["Σ(a−y)²", "a²", "w1[0,2]", "if", "2x", "_x", "ℌ", "", "σ"])
+def test_any_label_becomes_a_valid_distinct_name(label):
+    x = Value(1.0, "x")
+    node = x * 3.0
+    node.label = label
+    twin = x * 2.0
+    twin.label = "H" if label == "ℌ" else label  # NFKC would make ℌ the name H
+    f = compile((node + twin).tanh(), inputs=[x])
+    assert f([0.5]) == math.tanh(2.5)
