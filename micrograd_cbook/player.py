@@ -3,14 +3,15 @@
 The stepper (:func:`micrograd_cbook.viz.stepper`) and the training replay
 (:mod:`micrograd_cbook.replay`) are players. A frame is one value for each changing part of
 the picture: ``props`` lists (element id, attribute) pairs, ``attribute`` being an SVG
-attribute or ``"text"`` for the element's text, and ``values`` holds one row per frame. The
+attribute or ``"text"`` for the element's text, and ``changes[i]`` says when part i changes,
+``[0, value, k, value from frame k, ...]`` (small: most parts change a few times). The
 page's script sets those values, so a frame costs a few attribute writes, never a new layout.
 
 Controls: first, previous, (play/pause), next, last, a slider, and the keys ← → Home End
 (and space to play). The HTML is self-contained (no network) and every id in it starts with
 the player's ``uid``, so several players live in one notebook page.
 
->>> data = {"props": [["p-t", "text"]], "values": [["one"], ["two"]], "captions": ["1", "2"]}
+>>> data = {"props": [["p-t", "text"]], "changes": [[0, "one", 1, "two"]], "captions": ["1", "2"]}
 >>> html = player_html("p", "Two frames", '<svg><text id="p-t">one</text></svg>', data)
 >>> html.count('class="mgcb-player"'), "http" in html.replace("http://www.w3.org", "")
 (1, False)
@@ -47,7 +48,7 @@ _JS = """
   root.setAttribute("data-ready", "1");
   var data = JSON.parse(root.querySelector("script.mgcb-data").textContent);
   var parts = data.props.map(function (p) { return [document.getElementById(p[0]), p[1]]; });
-  var n = data.values.length;
+  var n = data.captions.length;
   function el(name) { return root.querySelector(".mgcb-" + name); }
   var slider = el("slider"), counter = el("counter"), caption = el("caption");
   var first = el("first"), prev = el("prev"), next = el("next"), last = el("last");
@@ -60,11 +61,12 @@ _JS = """
   }
   function show(k) {
     current = Math.max(0, Math.min(n - 1, k));
-    var row = data.values[current];
     for (var i = 0; i < parts.length; i++) {
-      var part = parts[i][0], attr = parts[i][1];
+      var part = parts[i][0], attr = parts[i][1], when = data.changes[i], j = 0;
       if (!part) { continue; }
-      if (attr === "text") { part.textContent = row[i]; } else { part.setAttribute(attr, row[i]); }
+      while (j + 2 < when.length && when[j + 2] <= current) { j += 2; }
+      if (attr === "text") { part.textContent = when[j + 1]; }
+      else { part.setAttribute(attr, when[j + 1]); }
     }
     slider.value = String(current);
     counter.textContent = label(current);
@@ -124,16 +126,16 @@ def player_html(
 ) -> str:
     """The HTML of a player around ``svg``: title, controls, caption, picture, ``extra``.
 
-    ``data`` holds ``props``, ``values`` and ``captions`` (one per frame), and anything the
+    ``data`` holds ``props``, ``changes`` and ``captions`` (one per frame), and anything the
     page's own ``script`` needs; ``counter`` is "frame", "step" (0 is "before the pass") or
     "epoch" (from ``data["epochs"]``). ``script`` runs before the player starts and may set
     ``window.mgcbHooks[uid] = function (k, data) {...}``, called on every frame.
     """
     if counter not in _COUNTERS:
         raise ValueError(f"counter must be one of {', '.join(_COUNTERS)}, got {counter!r}")
-    n = len(data["values"])
-    if n == 0 or len(data["captions"]) != n:
-        raise ValueError("a player needs at least one frame and one caption per frame")
+    n = len(data["captions"])
+    if n == 0 or len(data["changes"]) != len(data["props"]):
+        raise ValueError("a player needs at least one frame (caption) and changes for each prop")
     start = svg.find("<svg")
     code = _JS % {"uid": json.dumps(uid), "page_keys": "true" if page_keys else "false",
                   "counter": _COUNTERS[counter], "interval": interval}
