@@ -537,7 +537,7 @@ class _Graph:
         dot = (Frame if pinned or frames else graphviz.Digraph)(
             "micrograd", format="svg", engine="neato" if pinned else "dot")
         attrs = {"rankdir": self.rankdir, "bgcolor": "white", "fontname": _FONT,
-                 "fontsize": _EDGE_FONTSIZE, "nodesep": "0.06", "ranksep": "0.22",
+                 "fontsize": _EDGE_FONTSIZE, "nodesep": "0.06", "ranksep": "0.35",
                  "ordering": "in"}
         if pinned:
             attrs = {"bb": layout.bb, "bgcolor": "white", "fontname": _FONT,
