@@ -120,11 +120,12 @@ def player_html(
     page_keys: bool = False,
     counter: str = "frame",
     play: bool = False,
+    before: str = "",
     extra: str = "",
     script: str = "",
     interval: int = 700,
 ) -> str:
-    """The HTML of a player around ``svg``: title, controls, caption, picture, ``extra``.
+    """The HTML of a player: title, controls, caption, ``before``, the ``svg``, ``extra``.
 
     ``data`` holds ``props``, ``changes`` and ``captions`` (one per frame), and anything the
     page's own ``script`` needs; ``counter`` is "frame", "step" (0 is "before the pass") or
@@ -157,6 +158,7 @@ def player_html(
         '<span class="mgcb-counter" aria-live="polite"></span>'
         "</nav>\n"
         f'<p class="mgcb-caption">{html.escape(data["captions"][0])}</p>\n'
+        f"{before}"
         f'<div class="mgcb-figure">{svg[start:].strip() if start >= 0 else svg}</div>\n'
         f"{extra}"
         f'<script type="application/json" class="mgcb-data">{payload}</script>\n'

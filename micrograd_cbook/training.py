@@ -165,6 +165,7 @@ def fit(
     shuffle: bool = True,
     seed: int | None = None,
     threshold: float | None = None,
+    replay: Any = None,
 ) -> History:
     """Train ``model`` on rows ``X`` and targets ``y`` for ``epochs`` passes; returns a History.
 
@@ -175,7 +176,9 @@ def fit(
     ``random.Random(seed)`` unless ``shuffle=False``. ``progress=True`` shows a tqdm bar
     on stderr when it is a terminal (never in a pipe or a log); ``progress=False`` never.
     ``threshold`` splits outputs into classes for the accuracy (default: 0 for logits and
-    ±1 labels, ½ otherwise).
+    ±1 labels, ½ otherwise). ``replay``: a folder, where an offline page replaying the run
+    epoch by epoch is written (see :mod:`micrograd_cbook.replay`), or a function called as
+    ``replay(epoch, history)`` after each epoch.
 
     >>> from micrograd_cbook import datasets, nn
     >>> X, y = datasets.chapter_table()
@@ -210,6 +213,11 @@ def fit(
 
     from tqdm import tqdm  # the terminal bar (tqdm.auto warns in Jupyter without ipywidgets)
 
+    if replay is not None:
+        from .replay import recorder
+
+        replay = recorder(replay, model, X, y, loss_fn, epochs=epochs, threshold=threshold)
+
     show = bool(progress) and _isatty(sys.stderr)
     bar = tqdm(
         range(epochs), disable=not show, file=sys.stderr, desc="training", unit="epoch",
@@ -240,6 +248,8 @@ def fit(
                 history.accuracy.append(correct / n)
             if show:
                 bar.set_postfix_str(f"loss {fmt(history.loss[-1])}", refresh=False)
+            if replay is not None:
+                replay(len(history.loss), history)
     finally:
         bar.close()
     history.seconds = time.perf_counter() - started

@@ -311,8 +311,10 @@ def snapshots(
     frames = []
     for k, (root, caption) in enumerate(zip(roots, captions)):
         nodes = _same_shape(graph, root, k)
+        local = tuple(() if mine in graph.stops else tuple(theirs.local_grads)
+                      for mine, theirs in zip(graph.order, nodes))
         frames.append(_Frame(k, caption, tuple(n.data for n in nodes),
-                             tuple(("final", n.grad) for n in nodes)))
+                             tuple(("final", n.grad) for n in nodes), local=local))
     return Stepper(_Film(graph, frames, f"mgcb-{uuid.uuid4().hex[:12]}"), title)
 
 
@@ -426,7 +428,8 @@ class _Frame:
     """What one picture shows: per node (in the graph's order) its data and its grad's state.
 
     ``grads[i]`` is ("final" | "partial" | "empty", value); ``current`` the index of the node
-    being processed, or None.
+    being processed, or None; ``local[i]`` node i's local grads, when they differ from the
+    drawn graph's own (snapshots of other graphs), else None.
     """
 
     step: int
@@ -434,6 +437,15 @@ class _Frame:
     data: tuple[float, ...]
     grads: tuple[tuple[str, float], ...]
     current: int | None = None
+    local: tuple[tuple[float, ...], ...] | None = None
+
+    def data_text(self, i: int) -> str:
+        return f"data {number(self.data[i])}"
+
+    def local_grads(self, graph: _Graph, i: int) -> Sequence[float]:
+        if self.local is not None:
+            return self.local[i]
+        return [lg for _, lg in graph.inputs(graph.order[i])]
 
 
 class _Graph:
@@ -507,7 +519,7 @@ class _Graph:
     def _kind(self, node: Value) -> str:
         if node is self.root:
             return "output"
-        if self.inputs(node):
+        if node.children:  # a stop_at value too: drawn as a leaf, still made by an operation
             return "interior"
         if isinstance(node, Constant):
             return "constant"
@@ -525,11 +537,11 @@ class _Graph:
     # ------------------------------------------------------------------ DOT
 
     def dot(self, frame: _Frame | None = None, layout: _Layout | None = None,
-            widest: Sequence[str] | None = None, frames: bool = False) -> graphviz.Digraph:
+            widest: _Widest | None = None, frames: bool = False) -> graphviz.Digraph:
         """The DOT picture of ``frame`` (the final grads by default).
 
         ``layout`` pins every node and edge where one earlier layout put them; ``widest``
-        gives each node's widest grad text, so one layout fits every frame; ``frames`` adds
+        gives each node's widest texts, so one layout fits every frame; ``frames`` adds
         the frames' entries to the legend.
         """
         frame = frame or self.final()
@@ -554,7 +566,8 @@ class _Graph:
         for i, node in enumerate(self.order):
             name = f"n{i}"
             look = self.node_look(i, frame)
-            grad_text = widest[i] if widest is not None else look["grad_text"]
+            grad_text = widest.grad[i] if widest is not None else look["grad_text"]
+            data_text = widest.data[i] if widest is not None else frame.data_text(i)
             attrs = {"id": name, "class": look["class"], "fillcolor": look["fill"],
                      "color": look["color"], "penwidth": look["penwidth"],
                      "style": _KIND_STYLE.get(self.kinds[i], "filled"), "shape": "box",
@@ -562,7 +575,7 @@ class _Graph:
             if pinned:
                 attrs.update(layout.node_attrs(name))
             label = (self._compact_label if self.style == "compact" else self._micrograd_label)(
-                node, frame.data[i], grad_text, look)
+                node, data_text, grad_text, look)
             dot.node(name, label, **attrs)
             inputs = self.inputs(node)
             if not inputs:
@@ -582,11 +595,12 @@ class _Graph:
                     edge.update(layout.edge_attrs(edge["id"]))
                 dot.edge(head, name, **edge)
                 edge_no += 1
-            for child, local_grad in inputs:
+            locals_ = frame.local_grads(self, i)
+            for k, (child, _) in enumerate(inputs):
                 lit = child in self.on_path
                 edge = {"id": f"e{edge_no}", **self.edge_look(lit, current == i)}
                 if self.show_local_grads:
-                    edge["label"] = number(local_grad)
+                    edge["label"] = widest.local[i][k] if widest else number(locals_[k])
                 if pinned:
                     edge.update(layout.edge_attrs(edge["id"]))
                 dot.edge(f"n{self.index[child]}", head, **edge)
@@ -644,24 +658,24 @@ class _Graph:
             parts.append(f'<FONT COLOR="{_OP_TEXT}">{_escape(_op_text(node))}</FONT>')
         return "  ".join(parts)
 
-    def _compact_label(self, node: Value, data: float, grad_text: str, look: dict) -> str:
+    def _compact_label(self, node: Value, data_text: str, grad_text: str, look: dict) -> str:
         """A value as three rows: label and operation, data, grad."""
         rows = []
         header = self._header(node)
         if header:
             rows.append(f"<TR><TD>{header}</TD></TR>")
-        rows.append(f'<TR><TD ALIGN="LEFT">data {number(data)}</TD></TR>')
+        rows.append(f'<TR><TD ALIGN="LEFT">{data_text}</TD></TR>')
         rows.append(f'<TR><TD ALIGN="LEFT">{_grad_html(grad_text, look)}</TD></TR>')
         return ('<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">'
                 + "".join(rows) + "</TABLE>>")
 
-    def _micrograd_label(self, node: Value, data: float, grad_text: str, look: dict) -> str:
+    def _micrograd_label(self, node: Value, data_text: str, grad_text: str, look: dict) -> str:
         """A value as micrograd draws it: one row, label | data | grad."""
         cells = []
         header = self._header(node)
         if header:
             cells.append(f"<TD>{header}</TD>")
-        cells.append(f'<TD ALIGN="LEFT">data {number(data)}</TD>')
+        cells.append(f'<TD ALIGN="LEFT">{data_text}</TD>')
         cells.append(f'<TD ALIGN="LEFT">{_grad_html(grad_text, look)}</TD>')
         return ('<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="2"><TR>'
                 + '<TD WIDTH="6"> </TD>'.join(cells) + "</TR></TABLE>>")
@@ -951,13 +965,27 @@ def _pipe(dot: graphviz.Digraph, fmt_: str) -> str:
         raise GraphvizMissingError() from None
 
 
-def _widest(graph: _Graph, frames: Sequence[_Frame]) -> list[str]:
-    """Each node's widest grad text over ``frames``: laid out with it, every frame fits."""
-    out = []
-    for i in range(len(graph.order)):
-        texts = {graph.node_look(i, f)["grad_text"] for f in frames}
-        out.append(max(sorted(texts), key=_text_width))
-    return out
+@dataclass(frozen=True)
+class _Widest:
+    """Each node's widest data and grad text, and each edge label's, over a film's frames."""
+
+    data: list[str]
+    grad: list[str]
+    local: list[list[str]]
+
+
+def _widest(graph: _Graph, frames: Sequence[_Frame]) -> _Widest:
+    """The widest texts over ``frames``: laid out with them, every frame fits."""
+    def widest(texts: Iterable[str]) -> str:
+        return max(sorted(set(texts)), key=_text_width)
+
+    n = len(graph.order)
+    return _Widest(
+        [widest(f.data_text(i) for f in frames) for i in range(n)],
+        [widest(graph.node_look(i, f)["grad_text"] for f in frames) for i in range(n)],
+        [[widest(number(f.local_grads(graph, i)[k]) for f in frames)
+          for k in range(len(graph.inputs(graph.order[i])))] for i in range(n)],
+    )
 
 
 def _text_width(text: str) -> float:
@@ -1016,7 +1044,9 @@ class _Film:
         self.graph = graph
         self.frames = list(frames)
         self.uid = uid
-        dot = graph.dot(self.frames[0], widest=_widest(graph, self.frames), frames=True)
+        self.steps = any(f.current is not None or any(s != "final" for s, _ in f.grads)
+                         for f in self.frames)  # a backward pass, not snapshots
+        dot = graph.dot(self.frames[0], widest=_widest(graph, self.frames), frames=self.steps)
         self.tree = ET.fromstring(_pipe(dot, "svg"))
         self.parts = self._mark_parts()
         self.props = [prop for prop, _ in self._props(self.frames[0])]
@@ -1068,7 +1098,7 @@ class _Film:
             yield (f"{name}-shape", "fill"), look["fill"]
             yield (f"{name}-shape", "stroke"), look["color"]
             yield (f"{name}-shape", "stroke-width"), look["penwidth"]
-            yield (f"{name}-data", "text"), f"data {number(frame.data[i])}"
+            yield (f"{name}-data", "text"), frame.data_text(i)
             yield (f"{name}-grad", "text"), look["grad_text"]
             yield (f"{name}-grad", "fill"), look["grad_fill"]
             yield (f"{name}-grad", "font-style"), look["grad_style"]
@@ -1081,7 +1111,8 @@ class _Film:
                 op = graph.op_look(op_lit, current)
                 yield (f"{name}op-shape", "fill"), op["fillcolor"]
                 edge_no += 1  # the op → value edge never changes
-            for child, _ in inputs:
+            locals_ = frame.local_grads(graph, i)
+            for k, (child, _) in enumerate(inputs):
                 look = graph.edge_look(child in graph.on_path, current)
                 e = f"e{edge_no}"
                 yield (f"{e}-path", "stroke"), look["color"]
@@ -1091,6 +1122,7 @@ class _Film:
                 yield (f"{e}-head", "stroke-width"), look["penwidth"]
                 if graph.show_local_grads:
                     yield (f"{e}-label", "fill"), look["fontcolor"]
+                    yield (f"{e}-label", "text"), number(locals_[k])
                 edge_no += 1
 
     def _template(self) -> tuple[list[str], list[int]]:

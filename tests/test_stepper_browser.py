@@ -4,25 +4,15 @@ Each page loads with no JavaScript error; next, the arrow keys and the slider ch
 shown; two steppers in one page (as in a notebook) never touch each other.
 """
 
-import shutil
-
 import pytest
+from browser import errors, require_browser, start
 
 from micrograd_cbook import Value
 from micrograd_cbook.player import page_html
 from micrograd_cbook.viz import stepper, write_frames
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMEDRIVER = shutil.which("chromedriver")
+require_browser()
 
-selenium = pytest.importorskip("selenium", reason="needs selenium (pip install selenium)")
-if CHROMIUM is None or CHROMEDRIVER is None:
-    pytest.skip("needs Chromium and chromedriver (apt-get install chromium chromium-driver)",
-                allow_module_level=True)
-if shutil.which("dot") is None:
-    pytest.skip("needs Graphviz's dot to draw the frames", allow_module_level=True)
-
-from selenium import webdriver  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.common.keys import Keys  # noqa: E402
 
@@ -46,28 +36,9 @@ def page(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
-                 "--window-size=900,1000",
-                 f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}"):
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    service = webdriver.ChromeService(executable_path=CHROMEDRIVER)
-    try:
-        driver = webdriver.Chrome(options=options, service=service)
-    except Exception as e:  # a browser that cannot start here is an environment problem
-        pytest.skip(f"Chromium could not start: {str(e).splitlines()[0]}")
-    driver.set_page_load_timeout(20)
+    driver = start(tmp_path_factory.mktemp("chromium-profile"))
     yield driver
     driver.quit()
-
-
-def errors(driver) -> list[str]:
-    """The JavaScript errors logged since the last call."""
-    return [e["message"] for e in driver.get_log("browser") if e["level"] == "SEVERE"]
 
 
 def grads(driver, player) -> list[str]:

@@ -495,7 +495,8 @@ def test_stop_at_draws_a_value_as_a_leaf_and_leaves_out_what_made_it():
     C, v = neuron()
     source = draw_dot(C, stop_at=[v["a"]]).source
     assert "<B>a</B>" in source and "<B>z</B>" not in source and "<B>w</B>" not in source
-    assert "value input" in line_of(source, "a")  # drawn as a leaf
+    assert "value interior" in line_of(source, "a")  # drawn as a leaf, still made by σ
+    assert len(re.findall(r"^\t\S+ -> ", source, re.M)) == 5  # a, 1 → a − 1 → ()² → C ← 0.5
     with pytest.raises(ValueError, match="stop_at"):
         draw_dot(C, stop_at=[Value(2.0)])
 
