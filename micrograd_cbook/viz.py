@@ -678,7 +678,7 @@ class _Graph:
         cells.append(f'<TD ALIGN="LEFT">{data_text}</TD>')
         cells.append(f'<TD ALIGN="LEFT">{_grad_html(grad_text, look)}</TD>')
         return ('<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="2"><TR>'
-                + '<TD WIDTH="6"> </TD>'.join(cells) + "</TR></TABLE>>")
+                + '<TD WIDTH="6"></TD>'.join(cells) + "</TR></TABLE>>")
 
     def _legend(self, frames: bool) -> str:
         """Every colour the picture uses, with what it means, as a table under the picture."""
@@ -1070,8 +1070,11 @@ class _Film:
                 parts[name] = element
                 if shapes:
                     parts[f"{name}-shape"] = shapes[0]
-                if len(texts) >= 2:
-                    parts[f"{name}-data"], parts[f"{name}-grad"] = texts[-2], texts[-1]
+                # the last two rows (cells) are "data …" and "grad …"; a label comes first
+                data = [t for t in texts if (t.text or "").startswith("data ")]
+                grad = [t for t in texts if (t.text or "").startswith("grad ")]
+                if data and grad:
+                    parts[f"{name}-data"], parts[f"{name}-grad"] = data[-1], grad[-1]
             elif re.fullmatch(r"n\d+op", name) and shapes:
                 parts[f"{name}-shape"] = shapes[0]
             elif re.fullmatch(r"e\d+", name):

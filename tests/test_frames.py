@@ -260,6 +260,12 @@ def test_every_written_frame_has_every_node_in_the_same_place(tmp_path, style):
     assert all(b == boxes[0] for b in boxes)
     texts = [f.read_text(encoding="utf-8") for f in files]
     assert len(set(texts)) == 7  # ... while what they show changes
+    for svg, want in ((texts[0], "grad —"), (texts[-1], "grad −0.0942")):
+        (w_node,) = [g for g in ET.fromstring(svg).iter(f"{SVG}g")
+                     if "node" in g.get("class", "").split()
+                     and any(t.text == "w" for t in g.iter(f"{SVG}text"))]
+        shown = [t.text for t in w_node.iter(f"{SVG}text")]
+        assert shown == ["w", "data 0.5000", want]
 
 
 @needs_dot
