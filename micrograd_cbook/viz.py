@@ -28,6 +28,16 @@ it, a leaf labelled the way :mod:`micrograd_cbook.nn` labels its weights and bia
 ``b``, ``w2``, ``w2[0,3]``, ``b1[2]``) counts as a parameter, and ``parameters=[]`` turns
 that convention off.
 
+Frames: one Graphviz run lays a graph out for all its frames, each box sized for its widest
+text; a frame then only sets colours and numbers on parts with stable ids (``<uid>-n3-grad``,
+...): :func:`write_frames` and :func:`stepper` in Python and in the page's script,
+:func:`backward_frames` as Digraphs pinned to that layout (Graphviz draws them with
+``neato -n2``, which keeps every position). :func:`snapshots` shows graphs of one shape (a
+cost after each epoch, say) the same way.
+
+Sizes: an SVG's ``width`` and ``height`` are in points; a browser or a notebook shows it at
+96/72 CSS pixels per point. Text is 9 pt in the boxes and 8 pt on the edges (12 and 10.7 px).
+
 No picture function changes the graph: every ``.grad`` and ``.data`` is left as it was.
 """
 
@@ -239,8 +249,8 @@ def backward_frames(root: Value, **draw_options: Any) -> Iterator[Frame]:
     frames = _backward(graph)
     try:
         layout = _Layout.of(graph, frames)
-    except GraphvizMissingError:
-        layout = None
+    except (GraphvizMissingError, graphviz.CalledProcessError, ValueError):
+        layout = None  # no Graphviz, or one too old for -Tjson: frames without positions
     for frame in frames:
         dot = graph.dot(frame, layout, frames=True)
         dot.step, dot.caption = frame.step, frame.caption
