@@ -277,6 +277,7 @@ def fit(
     seed: int | None = None,
     threshold: float | None = None,
     compiled: bool = True,
+    replay: Any = None,
 ) -> History:
     """Train ``model`` on rows ``X`` and targets ``y`` for ``epochs`` passes; returns a History.
 
@@ -287,7 +288,9 @@ def fit(
     ``random.Random(seed)`` unless ``shuffle=False``. ``progress=True`` shows a tqdm bar
     on stderr when it is a terminal (never in a pipe or a log); ``progress=False`` never.
     ``threshold`` splits outputs into classes for the accuracy (default: 0 for logits and
-    ±1 labels, ½ otherwise).
+    ±1 labels, ½ otherwise). ``replay``: a folder, where an offline page replaying the run
+    epoch by epoch is written (see :mod:`micrograd_cbook.replay`), or a function called as
+    ``replay(epoch, history)`` after each epoch.
 
     ``compiled=True`` (the default) trains an ``nn`` model with a built-in loss whose graph
     has one shape for every row (quadratic, mse, hinge, cross_entropy) on the compiled
@@ -329,6 +332,11 @@ def fit(
 
     from tqdm import tqdm  # the terminal bar (tqdm.auto warns in Jupyter without ipywidgets)
 
+    if replay is not None:
+        from .replay import recorder
+
+        replay = recorder(replay, model, X, y, loss_fn, epochs=epochs, threshold=threshold)
+
     show = bool(progress) and _isatty(sys.stderr)
     bar = tqdm(
         range(epochs), disable=not show, file=sys.stderr, desc="training", unit="epoch",
@@ -367,6 +375,8 @@ def fit(
                 history.accuracy.append(correct / n)
             if show:
                 bar.set_postfix_str(f"loss {fmt(history.loss[-1])}", refresh=False)
+            if replay is not None:
+                replay(len(history.loss), history)
     finally:
         bar.close()
     history.seconds = time.perf_counter() - started

@@ -109,11 +109,11 @@ def test_frames_folder_and_stepper_page(tmp_path, capsys):
     folder = tmp_path / "frames"
     assert main([*NEURON, "-o", str(tmp_path / "g.svg"), "--frames", str(folder)]) == 0
     assert sorted(p.name for p in folder.iterdir()) == [
-        "index.html", "step-01.svg", "step-02.svg", "step-03.svg"]  # σ, +, *
+        "index.html", "step-00.svg", "step-01.svg", "step-02.svg", "step-03.svg"]  # σ, +, *
     page = (folder / "index.html").read_text(encoding="utf-8")
     assert "Back-propagation through sigmoid(w*x + b)" in page
     assert "index.html" in capsys.readouterr().out
-    # the final picture has every grad: the frames ran the backward pass exactly once
+    # the final picture has every grad: the frames, which never change them, did not double them
     a = 1 / (1 + math.exp(-(0.5 * 1.5 + 0.1)))
     assert f"grad {1.5 * a * (1 - a):.4f}" in svg_text(tmp_path / "g.svg")
 

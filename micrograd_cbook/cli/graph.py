@@ -46,8 +46,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--frames", metavar="FOLDER",
                    help="also write each backward step as FOLDER/step-NN.svg and "
                    "FOLDER/index.html, a page that steps through them (arrow keys)")
-    p.add_argument("--rankdir", choices=("LR", "TB", "RL", "BT"), default="LR",
-                   help="direction of the drawing (default LR: left to right)")
+    p.add_argument("--rankdir", choices=("LR", "TB", "RL", "BT"), default=None,
+                   help="direction of the drawing (default: the tree, the output on top, "
+                   "for small graphs; LR, left to right, for large ones)")
     p.add_argument("--max-nodes", type=int, default=None, metavar="N",
                    help="refuse graphs of more than N values (default 500)")
     p.add_argument("--dot", action="store_true",
@@ -78,11 +79,10 @@ def run(args: argparse.Namespace) -> int:
         options["max_nodes"] = args.max_nodes
 
     try:
-        if args.frames:  # the frames run the backward pass themselves, one step at a time
+        root.backward()
+        page = None
+        if args.frames:  # the frames show a pass of their own, from empty grads
             page = _write_frames(viz, root, args.frames, formula.text.strip(), options)
-        else:
-            page = None
-            root.backward()
         if args.dot:
             print(viz.draw_dot(root, **options).source, end="")
             return 0

@@ -120,6 +120,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--seed", type=int, default=0, help="seed for the data, weights and batches (0)")
     p.add_argument("--out", default=DEFAULT_OUT, metavar="DIR",
                    help=f"folder for model.json and the plots (./{DEFAULT_OUT}/)")
+    p.add_argument("--replay", metavar="DIR", default=None,
+                   help="also write DIR/index.html, an offline page replaying the training "
+                   "epoch by epoch (loss, boundary, weights and grads, one example's graph)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=run)
 
@@ -196,11 +199,12 @@ def run(args: argparse.Namespace) -> int:
     print(f"model  {model!r}: {len(params)} parameters")
     print(f"train  {args.loss} loss, {opt!r}, {args.epochs} epochs, "
           f"{'full batch' if args.batch_size is None else f'batches of {args.batch_size}'}")
+    replay = _replay_folder(args.replay)
     try:
         history = fit(
             model, X, y, loss=args.loss, optimizer=opt, epochs=args.epochs,
             batch_size=args.batch_size, seed=args.seed, threshold=threshold,
-            progress=not args.no_progress,
+            progress=not args.no_progress, replay=replay,
         )
     except (OverflowError, ValueError) as e:  # a square or an exp beyond the largest float,
         raise UsageError(f"training diverged ({e}); try a smaller --lr") from None  # a nan
@@ -226,6 +230,8 @@ def run(args: argparse.Namespace) -> int:
             title=f"{args.data}: decision boundary after {args.epochs} epochs",
         )
         written.append(boundary_path)
+    if replay is not None:
+        written.append(f"{os.path.join(replay, 'index.html')}  (the training, epoch by epoch)")
     print("wrote  " + "\n       ".join(written))
     return 0
 
@@ -345,3 +351,14 @@ def _run_classes(args: argparse.Namespace) -> int:
         written.append(pictures_path)
     print("wrote  " + "\n       ".join(written))
     return 0
+
+
+def _replay_folder(folder: str | None) -> str | None:
+    """--replay's folder, created now: a bad one is a one-line error before any training."""
+    if folder is None:
+        return None
+    try:
+        os.makedirs(folder, exist_ok=True)
+    except OSError as e:
+        raise UsageError(f"cannot create the --replay folder {folder!r}: {e.strerror}") from None
+    return folder

@@ -1,0 +1,182 @@
+"""The training replay: one offline page, sampled epochs, the run's own numbers, no side effects."""
+
+import json
+import math
+import re
+import shutil
+
+import pytest
+
+from micrograd_cbook import Value, datasets, nn
+from micrograd_cbook.cli import main
+from micrograd_cbook.replay import GRID, MAX_FRAMES, Replay
+from micrograd_cbook.training import fit
+
+needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="needs Graphviz's dot")
+
+
+def page_data(path) -> dict:
+    text = path.read_text(encoding="utf-8")
+    (payload,) = re.findall(r'<script type="application/json" class="mgcb-data">(.*?)</script>',
+                            text, re.S)
+    return json.loads(payload.replace("<\\/", "</"))
+
+
+def moons_run(epochs=100, replay=None, seed=0):
+    X, y = datasets.moons(60, noise=0.1, seed=seed)
+    y = datasets.signed(y)
+    model = nn.MLP(2, [8, 1], activation="relu", output_activation="linear", seed=seed)
+    history = fit(model, X, y, loss="hinge", epochs=epochs, lr=0.05, progress=False,
+                  threshold=0.0, replay=replay)
+    return model, history, X, y
+
+
+def state(model) -> list:
+    return [(p.data, p.grad) for p in model.parameters()]
+
+
+@needs_dot
+def test_a_replay_changes_nothing_in_the_run(tmp_path):
+    plain_model, plain, _, _ = moons_run(30)
+    model, history, _, _ = moons_run(30, replay=tmp_path)
+    assert repr(state(model)) == repr(state(plain_model))  # weights and grads, bit for bit
+    assert repr(history.loss) == repr(plain.loss) and history.final_loss == plain.final_loss
+    assert (tmp_path / "index.html").exists()
+
+
+@needs_dot
+def test_many_epochs_are_sampled_with_the_first_and_the_last(tmp_path):
+    moons_run(150, replay=tmp_path)
+    data = page_data(tmp_path / "index.html")
+    epochs = data["epochs"]
+    assert len(epochs) == MAX_FRAMES and epochs[0] == 0 and epochs[-1] == 150
+    assert epochs == sorted(set(epochs))
+    assert len(data["captions"]) == len(epochs) == len(data["boundary"])
+    assert data["captions"][0].startswith("Before training: loss")
+    assert data["captions"][-1].startswith("After epoch 150 of 150: loss")
+    assert len(data["loss"]["xy"]) == 151  # the whole curve, revealed epoch by epoch
+
+
+@needs_dot
+def test_the_page_shows_the_runs_own_numbers(tmp_path):
+    model, history, _, _ = moons_run(40, replay=tmp_path)
+    data = page_data(tmp_path / "index.html")
+    # the caption of the last frame: the loss and accuracy after training
+    last = data["captions"][-1]
+    assert f"loss {history.final_loss:.4f}" in last
+    assert f"accuracy {history.final_accuracy:.1%}" in last
+    # the heat maps: the final weights, as integers of their layer's scale
+    for layer, rows in zip(data["layers"], model.layers):
+        flat = [v for n in rows.neurons for v in (*[w.data for w in n.w], n.b.data)]
+        assert data["layers"] and len(layer["w"][-1]) == len(flat)
+        assert layer["w"][-1] == [round(99 * v / layer["wscale"]) for v in flat]
+        assert max(abs(v) for v in flat) <= layer["wscale"] * 1.001  # one scale for all epochs
+        assert max(abs(v) for frame in layer["w"] for v in frame) == 99
+
+
+@needs_dot
+def test_the_decision_boundary_is_the_models_own(tmp_path):
+    model, _, X, y = moons_run(40, replay=tmp_path)
+    replay = Replay(tmp_path / "again", model, X, y, lambda o, t: o[0], epochs=0,
+                    threshold=0.0)  # records the trained model once
+    bits = page_data(tmp_path / "index.html")["boundary"][-1]
+    cells = [(int(bits[i // 4], 16) >> (3 - i % 4)) & 1 for i in range(GRID * GRID)]
+    points = replay.grid_points()
+    for (a, b), cell in zip(points, cells):
+        score = model([a, b]).data  # the model itself is the oracle
+        if abs(score) > 1e-9:
+            assert cell == (score > 0.0), (a, b, score)
+    assert 0 < sum(cells) < len(cells)  # both classes appear
+
+
+@needs_dot
+def test_the_example_graph_holds_its_numbers_epoch_by_epoch(tmp_path):
+    net = nn.chapter_network()
+    X, y = datasets.chapter_table()
+    fit(net, X, y, epochs=20, lr=1.0, progress=False, replay=tmp_path)
+    text = (tmp_path / "index.html").read_text(encoding="utf-8")
+    data = page_data(tmp_path / "index.html")
+    assert "<B>" not in text and "w2[0,3]" in text and ">y<" in text  # the target is named
+    grads = [c for p, c in zip(data["props"], data["changes"]) if p[0].endswith("-grad")]
+    assert grads and all(len(c) >= 4 for c in grads[:10])  # they change with the epochs
+    assert not (tmp_path / "index.html").read_text().count("http://") > text.count(
+        "http://www.w3.org")  # nothing from the network
+
+
+@needs_dot
+def test_a_100_epoch_moons_replay_stays_small(tmp_path):
+    X, y = datasets.moons(100, noise=0.1, seed=0)
+    model = nn.MLP(2, [16, 16, 1], activation="relu", output_activation="linear", seed=0)
+    fit(model, X, datasets.signed(y), loss="hinge", epochs=100, lr=0.05, progress=False,
+        threshold=0.0, replay=tmp_path)
+    size = (tmp_path / "index.html").stat().st_size
+    assert size < 300_000, size
+
+
+def test_a_function_as_replay_is_called_after_each_epoch():
+    calls = []
+    X, y = datasets.xor()
+    model = nn.MLP(2, [3, 1], seed=0)
+    fit(model, X, y, epochs=4, progress=False, replay=lambda e, h: calls.append((e, len(h.loss))))
+    assert calls == [(1, 1), (2, 2), (3, 3), (4, 4)]
+
+
+@needs_dot
+def test_zero_epochs_write_the_model_before_training(tmp_path):
+    X, y = datasets.xor()
+    fit(nn.MLP(2, [3, 1], seed=0), X, y, epochs=0, progress=False, replay=tmp_path)
+    data = page_data(tmp_path / "index.html")
+    assert data["epochs"] == [0]
+
+
+def test_a_folder_that_cannot_be_made_fails_before_training(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    X, y = datasets.xor()
+    model = nn.MLP(2, [3, 1], seed=0)
+    before = state(model)
+    with pytest.raises(OSError):
+        fit(model, X, y, epochs=3, progress=False, replay=blocker / "replay")
+    assert state(model) == before
+
+
+def test_a_model_that_is_not_an_mlp_still_replays(tmp_path):
+    w = Value(0.3, "w")
+
+    class Line:
+        def parameters(self):
+            return [w]
+
+        def __call__(self, x):
+            return w * x[0]
+
+    fit(Line(), [[1.0], [2.0]], [2.0, 4.0], loss="mse", epochs=3, lr=0.1, progress=False,
+        replay=tmp_path)
+    data = page_data(tmp_path / "index.html")
+    assert len(data["layers"]) == 1 and "boundary" not in data
+    assert math.isfinite(data["layers"][0]["wscale"])
+
+
+# ------------------------------------------------------------------- command line
+
+
+@needs_dot
+def test_train_replay_writes_the_page_and_says_so(tmp_path, capsys):
+    replay = tmp_path / "replay"
+    args = ["train", "--data", "xor", "--hidden", "4", "--epochs", "5", "--out",
+            str(tmp_path / "run"), "--replay", str(replay), "--no-progress"]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert str(replay / "index.html") in out
+    assert page_data(replay / "index.html")["epochs"] == [0, 1, 2, 3, 4, 5]
+
+
+def test_train_replay_into_a_file_is_one_line_exit_2(tmp_path, capsys):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    args = ["train", "--data", "xor", "--epochs", "2", "--out", str(tmp_path / "run"),
+            "--replay", str(blocker / "replay"), "--no-progress"]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("micrograd-cbook train: error: cannot create the --replay folder")
+    assert err.count("\n") == 1
