@@ -108,3 +108,27 @@ def test_diverging_cross_entropy_is_reported_not_saved(tmp_path, capsys):
     assert code == 2, err
     assert "training diverged" in err and "smaller --lr" in err
     assert not (tmp_path / "model.json").exists()
+
+
+def _numbers(out):
+    """The loss and accuracy lines, without their timings."""
+    lines = [line for line in out.splitlines() if line.startswith(("final", "test accuracy"))]
+    return [re.sub(r"  \(\d+\.\d s.*\)$", "", line) for line in lines]
+
+
+@pytest.mark.parametrize("data", ["spiral", "moons"])
+def test_no_compile_trains_through_the_interpreter_to_the_same_numbers(data, tmp_path, capsys):
+    common = ["train", "--data", data, "--epochs", "5", "--samples", "60", "--no-progress"]
+    code, compiled, _ = run([*common, "--out", str(tmp_path / "a")], capsys)
+    code2, interpreted, _ = run([*common, "--out", str(tmp_path / "b"), "--no-compile"], capsys)
+    assert code == code2 == 0
+    assert _numbers(compiled) == _numbers(interpreted) and _numbers(compiled)
+
+
+def test_replay_is_written_for_several_classes_too(tmp_path, capsys):
+    code, out, _ = run(["train", "--data", "spiral", "--epochs", "3", "--samples", "60",
+                        "--out", str(tmp_path / "run"), "--replay", str(tmp_path / "replay"),
+                        "--no-progress"], capsys)
+    assert code == 0
+    assert (tmp_path / "replay" / "index.html").exists()
+    assert "index.html  (the training, epoch by epoch)" in out

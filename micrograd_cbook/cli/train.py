@@ -123,6 +123,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--replay", metavar="DIR", default=None,
                    help="also write DIR/index.html, an offline page replaying the training "
                    "epoch by epoch (loss, boundary, weights and grads, one example's graph)")
+    p.add_argument("--no-compile", action="store_true",
+                   help="train through the interpreter (graph and backward() per batch) rather "
+                   "than the compiled graph of one row: the same numbers to rounding, slower")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=run)
 
@@ -204,7 +207,7 @@ def run(args: argparse.Namespace) -> int:
         history = fit(
             model, X, y, loss=args.loss, optimizer=opt, epochs=args.epochs,
             batch_size=args.batch_size, seed=args.seed, threshold=threshold,
-            progress=not args.no_progress, replay=replay,
+            progress=not args.no_progress, replay=replay, compiled=not args.no_compile,
         )
     except (OverflowError, ValueError) as e:  # a square or an exp beyond the largest float,
         raise UsageError(f"training diverged ({e}); try a smaller --lr") from None  # a nan
@@ -297,10 +300,12 @@ def _run_classes(args: argparse.Namespace) -> int:
     print(f"model  {model!r}: {len(params)} parameters")
     print(f"train  {args.loss} loss, {opt!r}, {args.epochs} epochs, "
           f"{'full batch' if args.batch_size is None else f'batches of {args.batch_size}'}")
+    replay = _replay_folder(args.replay)
     try:
         history = fit(
             model, X_train, targets, loss=args.loss, optimizer=opt, epochs=args.epochs,
             batch_size=args.batch_size, seed=args.seed, progress=not args.no_progress,
+            replay=replay, compiled=not args.no_compile,
         )
         test_loss, _ = evaluate(
             model, X_test,
@@ -349,6 +354,8 @@ def _run_classes(args: argparse.Namespace) -> int:
             wrong=[predicted[i] != y_test[i] for i in shown],
         )
         written.append(pictures_path)
+    if replay is not None:
+        written.append(f"{os.path.join(replay, 'index.html')}  (the training, epoch by epoch)")
     print("wrote  " + "\n       ".join(written))
     return 0
 
