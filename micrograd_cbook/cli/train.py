@@ -10,7 +10,7 @@ import argparse
 import math
 import os
 
-from . import UsageError, positive_int
+from . import UsageError, positive_int, prepare_folder
 
 DEFAULT_OUT = "micrograd-cbook-run"
 LOSS_CHOICES = ("hinge", "bce", "mse", "quadratic")
@@ -19,6 +19,41 @@ DEFAULT_NOISE = {"moons": 0.1, "circles": 0.05, "xor": 0.0}
 
 
 
+
+
+class _Diverged(Exception):
+    """Training met a non-finite loss or weight: stop at once, say where."""
+
+    def __init__(self, epoch: int, what: str) -> None:
+        super().__init__(what)
+        self.epoch, self.what = epoch, what
+
+
+class _Watch:
+    """The loss, checked at every batch: a nan or infinite loss or weight stops the run.
+
+    A parameter that overflowed in the last step shows here, before the next batch uses it.
+    """
+
+    def __init__(self, loss, params, n: int, batch_size: int | None, epochs: int) -> None:
+        self.loss, self.params, self.epochs = loss, params, epochs
+        self.batches = -(-n // (batch_size or n))  # batches per epoch
+        self.calls = 0
+
+    @property
+    def epoch(self) -> int:
+        """The epoch of the current call (the last one for fit's final evaluation)."""
+        return min(max(self.calls - 1, 0) // self.batches + 1, self.epochs)
+
+    def __call__(self, outputs, targets):
+        self.calls += 1
+        bad = next((p for p in self.params if not math.isfinite(p.data)), None)
+        if bad is not None:
+            raise _Diverged(self.epoch, f"weight {bad.label} became {bad.data}")
+        C = self.loss(outputs, targets)
+        if not math.isfinite(C.data):
+            raise _Diverged(self.epoch, f"the loss became {C.data}")
+        return C
 
 
 def _number(text: str, *, positive: bool) -> float:
@@ -54,6 +89,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="train a small network on built-in data (moons, circles, xor, the chapter's table)",
         description="Train an MLP on built-in data with a progress bar; print the final loss and "
         "accuracy; write model.json, loss.svg and, for 2-D data, boundary.svg into --out.",
+        epilog="example:\n  micrograd-cbook train --data moons --hidden 16,16 --activation relu "
+        "--loss hinge \\\n      --epochs 100 --lr 0.05 --seed 0 --out run/",
     )
     p.add_argument("--data", choices=DATA_CHOICES, default="moons", help="data set (moons)")
     p.add_argument("--samples", type=positive_int, default=100, metavar="N",
@@ -68,8 +105,11 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="output activation (linear for hinge and bce, sigmoid for mse and "
                    "quadratic)")
     p.add_argument("--loss", choices=LOSS_CHOICES, default="hinge",
-                   help="hinge (labels become -1/+1), bce (from logits), mse, quadratic (hinge)")
-    p.add_argument("--optimizer", choices=("sgd", "adam"), default="sgd", help="(sgd)")
+                   help="hinge (labels become −1/+1), bce (cross-entropy from logits), mse, or "
+                   "quadratic, the chapter's ½(y − a)² (default: hinge)")
+    p.add_argument("--optimizer", choices=("sgd", "adam"), default="sgd",
+                   help="sgd: gradient descent, W ← W − lr·∂C/∂W (with --momentum if given); "
+                   "adam: Adam's adaptive steps (default: sgd)")
     p.add_argument("--lr", type=lambda t: _number(t, positive=True), default=0.05,
                    help="learning rate (0.05)")
     p.add_argument("--momentum", type=lambda t: _number(t, positive=False), default=0.0,
@@ -90,6 +130,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from .. import datasets
+    from ..losses import get_loss
     from ..nn import MLP
     from ..optim import SGD, Adam
     from ..plots import decision_boundary_svg, loss_curve_svg
@@ -115,10 +156,7 @@ def run(args: argparse.Namespace) -> int:
         out_act = "linear" if args.loss in ("hinge", "bce") else "sigmoid"
     threshold = 0.0 if args.loss in ("hinge", "bce") else 0.5
 
-    try:
-        os.makedirs(args.out, exist_ok=True)
-    except OSError as e:
-        raise UsageError(f"cannot create the --out folder {args.out!r}: {e.strerror}") from None
+    prepare_folder(args.out, "--out")  # before training: a bad folder costs no run
 
     model = MLP(
         len(X[0]), [*args.hidden, 1], activation=args.activation,
@@ -133,18 +171,19 @@ def run(args: argparse.Namespace) -> int:
     print(f"model  {model!r}: {len(params)} parameters")
     print(f"train  {args.loss} loss, {opt!r}, {args.epochs} epochs, "
           f"{'full batch' if args.batch_size is None else f'batches of {args.batch_size}'}")
+    watch = _Watch(get_loss(args.loss), params, len(X), args.batch_size, args.epochs)
     try:
         history = fit(
-            model, X, y, loss=args.loss, optimizer=opt, epochs=args.epochs,
+            model, X, y, loss=watch, optimizer=opt, epochs=args.epochs,
             batch_size=args.batch_size, seed=args.seed, threshold=threshold,
             progress=not args.no_progress,
         )
+    except _Diverged as e:
+        raise UsageError(f"training diverged at epoch {e.epoch} of {args.epochs}: {e.what} with "
+                         f"--lr {args.lr:g}; try a smaller --lr") from None
     except OverflowError as e:  # e.g. a square or an exp beyond the largest float
-        raise UsageError(f"training diverged ({e}); try a smaller --lr") from None
-    if not math.isfinite(history.final_loss):
-        raise UsageError(
-            f"training diverged (final loss {history.final_loss}); try a smaller --lr"
-        )
+        raise UsageError(f"training diverged at epoch {watch.epoch} of {args.epochs} ({e}) "
+                         f"with --lr {args.lr:g}; try a smaller --lr") from None
     right = round(history.final_accuracy * len(X)) if history.final_accuracy is not None else None
     acc = f", accuracy {history.final_accuracy:.1%} ({right}/{len(X)})" if right is not None else ""
     print(f"final  loss {history.final_loss:.4f}{acc}  ({history.seconds:.1f} s)")
