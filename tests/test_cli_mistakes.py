@@ -260,3 +260,20 @@ def test_no_line_of_the_demo_is_wider_than_100_columns(tmp_path):
     assert len(widest) <= 100, widest
     assert "a2" not in result.stdout.replace("a2[0]", "")  # layer 2's output is a⁽²⁾ in words
     assert "a⁽²⁾" in result.stdout
+
+
+@pytest.mark.parametrize(("command", "name"), [(["train", "--epochs", "100000"], "model.json"),
+                                               (["train"], "boundary.svg"),
+                                               (["demo"], "loss.svg")])
+def test_an_output_file_that_is_a_folder_is_said_before_any_training(command, name, tmp_path,
+                                                                     capsys):
+    (tmp_path / name).mkdir()
+    err = one_line_error([*command, "--no-progress", "--out", str(tmp_path)], capsys)
+    assert f"cannot write {tmp_path / name}: it is a folder" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == [name]
+
+
+def test_an_output_file_that_is_a_fifo_is_refused_before_training(tmp_path, capsys):
+    os.mkfifo(tmp_path / "loss.svg")
+    err = one_line_error(["train", "--no-progress", "--out", str(tmp_path)], capsys)
+    assert "loss.svg: it is not a regular file" in err

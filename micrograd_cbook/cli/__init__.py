@@ -94,9 +94,10 @@ def suggest_option(word: str, options: Sequence[str]) -> str:
     return f" (did you mean {close[0]}?)" if close and name.startswith("--") else ""
 
 
-def prepare_folder(folder: str, option: str = "--out") -> None:
+def prepare_folder(folder: str, option: str = "--out", files: Sequence[str] = ()) -> None:
     """Create ``folder`` and check that a file can be written there: before any long work.
 
+    Each of ``files`` (names inside the folder) must be a regular file or not exist yet.
     A mistake raises :class:`UsageError` naming the option, e.g. ``--out``.
     """
     try:
@@ -111,6 +112,12 @@ def prepare_folder(folder: str, option: str = "--out") -> None:
         raise UsageError(f"cannot write into the {option} folder {folder!r}: {why}") from None
     os.close(fd)
     os.unlink(probe)
+    for name in files:
+        path = os.path.join(folder, name)
+        if os.path.exists(path) and not os.path.isfile(path):
+            what = "a folder" if os.path.isdir(path) else "not a regular file"
+            raise UsageError(f"cannot write {path}: it is {what}; move it away or choose "
+                             f"another {option}")
 
 
 def positive_int(text: str) -> int:

@@ -12,7 +12,7 @@ import os
 import time
 
 from ..engine import Value
-from . import positive_int, prepare_folder
+from . import UsageError, positive_int, prepare_folder
 
 DEFAULT_OUT = "micrograd-cbook-demo"
 ROW = 0  # the row whose gradients are checked and drawn
@@ -91,7 +91,7 @@ def run(args: argparse.Namespace) -> int:
 
     started = time.perf_counter()
     out = args.out
-    prepare_folder(out, "--out")  # before any work: a bad folder is said at once
+    prepare_folder(out, "--out", ["graph.svg", "loss.svg"])  # before any work: said at once
 
     X, Y = chapter_table()
     net = chapter_network()
@@ -148,7 +148,10 @@ def run(args: argparse.Namespace) -> int:
     print(f"   prediction for {[int(v) for v in QUERY]}: {net(QUERY).data:.4f}")
 
     loss_path = os.path.join(out, "loss.svg")
-    loss_curve_svg(history.loss, loss_path, title="The chapter's run: C per step")
+    try:
+        loss_curve_svg(history.loss, loss_path, title="The chapter's run: C per step")
+    except OSError as e:  # checked before the run; a disk that fills up now is one line too
+        raise UsageError(f"cannot write {loss_path}: {e.strerror or e}") from None
     print(f"\nwrote {graph_note}")
     print(f"      {loss_path}")
     print(f"        C at each of the {args.epochs} steps")
@@ -172,5 +175,7 @@ def _write_graph(C, net, path: str) -> str:
         render_svg(C, path, highlight=weight, show_local_grads=True)
     except GraphvizMissingError as e:  # say so in one line and keep the demo going
         return f"no graph.svg: {str(e).splitlines()[0]}"
+    except OSError as e:
+        raise UsageError(f"cannot write {path}: {e.strerror or e}") from None
     return (f"{path}\n        row {ROW + 1}'s graph with its grads, the path of {HIGHLIGHT} "
             "highlighted")

@@ -156,7 +156,8 @@ def run(args: argparse.Namespace) -> int:
         out_act = "linear" if args.loss in ("hinge", "bce") else "sigmoid"
     threshold = 0.0 if args.loss in ("hinge", "bce") else 0.5
 
-    prepare_folder(args.out, "--out")  # before training: a bad folder costs no run
+    # before training: a bad folder costs no run
+    prepare_folder(args.out, "--out", ["model.json", "loss.svg", "boundary.svg"])
 
     model = MLP(
         len(X[0]), [*args.hidden, 1], activation=args.activation,
@@ -189,18 +190,21 @@ def run(args: argparse.Namespace) -> int:
     print(f"final  loss {history.final_loss:.4f}{acc}  ({history.seconds:.1f} s)")
 
     written = []
-    model_path = os.path.join(args.out, "model.json")
-    model.save(model_path)
-    written.append(f"{model_path}  (load with nn.MLP.from_file)")
-    loss_path = os.path.join(args.out, "loss.svg")
-    loss_curve_svg(history.loss, loss_path, title=f"{args.data}: {args.loss} loss per epoch")
-    written.append(loss_path)
-    if len(X[0]) == 2:
-        boundary_path = os.path.join(args.out, "boundary.svg")
-        decision_boundary_svg(
-            model, X, y, boundary_path, threshold=threshold, resolution=40,
-            title=f"{args.data}: decision boundary after {args.epochs} epochs",
-        )
-        written.append(boundary_path)
+    try:  # checked before training; a disk that fills up now is still one line
+        model_path = os.path.join(args.out, "model.json")
+        model.save(model_path)
+        written.append(f"{model_path}  (load with nn.MLP.from_file)")
+        loss_path = os.path.join(args.out, "loss.svg")
+        loss_curve_svg(history.loss, loss_path, title=f"{args.data}: {args.loss} loss per epoch")
+        written.append(loss_path)
+        if len(X[0]) == 2:
+            boundary_path = os.path.join(args.out, "boundary.svg")
+            decision_boundary_svg(
+                model, X, y, boundary_path, threshold=threshold, resolution=40,
+                title=f"{args.data}: decision boundary after {args.epochs} epochs",
+            )
+            written.append(boundary_path)
+    except OSError as e:
+        raise UsageError(f"cannot write {e.filename or args.out}: {e.strerror or e}") from None
     print("wrote  " + "\n       ".join(written))
     return 0
