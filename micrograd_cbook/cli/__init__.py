@@ -138,10 +138,9 @@ def _looks_like_formula(word: str) -> bool:
     name, sep, rest = word.partition("=")
     if not sep:
         return not word.strip().isidentifier()
-    rest = rest.strip().lstrip("+-")
-    return name.strip().isidentifier() and bool(re.search(r"[()*/+\-]", rest)) and not _is_number(
-        rest
-    )
+    rest = rest.strip().lstrip("+-")  # "w=-0.5" and "w=1e-3" are values; "C = (1 - a)**2" not
+    has_operator = re.search(r"[()*/+\-]", rest) is not None
+    return name.strip().isidentifier() and has_operator and not _is_number(rest)
 
 
 def _is_number(text: str) -> bool:
