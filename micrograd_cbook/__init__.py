@@ -14,7 +14,8 @@ import importlib
 from typing import Any
 
 from .checks import gradcheck
-from .engine import Constant, Value, sum_values, weighted_sum
+from .compiler import compile
+from .engine import Constant, Value, sum_values, topological_order, weighted_sum
 
 __version__ = "0.1.0"
 
@@ -36,8 +37,10 @@ __all__ = [
     "Constant",
     "Value",
     "__version__",
+    "compile",
     "gradcheck",
     "sum_values",
+    "topological_order",
     "weighted_sum",
     *_LAZY,
 ]

@@ -10,9 +10,8 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from numbers import Real
 
-from .engine import Value, fmt
+from .engine import Value, fmt, real
 
 __all__ = ["GradcheckResult", "gradcheck"]
 
@@ -128,10 +127,8 @@ def gradcheck(
 
 
 def _input(x: object) -> float:
-    """A gradcheck input as a float, or TypeError naming what it got."""
-    if isinstance(x, bool) or not isinstance(x, Real):
-        raise TypeError(f"gradcheck inputs must be real numbers, got {type(x).__name__}: {x!r}")
-    v = float(x)
+    """A gradcheck input as a finite float, or TypeError or ValueError naming what it got."""
+    v = real(x, "gradcheck input")
     if not math.isfinite(v):
         raise ValueError(f"gradcheck inputs must be finite, got {v!r}")
     return v

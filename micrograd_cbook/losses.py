@@ -14,19 +14,24 @@ labelled ``C``, so ``C.backward()`` fills every weight's ∂C/∂w.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable, Mapping, Sequence, Set
-from numbers import Real
+from numbers import Integral, Real
+from typing import Any
 
 from .engine import Value, sum_values
 
 __all__ = [
     "LOSSES",
     "binary_cross_entropy_with_logits",
+    "cross_entropy",
     "get_loss",
     "hinge",
     "l2_penalty",
     "mse",
+    "one_hot",
     "quadratic_cost",
+    "softmax",
 ]
 
 Outputs = Value | Sequence["Value | Sequence[Value]"]
@@ -111,10 +116,15 @@ def _labelled(c: Value) -> Value:
 def quadratic_cost(outputs: Outputs, targets: Targets) -> Value:
     """The chapter's quadratic cost C = ½ Σ (y − a)², summed over every output and row.
 
-    Its derivative is ∂C/∂a = a − y, equation (1.3) of the chapter.
+    Its derivative is ∂C/∂a = a − y, equation (1.3) of the chapter. For a network with
+    several outputs, e.g. the chapter's ten for digit recognition, C = ½ Σⱼ (yⱼ − aᴸⱼ)² with
+    one-hot targets: y = :func:`one_hot` (the class, the number of outputs).
 
     >>> from micrograd_cbook import Value
     >>> quadratic_cost([Value(0.5), Value(0.25)], [1, 0]).data   # ½ (0.25 + 0.0625)
+    0.15625
+    >>> a = [Value(0.25), Value(0.5), Value(0.0)]
+    >>> quadratic_cost(a, one_hot(1, 3)).data                    # ½ (0.0625 + 0.25 + 0)
     0.15625
     """
     a, y = _pairs(outputs, targets, "quadratic_cost")
@@ -212,11 +222,169 @@ def l2_penalty(params: Iterable[Value]) -> Value:
     return sum_values([p * p for p in params])
 
 
+def one_hot(label: int, n_classes: int) -> list[float]:
+    """The target vector y for class ``label`` of ``n_classes``: 1 at that index, 0 elsewhere.
+
+    >>> one_hot(3, 10)
+    [0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]
+    """
+    if isinstance(n_classes, bool) or not isinstance(n_classes, Integral) or n_classes < 1:
+        raise ValueError(f"one_hot: n_classes must be a positive int, got {n_classes!r}")
+    _check_class(label, int(n_classes), "one_hot", "label")
+    y = [0.0] * int(n_classes)
+    y[int(label)] = 1.0
+    return y
+
+
+def _check_class(target: object, n_classes: int, name: str, what: str) -> int:
+    """A class index as an int in [0, n_classes), or a ValueError saying what is wrong."""
+    if isinstance(target, bool) or not isinstance(target, Integral):
+        raise ValueError(
+            f"{name}: {what} must be a class index, an int from 0 to {n_classes - 1}, "
+            f"got {target!r} ({type(target).__name__})"
+        )
+    if not 0 <= target < n_classes:
+        raise ValueError(
+            f"{name}: {what} {target!r} is out of range for {n_classes} classes "
+            f"(give an int from 0 to {n_classes - 1})"
+        )
+    return int(target)
+
+
+def _logit_row(row: object, name: str, where: str) -> list[Value]:
+    """One example's logits as a non-empty list of finite Values, or a clear error."""
+    if isinstance(row, (Value, str, bytes)) or not isinstance(row, Sequence):
+        raise TypeError(
+            f"{name}: {where} must be a list of Values (one logit per class, the outputs of "
+            f"a model with several outputs), got {type(row).__name__}"
+        )
+    if not row:
+        raise ValueError(f"{name}: {where} is empty; give one logit per class")
+    for j, z in enumerate(row):
+        if not isinstance(z, Value):
+            batch = " (a batch? give a list of targets, one per row)" if isinstance(z, list) else ""
+            raise TypeError(
+                f"{name}: logits must be Values (the model's outputs), got "
+                f"{type(z).__name__} at {where}[{j}]{batch}"
+            )
+        if not math.isfinite(z.data):
+            raise ValueError(
+                f"{name}: logit {where}[{j}] is {z.data!r}; logits must be finite "
+                "(did the weights diverge?)"
+            )
+    return list(row)
+
+
+def _shifted(z: list[Value]) -> list[Value]:
+    """zⱼ − max z: the same softmax and log-sum-exp, and no exp above 1 (no overflow)."""
+    m = max(v.data for v in z)
+    return [v - m for v in z]
+
+
+def softmax(values: Sequence[Value]) -> list[Value]:
+    """The probabilities e^zⱼ / Σₖ e^zₖ for the logits z; stable for logits of any size.
+
+    Computed from zⱼ − max z, which leaves the result unchanged and keeps every e^… ≤ 1.
+
+    >>> from micrograd_cbook import Value
+    >>> [round(p.data, 4) for p in softmax([Value(1.0), Value(2.0), Value(3.0)])]
+    [0.09, 0.2447, 0.6652]
+    >>> [p.data for p in softmax([Value(1000.0), Value(0.0)])]   # no overflow
+    [1.0, 0.0]
+    """
+    z = _logit_row(values, "softmax", "values")
+    exps = [v.exp() for v in _shifted(z)]
+    total = sum_values(exps)
+    return [e / total for e in exps]
+
+
+def _cross_entropy_one(z: list[Value], target: int | list) -> Value:
+    """−ln softmax(z)[c] = log-sum-exp(z) − z_c from the shifted logits; for class
+    probabilities p, Σⱼ pⱼ·(log-sum-exp(z) − zⱼ) (with a one-hot p: the same floats)."""
+    s = _shifted(z)
+    lse = sum_values([v.exp() for v in s]).log()  # ln Σ e^(zₖ − max z), a sum ≥ 1
+    if isinstance(target, int):
+        return lse - s[target]
+    return sum_values([p * (lse - sj) for p, sj in zip(target, s)])
+
+
+def _probabilities(row: object, n_classes: int, name: str, what: str) -> list:
+    """Class probabilities (numbers ≥ 0, or Values), one per class, or a clear error."""
+    if isinstance(row, (str, bytes)) or not isinstance(row, Sequence) or len(row) != n_classes:
+        raise ValueError(f"{name}: {what} must be a class index or {n_classes} class "
+                         f"probabilities, got {row!r}")
+    for p in row:
+        if isinstance(p, Value):
+            continue
+        if isinstance(p, bool) or not isinstance(p, Real) or not 0.0 <= p < math.inf:
+            raise ValueError(f"{name}: {what} holds {p!r}; class probabilities are "
+                             "numbers ≥ 0 (or Values)")
+    return list(row)
+
+
+def cross_entropy(logits: Sequence[Any], targets: int | Sequence[int]) -> Value:
+    """The cross-entropy −ln softmax(z)[c] of logits z for class c, the mean over a batch.
+
+    One example: ``logits`` a list of Values (one per class), ``targets`` an int class.
+    A batch: a list of such lists and a list of ints. As in PyTorch, a target may also be
+    the class probabilities (one per class: numbers, or Values), e.g. a one-hot row.
+    Computed as log-sum-exp(z) − z_c from z − max z, so logits of ±700 (or ±1e300) are fine.
+    Its derivative is softmax(z) − one-hot(c). As PyTorch's ``F.cross_entropy`` (reduction
+    "mean").
+
+    >>> from micrograd_cbook import Value
+    >>> z = [Value(0.0), Value(0.0)]
+    >>> C = cross_entropy(z, 1); C.backward()
+    >>> round(C.data, 6), [v.grad for v in z]        # ln 2; softmax − one-hot
+    (0.693147, [0.5, -0.5])
+    >>> cross_entropy([[Value(700.0), Value(-700.0)]], [1]).data
+    1400.0
+    """
+    name = "cross_entropy"
+    if isinstance(targets, (Integral, bool)) or not isinstance(targets, Sequence):
+        z = _logit_row(logits, name, "logits")
+        return _labelled(_cross_entropy_one(z, _check_class(targets, len(z), name, "target")))
+    if isinstance(logits, Sequence) and logits and isinstance(logits[0], Value) and \
+            not isinstance(targets, (str, bytes)):
+        z = _logit_row(logits, name, "logits")  # one example and its class probabilities
+        return _labelled(_cross_entropy_one(z, _probabilities(targets, len(z), name, "target")))
+    if isinstance(logits, Value) or not isinstance(logits, Sequence):
+        raise TypeError(
+            f"{name}: a batch of targets needs a list of logit rows, got {type(logits).__name__}"
+        )
+    if isinstance(targets, (str, bytes)):
+        raise ValueError(f"{name}: targets must be ints (class indices), got {targets!r}")
+    if len(logits) != len(targets):
+        raise ValueError(
+            f"{name}: {len(logits)} rows of logits but {len(targets)} targets; "
+            "give one class per row"
+        )
+    if not logits:
+        raise ValueError(f"{name}: no examples; give at least one row of logits and its class")
+    rows = [_logit_row(row, name, f"logits[{i}]") for i, row in enumerate(logits)]
+    n_classes = len(rows[0])
+    for i, row in enumerate(rows):
+        if len(row) != n_classes:
+            raise ValueError(
+                f"{name}: logits[{i}] has {len(row)} logits but logits[0] has {n_classes}; "
+                "every row needs one logit per class"
+            )
+    classes = [_check_class(t, n_classes, name, f"targets[{i}]")
+               if isinstance(t, Integral) or not isinstance(t, Sequence)
+               else _probabilities(t, n_classes, name, f"targets[{i}]")
+               for i, t in enumerate(targets)]
+    terms = [_cross_entropy_one(z, c) for z, c in zip(rows, classes)]
+    if len(terms) == 1:
+        return _labelled(terms[0])
+    return _labelled(sum_values(terms) / len(terms))
+
+
 LOSSES: dict[str, Callable[[Outputs, Targets], Value]] = {
     "quadratic": quadratic_cost,
     "mse": mse,
     "hinge": hinge,
     "bce": binary_cross_entropy_with_logits,
+    "cross_entropy": cross_entropy,
 }
 
 
@@ -224,7 +392,7 @@ LossFunction = Callable[[Outputs, Targets], Value]
 
 
 def get_loss(loss: str | LossFunction) -> LossFunction:
-    """The loss function named ``loss`` ("quadratic", "mse", "hinge", "bce"), or ``loss`` itself.
+    """The loss function named ``loss`` (a key of :data:`LOSSES`), or ``loss`` itself.
 
     >>> get_loss("hinge").__name__
     'hinge'

@@ -28,13 +28,12 @@ import math
 import os
 import random
 import stat
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from importlib import resources
 from numbers import Real
-from operator import mul as _mul
 from typing import Any
 
-from .engine import Value, _group, _leaf, _leaves_group, _new
+from .engine import Value, weighted_sum
 from .files import write_atomic
 
 __all__ = [
@@ -55,7 +54,6 @@ _ACTIVATION_FUNCTIONS = {
     "linear": None,
 }
 ACTIVATIONS = tuple(_ACTIVATION_FUNCTIONS)
-_relu = Value.relu
 INITS = ("uniform", "uniform01")
 
 FORMAT = "micrograd_cbook.nn"
@@ -85,8 +83,8 @@ def _check_init(init: object) -> str:
     return init  # type: ignore[return-value]
 
 
-def _as_values(x: Sequence[Value | float], nin: int, labels: Sequence[str], who: object) -> list:
-    """The boundary check of a forward pass: ``nin`` inputs, numbers wrapped as labelled leaves.
+def _as_values(x: Sequence[Value | float], nin: int, who: object) -> list[Value]:
+    """The boundary check of a forward pass: ``nin`` inputs, numbers made leaves ``x[k]``.
 
     ``who`` names the caller in an error (formatted only then, not on every forward pass).
     """
@@ -100,11 +98,8 @@ def _as_values(x: Sequence[Value | float], nin: int, labels: Sequence[str], who:
         raise ValueError(
             f"{who} takes {nin} inputs, got {n}: pass a list of {nin} numbers or Values"
         )
-    return [
-        v if isinstance(v, Value) else _leaf(v, Value, labels[k]) if type(v) is float
-        else Value(v, labels[k])  # checks and converts any other number, or says why not
-        for k, v in enumerate(x)
-    ]
+    # Value() checks and converts any number, or says why not.
+    return [v if isinstance(v, Value) else Value(v, f"x[{k}]") for k, v in enumerate(x)]
 
 
 # ---------------------------------------------------------------------- files
@@ -261,8 +256,36 @@ class Module:
     __slots__ = ()
 
     def parameters(self) -> list[Value]:
-        """Every trainable Value: weights then bias, unit by unit, layer by layer."""
-        return []
+        """Every trainable Value once (by identity): weights then bias, unit by unit, layer by
+        layer.
+
+        A weight shared by two neurons (tied: ``n1.w[0] = n0.w[0]``) is listed once, as in
+        PyTorch, so an optimiser moves it once per step. A parameter must be a leaf: a
+        computed weight (``n.w[0] = s * 2``) works in the forward and backward pass, but
+        ``parameters()`` refuses it, as PyTorch refuses non-leaf parameters (optimise the
+        leaves it is computed from instead).
+
+        >>> layer = Layer(1, 2, seed=0)
+        >>> layer.neurons[1].w[0] = layer.neurons[0].w[0]  # tie the two neurons' weights
+        >>> [p.label for p in layer.parameters()]
+        ['w1[0,0]', 'b1[0]', 'b1[1]']
+        """
+        params: dict[Value, None] = {}
+        for name, p in self._slots():
+            if not isinstance(p, Value):
+                raise TypeError(f"parameter {name} must be a Value, got {type(p).__name__} {p!r}")
+            if p.children:
+                raise ValueError(
+                    f"parameter {name} is computed (op {p.op!r}), not a leaf: a parameter must be "
+                    "a leaf Value an optimiser can move, as in PyTorch; tie weights by sharing "
+                    "one leaf (n1.w[0] = n0.w[0]), or optimise the leaves it is computed from"
+                )
+            params[p] = None
+        return list(params)
+
+    def _slots(self) -> Iterator[tuple[str, Value]]:
+        """Each parameter slot's name (``w2[0,3]``) and its Value, a tied Value once per slot."""
+        return iter(())
 
     def zero_grad(self) -> None:
         """Set the grad of every parameter to 0 (call it between optimisation steps)."""
@@ -284,19 +307,23 @@ class Module:
         return f"{type(self).__name__}({', '.join(args)})"
 
     def to_dict(self) -> dict[str, Any]:
-        """The model as a JSON-ready dict: its class, shape and every parameter by label.
+        """The model as a JSON-ready dict: its class, shape and every parameter slot by name.
+
+        A tied weight is written under each slot that holds it (as PyTorch's state_dict),
+        so the file loads into a tied model and into an untied one alike.
 
         >>> Neuron(1, bias=False, seed=0).to_dict()["parameters"]
         {'w1[0,0]': 0.6888437030500962}
         """
+        self.parameters()  # every slot holds a leaf Value, or the error says which does not
         params = {}
-        for p in self.parameters():
+        for name, p in self._slots():
             if not math.isfinite(p.data):
                 raise ValueError(
-                    f"parameter {p.label} is {p.data!r}: a model with non-finite weights "
+                    f"parameter {name} is {p.data!r}: a model with non-finite weights "
                     "cannot be saved (training diverged? lower the learning rate)"
                 )
-            params[p.label] = p.data
+            params[name] = p.data
         return {
             "format": FORMAT,
             "version": FORMAT_VERSION,
@@ -331,7 +358,8 @@ class Module:
             values = self._check_file_dict(data)
         except ValueError as e:
             raise ValueError(f"{name}: {e}") from None
-        for p, v in zip(self.parameters(), values):
+        slots = [p for _, p in self._slots()]
+        for p, v in zip(slots, values):
             p.data = v
 
     def _check_file_dict(self, data: object) -> list[float]:
@@ -357,13 +385,23 @@ class Module:
         params = data.get("parameters")
         if not isinstance(params, dict):
             raise ValueError("\"parameters\" must map each label to a number")
-        labels = [p.label for p in self.parameters()]
+        self.parameters()  # every slot holds a leaf Value, or the error says which does not
+        labels = [name for name, _ in self._slots()]
         if set(params) != set(labels) or len(params) != len(labels):
             missing = [label for label in labels if label not in params]
             extra = [label for label in params if label not in set(labels)]
             raise ValueError(f"parameters do not match: missing {_shown(missing, 200)}, "
                              f"unexpected {_shown(extra, 200)}")
-        return [_finite_float(label, params[label]) for label in labels]
+        values = [_finite_float(label, params[label]) for label in labels]
+        given: dict[Value, tuple[str, float]] = {}
+        for (name, p), v in zip(self._slots(), values):  # a tied weight: one number for all
+            first = given.setdefault(p, (name, v))
+            if first[1] != v:
+                raise ValueError(
+                    f"{first[0]} and {name} are one tied weight in this model, but the file "
+                    f"gives them different values ({first[1]!r} and {v!r})"
+                )
+        return values
 
     @classmethod
     def from_file(cls, path: str | os.PathLike) -> Module:
@@ -394,9 +432,11 @@ class Module:
 
 
 class Neuron(Module):
-    """One unit: z = Σₖ wₖ·aₖ + b, then a = activation(z).
+    """One unit j of layer l: z = Σₖ wₖ·aₖ + b, then a = activation(z).
 
-    ``layer`` and ``unit`` only name its Values (``w{layer}[{unit},k]``, ...).
+    ``layer`` and ``unit`` only name its Values (``w{layer}[{unit},k]``, ...). Its ``w`` and
+    ``b`` may be replaced (by Values: a weight shared with another neuron ties the two, a
+    computed Value makes a weight that follows it); the next call checks them.
 
     >>> n = Neuron(2, activation="relu", seed=0)
     >>> [w.label for w in n.w], n.b
@@ -405,8 +445,7 @@ class Neuron(Module):
     Value(label='a1[0]', data=0.1729, grad=0.0000, op='relu')
     """
 
-    __slots__ = ("w", "b", "activation", "fused", "layer", "unit", "_act", "_zlabel", "_alabel",
-                 "_xlabels", "_p", "_w_then", "_b_then", "_wd_then", "_wd", "_wd_bitwise")
+    __slots__ = ("w", "b", "activation", "fused", "layer", "unit")
 
     def __init__(
         self,
@@ -432,39 +471,62 @@ class Neuron(Module):
         self.fused = bool(fused)
         self.layer = layer
         self.unit = unit
-        self._act = _ACTIVATION_FUNCTIONS[activation]
-        self._zlabel = f"z{layer}[{unit}]"
-        self._alabel = f"a{layer}[{unit}]"
-        self._xlabels = [f"x[{k}]" for k in range(nin)]
-        self._share_parameters()
-
-    def _share_parameters(self) -> None:
-        # Every weighted-sum node of this neuron keeps one group (*w, b) as its children (see
-        # _forward); rebuilt when w or b is replaced.
-        self._w_then = list(self.w)
-        self._b_then = self.b
-        self._p = _leaves_group(self.w if self.b is None else (*self.w, self.b))
-        self._wd_then: list[float] | None = None  # the weights' data at the last call,
-        self._wd: tuple[float, ...] = ()  # the same as a tuple, shared by the nodes,
-        self._wd_bitwise = False  # and whether equal data means equal bits (no zeros)
 
     def __call__(self, x: Sequence[Value | float]) -> Value:
         """The activation a for inputs ``x`` (numbers or Values, one per weight)."""
-        return _forward([self], _as_values(x, len(self.w), self._xlabels, self))[0]
+        if not isinstance(self.w, (list, tuple)):
+            raise self._bad_parts(0)  # type: ignore[misc]
+        return self._activate(_as_values(x, len(self.w), self))
 
-    def _plain_sum(self, xs: Sequence[Value]) -> Value:
+    def _activate(self, a: Sequence[Value]) -> Value:
+        """z = Σₖ wₖ·aₖ + b, then a = σ(z) (or another activation): z{l}[j] and a{l}[j]."""
+        layer, j = self.layer, self.unit
+        try:
+            if len(self.w) != len(a):
+                raise ValueError
+            z = weighted_sum(self.w, a, self.b) if self.fused else self._plain_sum(a)
+        except (TypeError, ValueError) as e:
+            raise self._bad_parts(len(a)) or e from None
+        act = _ACTIVATION_FUNCTIONS[self.activation]
+        if act is None:  # linear: a = z, the weighted sum is the activation
+            z.label = f"a{layer}[{j}]"
+            return z
+        z.label = f"z{layer}[{j}]"
+        out = act(z)
+        out.label = f"a{layer}[{j}]"
+        return out
+
+    def _plain_sum(self, a: Sequence[Value]) -> Value:
         """z from plain * and + nodes, left to right: the floats of the one-node sum."""
-        w = self.w
-        z = w[0] * xs[0]
+        w, b = self.w, self.b
+        if not all(isinstance(v, Value) for v in (*w, b) if v is not None):
+            raise TypeError
+        z = w[0] * a[0]
         for k in range(1, len(w)):
-            z = z + w[k] * xs[k]
-        if self.b is not None:
-            z = z + self.b
-        return z
+            z = z + w[k] * a[k]
+        return z if b is None else z + b
 
-    def parameters(self) -> list[Value]:
-        """The weights, then the bias (if any)."""
-        return [*self.w, self.b] if self.b is not None else list(self.w)
+    def _bad_parts(self, nin: int) -> Exception | None:
+        """What is wrong with a replaced ``w`` or ``b``, as the error to raise (None: nothing)."""
+        who = f"neuron a{self.layer}[{self.unit}]"
+        w, b = self.w, self.b
+        if not isinstance(w, (list, tuple)):
+            return TypeError(f"{who}: w must be a list of Values, got {type(w).__name__}")
+        if len(w) != nin:
+            return ValueError(f"{who} has {len(w)} weights for {nin} inputs: give it a w of "
+                              f"{nin} Values (or feed it {len(w)} inputs)")
+        for k, v in enumerate(w):
+            if not isinstance(v, Value):
+                return TypeError(f"{who}: w[{k}] must be a Value, got {type(v).__name__} {v!r} "
+                                 f"(wrap a number: Value({v!r}, 'w{self.layer}[{self.unit},{k}]'))")
+        if b is not None and not isinstance(b, Value):
+            return TypeError(f"{who}: b must be a Value or None, got {type(b).__name__} {b!r}")
+        return None
+
+    def _slots(self) -> Iterator[tuple[str, Value]]:
+        yield from ((f"w{self.layer}[{self.unit},{k}]", v) for k, v in enumerate(self.w))
+        if self.b is not None:
+            yield f"b{self.layer}[{self.unit}]", self.b
 
     def _config(self) -> dict[str, Any]:
         return {
@@ -474,69 +536,6 @@ class Neuron(Module):
             "layer": self.layer,
             "unit": self.unit,
         }
-
-
-
-def _forward(neurons: Sequence[Neuron], xs: Sequence[Value]) -> list[Value]:
-    """The activations of ``neurons`` for the same inputs: the hot path, without checks
-    (they are done at the boundary, in ``__call__``).
-
-    Their weighted-sum nodes share what they can: one group of children and one tuple of
-    data for the inputs, and per neuron its group (*w, b) and, while unchanged, its
-    weights' data. Less to build and to collect, and the backward pass walks each group
-    once. The nodes are built here as the engine builds them (a call less each); the
-    tests hold them to the engine's own, bit for bit.
-    """
-    xs = _group(xs)
-    xd1 = (*[x.data for x in xs], 1.0)  # the local grads of (*w, b): ∂z/∂wₖ = xₖ, ∂z/∂b = 1
-    xd = None  # the same without the bias's 1, made if a neuron has no bias
-    out = []
-    for n in neurons:
-        act = n._act
-        if n.fused:
-            w, b = n.w, n.b
-            if w != n._w_then or b is not n._b_then:  # compares identities: cheap
-                n._share_parameters()
-            wd = [v.data for v in w]
-            s = sum(map(_mul, wd, xd1), -0.0)  # as engine's sums: from -0.0 (map stops at wd's end)
-            if wd == n._wd_then and n._wd_bitwise:  # the weights' data has not changed:
-                wd = n._wd  # share its tuple (fewer objects for the garbage collector)
-            else:  # equal floats have equal bits, but for 0.0 and -0.0
-                n._wd_then, n._wd, n._wd_bitwise = wd, tuple(wd), 0.0 not in wd
-            # The node as engine._many makes it, spelled out here: a call less per neuron.
-            z = _new(Value)
-            if b is None:
-                if xd is None:
-                    xd = xd1[:-1]
-                z.data, z._ga, z.op = s, xd, "Σw·x"
-            else:
-                z.data, z._ga, z.op = s + b.data, xd1, "Σw·x+b"
-            z.grad = 0.0
-            z.label = n._zlabel if act is not None else n._alabel
-            z._mark = 0
-            z._a, z._b, z._gb = n._p, xs, wd
-        else:
-            z = n._plain_sum(xs)
-            z.label = n._zlabel if act is not None else n._alabel
-        if act is None:  # linear: a = z, the weighted sum is the activation
-            out.append(z)
-            continue
-        if act is _relu:  # as Value.relu makes it, spelled out here: two calls less
-            a = _new(Value)
-            d = z.data
-            if d > 0.0:
-                a.data, a._ga = d, 1.0
-            else:
-                a.data, a._ga = 0.0, 0.0
-            a.grad = 0.0
-            a.op = "relu"
-            a._mark = 0
-            a._a, a._b, a._gb = z, None, 0.0
-        else:
-            a = act(z)
-        a.label = n._alabel
-        out.append(a)
-    return out
 
 
 # ---------------------------------------------------------------------- Layer
@@ -550,7 +549,7 @@ class Layer(Module):
     ['a1[0]', 'a1[1]']
     """
 
-    __slots__ = ("neurons", "nin", "activation", "layer", "_xlabels")
+    __slots__ = ("neurons", "nin", "activation", "layer")
     _positional = 2  # Layer(nin, nout, ...)
 
     def __init__(
@@ -579,19 +578,19 @@ class Layer(Module):
             Neuron(nin, activation, bias, init=init, rng=rng, fused=fused, layer=layer, unit=j)
             for j in range(nout)
         ]
-        self._xlabels = [f"x[{k}]" for k in range(nin)]
 
     def __call__(self, x: Sequence[Value | float]) -> Value | list[Value]:
         """The layer's activations: a list, or one Value when the layer has one neuron."""
-        out = self._forward(_as_values(x, self.nin, self._xlabels, self))
+        out = self._activate(_as_values(x, self.nin, self))
         return out[0] if len(out) == 1 else out
 
-    def _forward(self, xs: Sequence[Value]) -> list[Value]:
-        return _forward(self.neurons, xs)
+    def _activate(self, a: Sequence[Value]) -> list[Value]:
+        """a^l from a^(l-1): each neuron's activation for the same inputs."""
+        return [n._activate(a) for n in self.neurons]
 
-    def parameters(self) -> list[Value]:
-        """Every neuron's parameters, unit by unit."""
-        return [p for n in self.neurons for p in n.parameters()]
+    def _slots(self) -> Iterator[tuple[str, Value]]:
+        for n in self.neurons:
+            yield from n._slots()
 
     def _config(self) -> dict[str, Any]:
         return {
@@ -601,7 +600,6 @@ class Layer(Module):
             "bias": self.neurons[0].b is not None,
             "layer": self.layer,
         }
-
 
 
 # ------------------------------------------------------------------------ MLP
@@ -619,7 +617,7 @@ class MLP(Module):
     (337, 'a3[0]')
     """
 
-    __slots__ = ("layers", "nin", "nouts", "activation", "output_activation", "bias", "_xlabels")
+    __slots__ = ("layers", "nin", "nouts", "activation", "output_activation", "bias")
     _positional = 2  # MLP(nin, nouts, ...)
 
     def __init__(
@@ -668,14 +666,13 @@ class MLP(Module):
             )
             for i in range(len(self.nouts))
         ]
-        self._xlabels = [f"x[{k}]" for k in range(nin)]
 
     def __call__(self, x: Sequence[Value | float]) -> Value | list[Value]:
         """The network's output for one input row: a Value if the last layer has one neuron."""
-        xs = _as_values(x, self.nin, self._xlabels, "the model")
+        a = _as_values(x, self.nin, "the model")  # a⁰ = x
         for layer in self.layers:
-            xs = layer._forward(xs)
-        return xs[0] if len(xs) == 1 else xs
+            a = layer._activate(a)  # a^l = σ(w^l a^(l-1) + b^l)
+        return a[0] if len(a) == 1 else a
 
     @property
     def fused(self) -> bool:
@@ -688,9 +685,9 @@ class MLP(Module):
             for n in layer.neurons:
                 n.fused = bool(value)
 
-    def parameters(self) -> list[Value]:
-        """Every layer's parameters, layer 1 first."""
-        return [p for layer in self.layers for p in layer.parameters()]
+    def _slots(self) -> Iterator[tuple[str, Value]]:
+        for layer in self.layers:
+            yield from layer._slots()
 
     def _config(self) -> dict[str, Any]:
         return {
@@ -701,6 +698,22 @@ class MLP(Module):
             "bias": self.bias,
         }
 
+    def to_torch(self, dtype: Any = None) -> Any:
+        """The same network as a ``torch.nn.Sequential`` (float64), as :func:`bridge.to_torch`.
+
+        Needs PyTorch (``pip install torch``); without it, an ImportError saying so.
+        """
+        from .bridge import to_torch
+
+        return to_torch(self, dtype)
+
+    @classmethod
+    def from_torch(cls, seq: Any) -> MLP:
+        """A new MLP with the layers and weights of a ``torch.nn.Sequential``, as
+        :func:`bridge.from_torch`."""
+        from .bridge import from_torch
+
+        return from_torch(seq, cls)
 
 
 # ------------------------------------------------------------ the chapter's net

@@ -1,8 +1,8 @@
 """Optimisers: move each parameter against its gradient, as ``torch.optim`` does.
 
 The chapter's update is plain gradient descent, W_new = W_old − learningRate · ∂C/∂W:
-``SGD(params, lr)``. Momentum, weight decay and :class:`Adam` follow PyTorch's formulas
-step for step, so the same gradients give the same weights.
+``SGD(params, lr)``. Momentum, weight decay, :class:`Adam` and :class:`AdamW` follow
+PyTorch's formulas step for step, so the same gradients give the same weights.
 
 >>> from micrograd_cbook import Value
 >>> w = Value(2.0, "w")
@@ -19,7 +19,7 @@ from collections.abc import Iterable
 
 from .engine import Value
 
-__all__ = ["SGD", "Adam", "Optimizer"]
+__all__ = ["SGD", "Adam", "AdamW", "Optimizer"]
 
 
 def _check(name: str, x: float, ok: bool, what: str) -> float:
@@ -140,6 +140,7 @@ class Adam(Optimizer):
         betas: tuple[float, float] = (0.9, 0.999),
         eps: float = 1e-8,
         weight_decay: float = 0.0,
+        amsgrad: bool = False,
     ) -> None:
         super().__init__(params)
         self.lr = _check("lr", lr, lr >= 0.0 and math.isfinite(lr), "a number ≥ 0")
@@ -153,27 +154,69 @@ class Adam(Optimizer):
         )
         self.eps = _check("eps", eps, eps >= 0.0, "≥ 0")
         self.weight_decay = _check("weight_decay", weight_decay, weight_decay >= 0.0, "≥ 0")
+        self.amsgrad = bool(amsgrad)
         self.t = 0
         self.m = [0.0] * len(self.params)
         self.v = [0.0] * len(self.params)
+        self.v_max = [0.0] * len(self.params) if self.amsgrad else None  # the largest v so far
 
     def step(self) -> None:
         """One Adam update of every parameter from its ``.grad``."""
+        self._update(self.weight_decay)
+
+    def _update(self, l2: float) -> None:
+        """The Adam update, with ``l2``·p added to each gradient first (0: none)."""
         self.t += 1
         b1, b2 = self.betas
-        wd, eps = self.weight_decay, self.eps
+        eps = self.eps
         step_size = self.lr / (1.0 - b1**self.t)
         bc2_sqrt = math.sqrt(1.0 - b2**self.t)
-        m, v = self.m, self.v
+        m, v, v_max = self.m, self.v, self.v_max
         for i, p in enumerate(self.params):
-            g = p.grad + wd * p.data if wd else p.grad
+            g = p.grad + l2 * p.data if l2 else p.grad
             mi = m[i] + (1.0 - b1) * (g - m[i])  # PyTorch's lerp form of β₁m + (1 − β₁)g
             vi = v[i] * b2 + (1.0 - b2) * g * g
             m[i], v[i] = mi, vi
+            if v_max is not None:  # AMSGrad: divide by the largest v seen, never a smaller one
+                vi = v_max[i] = max(v_max[i], vi)
             p.data -= step_size * (mi / (math.sqrt(vi) / bc2_sqrt + eps))
 
     def __repr__(self) -> str:
         return (
-            f"Adam({len(self.params)} parameters, lr={self.lr}, betas={self.betas}, "
-            f"eps={self.eps}, weight_decay={self.weight_decay})"
+            f"{type(self).__name__}({len(self.params)} parameters, lr={self.lr}, "
+            f"betas={self.betas}, eps={self.eps}, weight_decay={self.weight_decay}"
+            + (", amsgrad=True)" if self.amsgrad else ")")
         )
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay (PyTorch's AdamW): weights shrink apart from the gradient.
+
+    Each step first p ← p·(1 − lr·weight_decay), then Adam's update from ∂C/∂p alone (Adam's
+    ``weight_decay`` adds weight_decay·p to the gradient instead, where Adam's scaling then
+    weakens it). The default weight_decay is PyTorch's, 0.01.
+
+    >>> from micrograd_cbook import Value
+    >>> w = Value(1.0); opt = AdamW([w], lr=0.1, weight_decay=0.5)
+    >>> w.grad = 5.0; opt.step(); round(w.data, 6)   # 1·(1 − 0.1·0.5), then about −lr
+    0.85
+    """
+
+    def __init__(
+        self,
+        params: Iterable[Value],
+        lr: float = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 1e-2,
+        amsgrad: bool = False,
+    ) -> None:
+        super().__init__(params, lr, betas, eps, weight_decay, amsgrad)
+
+    def step(self) -> None:
+        """Shrink every parameter by the factor 1 − lr·weight_decay, then one Adam update."""
+        if self.weight_decay:
+            keep = 1.0 - self.lr * self.weight_decay
+            for p in self.params:
+                p.data *= keep
+        self._update(0.0)

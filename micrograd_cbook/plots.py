@@ -1,4 +1,5 @@
-"""Plain SVG plots, written by hand (no matplotlib): a loss curve and a 2-D decision boundary.
+"""Plain SVG plots, written by hand (no matplotlib): a loss curve, a 2-D decision boundary,
+a confusion matrix and small images (the 8×8 digits).
 
 Each function returns the SVG text and, given ``path``, also writes it there atomically.
 
@@ -20,7 +21,7 @@ from typing import Any
 from .engine import Value
 from .files import write_atomic
 
-__all__ = ["decision_boundary_svg", "loss_curve_svg"]
+__all__ = ["confusion_matrix_svg", "decision_boundary_svg", "images_svg", "loss_curve_svg"]
 
 _FONT = 'font-family="Helvetica, Arial, sans-serif"'
 _BLUE, _ORANGE = "#3182bd", "#e6550d"
@@ -347,5 +348,192 @@ def decision_boundary_svg(
         f'{_FONT}>orange: output &gt; {_tick_label(threshold)} (label {_tick_label(hi_label)})'
         f"; blue: label {_tick_label(lo_label)}</text>"
     )
+    parts.append("</svg>")
+    return _finish(parts, path)
+
+
+# ------------------------------------------------------------- ten outputs
+
+
+def _check_matrix(matrix: Sequence[Sequence[int]]) -> int:
+    """The size n of a square matrix of counts (ints ≥ 0), or ValueError saying what is wrong."""
+    n = len(matrix)
+    if n == 0 or any(len(row) != n for row in matrix):
+        raise ValueError(
+            "confusion_matrix_svg needs a square matrix of counts, one row and one column per "
+            "class (from training.confusion_matrix)"
+        )
+    for row in matrix:
+        for c in row:
+            if isinstance(c, bool) or not isinstance(c, int) or c < 0:
+                raise ValueError(f"confusion_matrix_svg: counts must be ints ≥ 0, got {c!r}")
+    return n
+
+
+def _blue(share: float) -> str:
+    """White for 0, the plots' blue for 1: the colour of a cell holding that share of its row."""
+    r, g, b = (round(255 + (c - 255) * share) for c in (0x31, 0x82, 0xBD))
+    return f"#{r:02x}{g:02x}{b:02x}"
+
+
+def confusion_matrix_svg(
+    matrix: Sequence[Sequence[int]],
+    path: str | os.PathLike | None = None,
+    *,
+    labels: Sequence[str] | None = None,
+    title: str = "Confusion matrix",
+    cell: int = 36,
+) -> str:
+    """The counts of (true class, predicted class) as a grid: right answers on the diagonal.
+
+    Row i holds the rows whose true class is i, column j those predicted as j (the layout of
+    :func:`~micrograd_cbook.training.confusion_matrix`). A cell's blue is its share of its
+    row; each count is written in its cell (zeros left blank), and the right-hand column
+    gives the share of each class predicted right.
+
+    >>> svg = confusion_matrix_svg([[5, 1], [0, 4]], labels=["cat", "dog"])
+    >>> svg.count('class="cell"'), ">cat<" in svg
+    (4, True)
+    """
+    n = _check_matrix(matrix)
+    if labels is None:
+        labels = [str(i) for i in range(n)]
+    elif len(labels) != n:
+        raise ValueError(
+            f"confusion_matrix_svg: {len(labels)} labels for {n} classes; give one per class"
+        )
+    total = sum(map(sum, matrix))
+    right = sum(matrix[i][i] for i in range(n))
+    left, top, gap = 56, 92, 64  # room for the row labels, the titles and column labels, the %
+    side = n * cell
+    width = max(left + side + gap + 12, 320)
+    height = top + side + 36
+    subtitle = f"{right} of {total} right ({right / total:.1%})" if total else "no rows"
+    parts = _svg_start(width, height, title)
+    parts.append(
+        f'<text x="{width / 2:g}" y="42" text-anchor="middle" font-size="12" fill="#555" '
+        f"{_FONT}>{subtitle}</text>"
+    )
+    parts.append(
+        f'<text x="{left + side / 2:g}" y="{top - 28}" text-anchor="middle" font-size="12" '
+        f"{_FONT}>predicted class</text>"
+    )
+    parts.append(
+        f'<text x="24" y="{top + side / 2:g}" text-anchor="middle" font-size="12" {_FONT} '
+        f'transform="rotate(-90 24 {top + side / 2:g})">true class</text>'
+    )
+    font = max(9, min(13, cell // 3))
+    for i, row in enumerate(matrix):
+        row_total = sum(row)
+        y = top + i * cell
+        parts.append(
+            f'<text x="{left - 8}" y="{_num(y + cell / 2 + 4)}" text-anchor="end" '
+            f'font-size="{font}" {_FONT}>{escape(labels[i])}</text>'
+        )
+        for j, count in enumerate(row):
+            x = left + j * cell
+            share = count / row_total if row_total else 0.0
+            stroke = ' stroke="#222" stroke-width="1.5"' if i == j else ' stroke="#ddd"'
+            parts.append(
+                f'<rect class="cell" x="{x}" y="{y}" width="{cell}" height="{cell}" '
+                f'fill="{_blue(share)}"{stroke} data-true="{i}" data-predicted="{j}" '
+                f'data-count="{count}"/>'
+            )
+            if count:
+                ink = "white" if share > 0.5 else "#222"
+                parts.append(
+                    f'<text x="{_num(x + cell / 2)}" y="{_num(y + cell / 2 + font / 3)}" '
+                    f'text-anchor="middle" font-size="{font}" fill="{ink}" {_FONT}>{count}</text>'
+                )
+        recall = f"{matrix[i][i] / row_total:.0%}" if row_total else "–"
+        parts.append(
+            f'<text x="{left + side + 8}" y="{_num(y + cell / 2 + 4)}" font-size="11" '
+            f'fill="#555" {_FONT}>{recall}</text>'
+        )
+    for j in range(n):
+        parts.append(
+            f'<text x="{_num(left + j * cell + cell / 2)}" y="{top - 8}" text-anchor="middle" '
+            f'font-size="{font}" {_FONT}>{escape(labels[j])}</text>'
+        )
+    parts.append(
+        f'<text x="{left + side + 8}" y="{top - 8}" font-size="11" fill="#555" {_FONT}>'
+        "right</text>"
+    )
+    parts.append("</svg>")
+    return _finish(parts, path)
+
+
+def images_svg(
+    images: Sequence[Sequence[float]],
+    path: str | os.PathLike | None = None,
+    *,
+    captions: Sequence[str] | None = None,
+    wrong: Sequence[bool] | None = None,
+    columns: int = 10,
+    pixel: int = 7,
+    title: str = "",
+) -> str:
+    """Square grey images (pixels in [0, 1], row by row; 1 is black ink) in a grid, captioned.
+
+    For the digits: 64 pixels make an 8×8 image. ``wrong[i]`` True writes caption i in
+    orange (a misclassified digit, say).
+
+    >>> svg = images_svg([[0.0, 1.0, 0.5, 0.0]], captions=["a 2×2 image"], pixel=4)
+    >>> svg.count('class="pixel"')   # white pixels are the background
+    2
+    """
+    if not images:
+        raise ValueError("images_svg needs at least one image")
+    size = len(images[0])
+    side = math.isqrt(size)
+    if side * side != size or any(len(im) != size for im in images):
+        raise ValueError(
+            "images_svg needs square images of the same size (64 pixels for 8×8), row by row"
+        )
+    for name, seq in (("captions", captions), ("wrong", wrong)):
+        if seq is not None and len(seq) != len(images):
+            raise ValueError(
+                f"images_svg: {len(seq)} {name} for {len(images)} images; give one per image"
+            )
+    for name, n in (("columns", columns), ("pixel", pixel)):
+        if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+            raise ValueError(f"images_svg: {name} must be a positive int, got {n!r}")
+    cols = min(columns, len(images))
+    rows = -(-len(images) // cols)
+    box = side * pixel
+    pad, caption_h = 12, 16 if captions is not None else 0
+    top = 40 if title else pad
+    tile_w = max(box, 44 if captions is not None else 0) + pad
+    width = pad + cols * tile_w
+    if title:
+        width = max(width, 8 * len(title) + 2 * pad)
+    height = top + rows * (box + caption_h + pad)
+    parts = _svg_start(width, height, title)
+    for k, image in enumerate(images):
+        r, c = divmod(k, cols)
+        x0 = pad + c * tile_w + (tile_w - pad - box) / 2
+        y0 = top + r * (box + caption_h + pad)
+        parts.append('<g class="image" shape-rendering="crispEdges">')
+        parts.append(
+            f'<rect x="{_num(x0)}" y="{y0}" width="{box}" height="{box}" fill="white" '
+            'stroke="#bbb"/>'
+        )
+        for i, v in enumerate(image):
+            v = min(1.0, max(0.0, float(v)))
+            if v <= 0.0:
+                continue
+            g = round(255 * (1.0 - v))
+            py, px = divmod(i, side)
+            parts.append(
+                f'<rect class="pixel" x="{_num(x0 + px * pixel)}" y="{y0 + py * pixel}" '
+                f'width="{pixel}" height="{pixel}" fill="#{g:02x}{g:02x}{g:02x}"/>'
+            )
+        parts.append("</g>")
+        if captions is not None:
+            color = _ORANGE if wrong is not None and wrong[k] else "#222"
+            parts.append(
+                f'<text x="{_num(x0 + box / 2)}" y="{y0 + box + 13}" text-anchor="middle" '
+                f'font-size="11" fill="{color}" {_FONT}>{escape(captions[k])}</text>'
+            )
     parts.append("</svg>")
     return _finish(parts, path)

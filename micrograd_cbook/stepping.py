@@ -116,10 +116,12 @@ class Step:
 def backward_steps(root: Value, grad: float = 1.0) -> Iterator[Step]:
     """Do exactly what ``root.backward(grad)`` does, yielding one :class:`Step` per interior node.
 
-    Built on :func:`micrograd_cbook.engine.backward_pass`, the same chain-rule loop as
-    ``backward()``: each step is yielded after its node's grad has been passed to its
-    children. Leaves get no step of their own (they only receive contributions); a root
-    that is itself a leaf yields nothing, its grad simply grows by ``grad``.
+    It walks the order :func:`micrograd_cbook.engine.backward_pass` gives ``backward()``
+    and adds the same products to the same grads: each step is yielded after its node's
+    grad has been passed to its children. Until the generator is run to its end (or
+    closed), another backward pass over the same interior nodes raises RuntimeError.
+    Leaves get no step of their own (they only receive contributions); a root that is
+    itself a leaf yields nothing, its grad simply grows by ``grad``.
 
     >>> from micrograd_cbook import Value
     >>> x = Value(3.0, "x"); y = x * x; y.label = "y"
@@ -135,12 +137,15 @@ def backward_steps(root: Value, grad: float = 1.0) -> Iterator[Step]:
     if not isinstance(root, Value):
         raise TypeError(f"backward_steps needs a Value, got {type(root).__name__}")
     names = _Names(root)
-    for index, node in enumerate(backward_pass(root, grad), 1):
-        g = node.grad
-        contributions = tuple(
-            (child, lg, lg * g) for child, lg in zip(node.children, node.local_grads)
-        )
-        yield Step(index, node, g, contributions, names)
+    with backward_pass(root, grad) as order:  # the same order and claim as backward()
+        for index, node in enumerate(order, 1):
+            g = node.grad  # final: every node that uses this one has passed its share
+            contributions = tuple(
+                (child, lg, lg * g) for child, lg in zip(node.children, node.local_grads)
+            )
+            for child, _, contribution in contributions:
+                child.grad += contribution  # the chain rule, as in backward()
+            yield Step(index, node, g, contributions, names)
 
 
 # ----------------------------------------------------------------------- explaining

@@ -32,8 +32,9 @@ from typing import Any
 
 import graphviz
 
-from .engine import Constant, Value, backward_pass, fmt, topological_order
+from .engine import Constant, Value, fmt, topological_order
 from .files import write_atomic
+from .stepping import backward_steps
 
 __all__ = [
     "DEFAULT_MAX_NODES",
@@ -403,7 +404,8 @@ def _frames(root: Value, draw_options: dict[str, Any]) -> Iterator[tuple[graphvi
             expected[child] += 1
     received = dict.fromkeys(drawing.order, 0)
     steps = sum(1 for node in drawing.order if node.children)
-    for k, node in enumerate(backward_pass(root), start=1):
+    for k, step in enumerate(backward_steps(root), start=1):
+        node = step.node
         for child in node.children:
             received[child] += 1
         grads = {}

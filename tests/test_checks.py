@@ -42,5 +42,5 @@ def test_a_step_lost_in_rounding_is_a_clear_error():
 @pytest.mark.parametrize(("bad", "error"), [("1", TypeError), (True, TypeError),
                                             (math.nan, ValueError), (math.inf, ValueError)])
 def test_an_input_that_is_no_finite_number_is_refused(bad, error):
-    with pytest.raises(error, match="gradcheck inputs must be"):
+    with pytest.raises(error, match="gradcheck input"):
         gradcheck(lambda v: v * 2, [bad])

@@ -277,3 +277,9 @@ def test_an_output_file_that_is_a_fifo_is_refused_before_training(tmp_path, caps
     os.mkfifo(tmp_path / "loss.svg")
     err = one_line_error(["train", "--no-progress", "--out", str(tmp_path)], capsys)
     assert "loss.svg: it is not a regular file" in err
+
+
+def test_train_on_the_digits_names_the_epoch_of_a_nan_logit(tmp_path, capsys):
+    err = one_line_error(["train", "--data", "digits", "--samples", "200", "--lr", "1e100",
+                          "--no-progress", "--out", str(tmp_path)], capsys)
+    assert "training diverged at epoch " in err and " of 20" in err and "--lr 1e+100" in err

@@ -2,6 +2,7 @@
 
 import operator
 
+import numpy as np
 import pytest
 
 from micrograd_cbook import Value, sum_values, weighted_sum
@@ -129,3 +130,36 @@ def test_sum_values_with_a_non_real_item_is_a_type_error_naming_it():
 def test_an_int_too_large_for_a_float_is_an_overflow_error_naming_value():
     with pytest.raises(OverflowError, match=r"^Value: the number is too large for a float"):
         Value(10**400)
+
+
+# ------------------------------------------------------------------ nodes made by hand
+
+
+def test_a_hand_made_node_with_a_str_local_grad_is_a_type_error_at_construction():
+    with pytest.raises(TypeError, match=r"a local grad needs a real number .* got str"):
+        Value(1.0, "f", (Value(2.0),), ("0.5",), "f")
+
+
+def test_a_hand_made_nodes_numpy_local_grads_are_stored_as_floats():
+    node = Value(1.0, "f", (Value(2.0), Value(3.0)), (np.float32(0.5), 2), "f")
+    assert [type(g) for g in node.local_grads] == [float, float]
+    node.backward()
+    assert type(node.children[0].grad) is float and node.children[0].grad == 0.5
+
+
+@pytest.mark.parametrize("child", [2.0, "x", None])
+def test_a_hand_made_node_with_a_child_that_is_not_a_value_is_a_type_error(child):
+    with pytest.raises(TypeError, match="children must be Values"):
+        Value(1.0, "f", (Value(1.0), child), (1.0, 1.0), "f")
+
+
+@pytest.mark.parametrize("label, op", [(3, ""), ("", 3), (None, "f")])
+def test_a_label_or_op_that_is_not_a_str_is_a_type_error(label, op):
+    with pytest.raises(TypeError, match="label and op must be str"):
+        Value(1.0, label, (), (), op)
+
+
+def test_the_public_constructor_takes_children_and_local_grads_by_keyword():
+    a = Value(2.0, "a")
+    node = Value(4.0, label="f", children=[a], local_grads=[3.0], op="f")
+    assert node.children == (a,) and node.local_grads == (3.0,) and node.op == "f"

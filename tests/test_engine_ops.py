@@ -360,6 +360,38 @@ def test_relu_at_zero_has_value_zero_and_grad_zero(x):
     assert v.grad == 0.0
 
 
+def test_relu_of_nan_is_nan_as_in_pytorch():
+    y = Value(math.nan).relu()
+    assert math.isnan(y.data)  # a diverged run shows nan, not a loss of 0
+    assert y.local_grads == (0.0,)  # torch.relu's backward masks by x > 0
+
+
+@pytest.mark.parametrize(
+    "x, value, local", [(2.5, 2.5, 1.0), (-0.75, 0.75, -1.0), (0.0, 0.0, 0.0), (-0.0, 0.0, 0.0)]
+)
+def test_abs_has_the_sign_of_x_as_its_slope(x, value, local):
+    v = Value(x, "v")
+    y = abs(v)
+    assert (y.data, y.local_grads, y.op, y.children) == (value, (local,), "abs", (v,))
+    (y * 3.0).backward()
+    assert v.grad == 3.0 * local
+
+
+def test_abs_of_nan_is_nan_with_a_nan_slope():
+    y = abs(Value(math.nan))
+    assert math.isnan(y.data) and math.isnan(y.local_grads[0])
+
+
+def test_a_node_keeps_its_edges_as_plain_public_tuples_and_no_other_state():
+    w, x = Value(0.5, "w"), Value(1.5, "x")
+    z = w * x
+    assert type(z.children) is tuple and type(z.local_grads) is tuple
+    assert z.children == (w, x) and z.local_grads == (1.5, 0.5)
+    assert Value.__slots__ == ("data", "grad", "label", "op", "children", "local_grads")
+    z.backward()
+    assert not hasattr(z, "__dict__")  # a walk leaves nothing on the nodes
+
+
 # ------------------------------------------------------------------ pow edge cases
 
 

@@ -9,7 +9,7 @@ pass) and PyTorch float64 0-d tensors.
 Programs stay where float arithmetic is well conditioned, so that 1e-9 is a fair bar: log
 arguments ≥ 0.1, denominators ≥ 0.25 in size, positive bases for non-integer and Value
 exponents, |sigmoid/tanh argument| ≤ 6 (their tails are tested in test_engine_ops),
-no relu argument within 1e-6 of its kink, every value ≤ 1e3 in size, and every step's float
+no relu or abs argument within 1e-6 of its kink, every value ≤ 1e3 in size, and every step's float
 value within 1e-13 of its 50-digit value (this rejects cancellation and underflow).
 
 Tolerance: |engine − exact| ≤ 1e-9 · max(|exact|, 0.1 · S), where S is the sum over all
@@ -50,7 +50,7 @@ class Program:
     steps: tuple[tuple[str, tuple], ...]  # (op, args); the root is the last step
 
 
-UNARY = ("neg", "sigmoid", "relu", "tanh", "exp", "log")
+UNARY = ("neg", "abs", "sigmoid", "relu", "tanh", "exp", "log")
 BINARY = {
     "+": operator.add,
     "-": operator.sub,
@@ -108,6 +108,7 @@ ENGINE = Backend(
     num=float,
     unary={
         "neg": operator.neg,
+        "abs": abs,
         **{f: operator.methodcaller(f) for f in ("sigmoid", "relu", "tanh", "exp", "log")},
     },
     wsum=weighted_sum,
@@ -117,6 +118,7 @@ FLOAT = Backend(  # plain floats, only to choose well-conditioned programs
     num=float,
     unary={
         "neg": operator.neg,
+        "abs": abs,
         "sigmoid": lambda x: 1.0 / (1.0 + math.exp(-x)),
         "relu": lambda x: max(0.0, x),
         "tanh": math.tanh,
@@ -130,6 +132,7 @@ MPMATH = Backend(
     num=_mp_num,
     unary={
         "neg": operator.neg,
+        "abs": mpmath.fabs,
         "sigmoid": lambda x: 1 / (1 + mpmath.exp(-x)),
         "relu": lambda x: x if x > 0 else mpmath.mpf(0),
         "tanh": mpmath.tanh,
@@ -156,10 +159,14 @@ def sympy_backend(point: dict) -> Backend:
     def relu(x):
         return x if x.evalf(30, subs=point) > 0 else sympy.Integer(0)
 
+    def absolute(x):  # the same for |x|: x or -x by the sign at the point
+        return x if x.evalf(30, subs=point) > 0 else -x
+
     return Backend(
         num=_sympy_num,
         unary={
             "neg": operator.neg,
+            "abs": absolute,
             "sigmoid": lambda x: 1 / (1 + sympy.exp(-x)),
             "relu": relu,
             "tanh": sympy.tanh,
@@ -185,7 +192,7 @@ def _well_conditioned(op: str, args: tuple, fl: list, mv: list):
         return None
     if op in ("sigmoid", "tanh") and abs(f(args[0])) > 6.0:
         return None
-    if op == "relu" and abs(f(args[0])) < 1e-6:
+    if op in ("relu", "abs") and abs(f(args[0])) < 1e-6:
         return None
     if op == "/" and abs(f(args[1])) < 0.25:
         return None
@@ -325,6 +332,7 @@ def _mp_local(op: str, args: tuple, v: list, out) -> list[tuple[int, object]]:
         x = v[i]
         d = {
             "neg": lambda: -1,
+            "abs": lambda: 1 if x > 0 else -1,
             "sigmoid": lambda: out * (1 - out),
             "relu": lambda: 1 if x > 0 else 0,
             "tanh": lambda: 1 - out**2,
@@ -421,6 +429,7 @@ def test_leaf_grads_match_pytorch_float64(prog):
         num=float,
         unary={
             "neg": operator.neg,
+            "abs": torch.abs,
             "sigmoid": torch.sigmoid,
             "relu": torch.relu,
             "tanh": torch.tanh,
@@ -461,7 +470,8 @@ def test_the_generator_reaches_every_operation_with_numbers_on_either_side_and_s
 def _examples(n: int) -> list[Program]:
     found: list[Program] = []
 
-    @settings(max_examples=n, database=None, **SETTINGS)
+    # derandomize: the same examples on every run, so the coverage check cannot flake
+    @settings(max_examples=n, database=None, derandomize=True, **SETTINGS)
     @given(programs())
     def collect(prog):
         found.append(prog)

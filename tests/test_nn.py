@@ -176,7 +176,7 @@ def training_runs(draw):
 
 
 @given(training_runs())
-def test_shared_groups_give_the_plain_graphs_grads_bit_for_bit_over_several_steps(run):
+def test_fused_and_plain_networks_give_the_same_floats_over_several_training_steps(run):
     (nin, nouts, act, out_act, bias), points, weights, scales, edits = run
 
     def train(fused):
@@ -231,7 +231,7 @@ def test_a_copied_model_trains_like_the_original_and_apart_from_it(clone):
     assert twin([1.0, 2.0]).data != model([1.0, 2.0]).data
 
 
-def test_a_weight_computed_from_another_value_gets_its_grads_through_the_shared_group():
+def test_a_weight_computed_from_another_value_gets_the_same_grads_fused_and_plain():
     def run(fused):
         layer = nn.Layer(2, 3, activation="tanh", seed=4, fused=fused)
         shared = Value(0.7, "shared")
@@ -239,7 +239,7 @@ def test_a_weight_computed_from_another_value_gets_its_grads_through_the_shared_
             n.w[1] = shared * 2.0
         C = sum_values([a * a for x in ([1.0, -2.0], [0.5, 3.0]) for a in layer(x)])
         C.backward()
-        return [shared.grad, *(p.grad for p in layer.parameters())]
+        return [shared.grad, *(p.grad for n in layer.neurons for p in (n.w[0], n.b))]
 
     fused, plain = run(True), run(False)
     assert_same_floats(fused, plain)
@@ -250,7 +250,7 @@ def test_replacing_a_weight_or_the_bias_sends_grads_to_the_new_value():
     n = nn.Neuron(2, activation="linear", seed=0)
     n([1.0, 2.0]).backward()
     old_w, old_b = n.w[0], n.b
-    n.w[0] = Value(0.5)  # the neuron's group (*w, b), shared by its nodes, is rebuilt
+    n.w[0] = Value(0.5)  # the next call uses the new weight and bias
     n.b = Value(0.25)
     n.zero_grad()
     old_w.grad = old_b.grad = 0.0
@@ -464,3 +464,115 @@ def test_saving_non_finite_weights_is_refused(tmp_path):
     with pytest.raises(ValueError, match=r"w1\[0,0\] is nan"):
         model.save(tmp_path / "m.json")
     assert not list(tmp_path.iterdir())
+
+
+# ------------------------------------------------- tied, computed and replaced weights
+
+
+def tied_mlp():
+    model = nn.MLP(2, [2, 1], activation="tanh", seed=7)
+    a, b = model.layers[0].neurons
+    b.w[0] = a.w[0]  # one weight in two neurons
+    return model, a.w[0]
+
+
+def test_parameters_list_a_tied_weight_once_by_identity():
+    model, tied = tied_mlp()
+    params = model.parameters()
+    assert len(params) == 9 - 1
+    assert sum(p is tied for p in params) == 1
+    assert len({id(p) for p in params}) == len(params)
+
+
+def test_sgd_moves_a_tied_weight_once_per_step_by_its_summed_grad():
+    from micrograd_cbook.optim import SGD
+
+    model, tied = tied_mlp()
+    out = model([1.0, -0.5])
+    (out * out).backward()
+    before, grad = tied.data, tied.grad
+    SGD(model.parameters(), lr=0.1).step()
+    assert tied.data == before - 0.1 * grad
+
+
+def test_a_tied_model_loads_its_own_file(tmp_path):
+    model, tied = tied_mlp()
+    path = tmp_path / "tied.json"
+    model.save(path)
+    saved = json.loads(path.read_text())["parameters"]
+    assert saved["w1[0,0]"] == saved["w1[1,0]"] == tied.data  # each slot, as PyTorch saves it
+    tied.data = 123.0
+    model.load(path)
+    assert tied.data == saved["w1[0,0]"]
+    assert model.layers[0].neurons[1].w[0] is tied  # still one weight
+
+
+def test_a_tied_models_file_loads_into_an_untied_model_with_equal_weights(tmp_path):
+    model, tied = tied_mlp()
+    path = tmp_path / "tied.json"
+    model.save(path)
+    fresh = nn.MLP.from_file(path)
+    a, b = fresh.layers[0].neurons
+    assert a.w[0] is not b.w[0] and a.w[0].data == b.w[0].data == tied.data
+    assert fresh([0.3, 0.4]).data == model([0.3, 0.4]).data
+
+
+def test_loading_two_values_into_one_tied_weight_is_refused_and_changes_nothing(tmp_path):
+    path = tmp_path / "untied.json"
+    nn.MLP(2, [2, 1], activation="tanh", seed=8).save(path)  # w1[0,0] != w1[1,0]
+    model, _ = tied_mlp()
+    before = [p.data for p in model.parameters()]
+    with pytest.raises(ValueError, match=r"w1\[0,0\] and w1\[1,0\] are one tied weight"):
+        model.load(path)
+    assert [p.data for p in model.parameters()] == before
+
+
+def test_a_computed_weight_works_in_the_graph_but_is_not_a_parameter():
+    n = nn.Neuron(2, activation="linear", seed=0)
+    s = Value(0.5, "s")
+    n.w[1] = s * 2.0
+    z = n([1.0, 3.0])
+    z.backward()
+    assert s.grad == 6.0
+    with pytest.raises(ValueError, match=r"parameter w1\[0,1\] is computed \(op '\*'\), not a "
+                                         r"leaf.*PyTorch"):
+        n.parameters()
+    with pytest.raises(ValueError, match="not a leaf"):
+        n.zero_grad()
+
+
+@pytest.mark.parametrize("fused", [True, False])
+def test_a_weight_list_of_the_wrong_length_in_a_layer_names_the_neuron(fused):
+    layer = nn.Layer(3, 2, seed=0, fused=fused)
+    layer.neurons[1].w = layer.neurons[1].w[:2]
+    with pytest.raises(ValueError, match=r"neuron a1\[1\] has 2 weights for 3 inputs"):
+        layer([1.0, 2.0, 3.0])
+
+
+@pytest.mark.parametrize("fused", [True, False])
+@pytest.mark.parametrize(
+    "replace, match",
+    [
+        (lambda n: setattr(n, "w", [0.5, 0.25]), r"w\[0\] must be a Value, got float 0.5"),
+        (lambda n: n.w.__setitem__(1, "x"), r"w\[1\] must be a Value, got str"),
+        (lambda n: setattr(n, "b", 1.0), "b must be a Value or None, got float"),
+        (lambda n: setattr(n, "w", Value(1.0)), "w must be a list of Values, got Value"),
+    ],
+)
+def test_weights_replaced_by_something_not_a_value_are_a_type_error_naming_the_neuron(
+    fused, replace, match
+):
+    n = nn.Neuron(2, seed=0, fused=fused, layer=2, unit=3)
+    replace(n)
+    with pytest.raises(TypeError, match=r"neuron a2\[3\]: " + match):
+        n([1.0, 2.0])
+
+
+def test_a_weight_replaced_between_calls_is_used_from_the_next_call_on():
+    n = nn.Neuron(1, activation="linear", seed=0)
+    first = n([2.0])
+    n.w[0] = Value(10.0)
+    second = n([2.0])
+    assert second.data == 20.0 + n.b.data and first.data != second.data
+    first.backward()
+    assert n.w[0].grad == 0.0  # the first node still holds the old weight

@@ -5,7 +5,7 @@ import math
 import pytest
 
 from micrograd_cbook import Value, nn
-from micrograd_cbook.optim import SGD, Adam
+from micrograd_cbook.optim import SGD, Adam, AdamW
 
 try:
     import torch
@@ -107,6 +107,48 @@ def test_adam_matches_torch(kwargs):
     assert ours == pytest.approx(theirs, rel=1e-12, abs=1e-12)
 
 
+ADAMW_SETTINGS = [
+    {},  # PyTorch's defaults: lr 1e-3, weight_decay 0.01
+    {"lr": 0.1, "weight_decay": 0.0},
+    {"lr": 0.05, "weight_decay": 0.1},
+    {"lr": 0.02, "betas": (0.8, 0.99), "eps": 1e-6, "weight_decay": 0.5},
+    {"lr": 0.1, "weight_decay": 0.05, "amsgrad": True},
+]
+
+
+@needs_torch
+@pytest.mark.parametrize("kwargs", ADAMW_SETTINGS, ids=str)
+def test_adamw_matches_torch_over_25_steps(kwargs):
+    ours = run_ours(lambda ps: AdamW(ps, **kwargs), 25)
+    theirs = run_torch(lambda ps: torch.optim.AdamW(ps, **kwargs), 25)
+    assert ours == pytest.approx(theirs, rel=1e-12, abs=1e-12)
+
+
+@needs_torch
+def test_adam_with_amsgrad_matches_torch():
+    ours = run_ours(lambda ps: Adam(ps, lr=0.1, weight_decay=0.05, amsgrad=True), 25)
+    theirs = run_torch(
+        lambda ps: torch.optim.Adam(ps, lr=0.1, weight_decay=0.05, amsgrad=True), 25
+    )
+    assert ours == pytest.approx(theirs, rel=1e-12, abs=1e-12)
+
+
+def test_adamw_decay_is_decoupled_from_the_gradient():
+    # with no gradient, Adam's L2 term still moves by about lr; AdamW only shrinks by lr·λ
+    w_adamw, w_adam = Value(2.0), Value(2.0)
+    AdamW([w_adamw], lr=0.1, weight_decay=0.5).step()
+    Adam([w_adam], lr=0.1, weight_decay=0.5).step()
+    assert w_adamw.data == 2.0 * (1 - 0.1 * 0.5)
+    assert w_adam.data == pytest.approx(2.0 - 0.1, rel=1e-9)
+
+
+def test_adamw_without_weight_decay_is_adam():
+    a, b = run_ours(lambda ps: AdamW(ps, lr=0.1, weight_decay=0.0), 10), run_ours(
+        lambda ps: Adam(ps, lr=0.1), 10
+    )
+    assert a == b
+
+
 def test_adam_first_step_moves_each_weight_by_about_lr():
     # with m = (1 − β₁)g and v = (1 − β₂)g², the corrected step is lr · g/|g| (eps aside)
     params = [Value(1.0), Value(1.0)]
@@ -129,6 +171,8 @@ def test_adam_first_step_moves_each_weight_by_about_lr():
         (lambda: Adam([Value(1.0)], betas=(0.9, 1.0)), ValueError, r"betas\[1\] must be in"),
         (lambda: Adam([Value(1.0)], betas=0.9), ValueError, "betas must be a pair"),
         (lambda: Adam([Value(1.0)], eps=-1.0), ValueError, "eps must be ≥ 0"),
+        (lambda: AdamW([Value(1.0)], weight_decay=-0.1), ValueError, "weight_decay must be"),
+        (lambda: AdamW([]), ValueError, "got no parameters"),
     ],
 )
 def test_bad_settings_are_clear_errors(make, error, match):
@@ -141,3 +185,6 @@ def test_reprs():
         "SGD(1 parameters, lr=0.5, momentum=0.0, weight_decay=0.0)"
     )
     assert repr(Adam([Value(1.0)])).startswith("Adam(1 parameters, lr=0.001, betas=(0.9, 0.999)")
+    assert repr(AdamW([Value(1.0)])) == (
+        "AdamW(1 parameters, lr=0.001, betas=(0.9, 0.999), eps=1e-08, weight_decay=0.01)"
+    )

@@ -141,8 +141,8 @@ def test_step_prints_as_a_small_table_with_stand_in_names():
     assert table.splitlines()[0] == "step 1: a = sigmoid(add#5)   grad 1.0000"
     assert "∂a/∂child" in table and "contribution" in table
     assert "add#5" in table and "0.2098" in table  # σ'(0.85) = 0.2098
-    assert str(steps[1]).splitlines()[0] == "step 2: add#5 = +(mul#4, 0.1)   grad 0.2098"
-    assert repr(steps[2]) == "Step(3, node='mul#4', grad=0.2098, 2 contributions)"
+    assert str(steps[1]).splitlines()[0] == "step 2: add#5 = +(mul#3, 0.1)   grad 0.2098"
+    assert repr(steps[2]) == "Step(3, node='mul#3', grad=0.2098, 2 contributions)"
     assert "(−" not in table
 
 

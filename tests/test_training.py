@@ -14,7 +14,7 @@ def test_full_batch_fit_equals_the_hand_written_loop():
     X, y = datasets.xor()
     a = nn.MLP(2, [3, 1], activation="tanh", output_activation="sigmoid", seed=2)
     b = nn.MLP(2, [3, 1], activation="tanh", output_activation="sigmoid", seed=2)
-    history = fit(a, X, y, loss="quadratic", epochs=5, lr=0.7, progress=False)
+    history = fit(a, X, y, loss="quadratic", epochs=5, lr=0.7, progress=False, compiled=False)
     expected = []
     for _ in range(5):
         C = losses.quadratic_cost([b(x) for x in X], y)
@@ -139,3 +139,60 @@ def test_bad_arguments(kwargs, error, match):
 def test_history_repr():
     h = History(loss=[0.5, 0.25], accuracy=[0.5, 1.0], final_loss=0.125, final_accuracy=1.0)
     assert repr(h) == "History(2 epochs, loss 0.5000 → 0.1250, accuracy 100.0%)"
+
+
+# ------------------------------------------------------------------ the compiled path
+
+
+def _moons_run(compiled):
+    X, y = datasets.moons(100, noise=0.1, seed=0)
+    y = datasets.signed(y)
+    model = nn.MLP(2, [16, 16, 1], activation="relu", output_activation="linear", seed=1)
+    h = fit(model, X, y, loss="hinge", epochs=100, lr=0.05, progress=False, compiled=compiled)
+    return h, [p.data for p in model.parameters()]
+
+
+def test_compiled_and_interpreted_moons_training_agree_to_1e12_over_100_epochs():
+    (hc, wc), (hi, wi) = _moons_run(True), _moons_run(False)
+    assert len(hc.loss) == len(hi.loss) == 100
+    for a, b in zip(hc.loss, hi.loss):
+        assert math.isclose(a, b, rel_tol=1e-12), (a, b)
+    assert hc.accuracy == hi.accuracy and hc.final_accuracy == hi.final_accuracy
+    assert all(math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12) for a, b in zip(wc, wi))
+
+
+@pytest.mark.parametrize("loss, data", [("cross_entropy", "spiral"), ("mse", "xor"),
+                                        ("quadratic", "chapter")])
+def test_compiled_and_interpreted_training_agree_for_each_static_loss(loss, data):
+    if data == "spiral":
+        X, y = datasets.spiral(60, seed=0)
+        shape = [8, 3]
+    elif data == "xor":
+        X, y = datasets.xor()
+        shape = [4, 1]
+    else:
+        X, y = datasets.chapter_table()
+        shape = [4, 1]
+
+    def run(compiled):
+        model = nn.MLP(len(X[0]), shape, activation="tanh", output_activation="linear"
+                       if loss == "cross_entropy" else "sigmoid", seed=3)
+        h = fit(model, X, y, loss=loss, epochs=20, batch_size=16, lr=0.3, seed=0,
+                progress=False, compiled=compiled)
+        return h.loss, h.accuracy
+
+    (lc, ac), (li, ai) = run(True), run(False)
+    assert all(math.isclose(a, b, rel_tol=1e-12) for a, b in zip(lc, li)), (lc, li)
+    assert ac == ai
+
+
+def test_a_loss_of_your_own_trains_through_the_interpreter_when_compiled():
+    X, y = datasets.xor()
+
+    def doubled(outputs, targets):
+        return losses.quadratic_cost(outputs, targets) * 2.0
+
+    model = nn.MLP(2, [3, 1], seed=0)
+    h = fit(model, X, y, loss=doubled, epochs=3, lr=0.5, progress=False)
+    assert len(h.loss) == 3 and h.loss[0] == 2.0 * losses.quadratic_cost(
+        [nn.MLP(2, [3, 1], seed=0)(x) for x in X], y).data

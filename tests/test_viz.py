@@ -11,8 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from micrograd_cbook import Value, nn
-from micrograd_cbook.engine import backward_pass
+from micrograd_cbook import Value, backward_steps, nn
 from micrograd_cbook.viz import (
     DEFAULT_MAX_NODES,
     GraphvizMissingError,
@@ -378,7 +377,7 @@ def shared_use():
 def test_one_frame_per_backward_step_in_the_engines_order():
     C, _ = shared_use()
     twin, _ = shared_use()
-    expected = [n.op for n in backward_pass(twin)]
+    expected = [step.node.op for step in backward_steps(twin)]
     frames = list(backward_frames(C))
     assert len(frames) == len(expected) == 3
     current_ops = []

@@ -2,6 +2,7 @@
 
 micrograd-cbook train --data moons --hidden 16,16 --activation relu --loss hinge \\
     --epochs 100 --lr 0.05 --seed 0 --out run/
+micrograd-cbook train --data digits     # ten outputs, cross-entropy, AdamW: test accuracy
 """
 
 from __future__ import annotations
@@ -13,47 +14,68 @@ import os
 from . import UsageError, positive_int, prepare_folder
 
 DEFAULT_OUT = "micrograd-cbook-run"
-LOSS_CHOICES = ("hinge", "bce", "mse", "quadratic")
-DATA_CHOICES = ("moons", "circles", "xor", "chapter")
-DEFAULT_NOISE = {"moons": 0.1, "circles": 0.05, "xor": 0.0}
+LOSS_CHOICES = ("hinge", "bce", "mse", "quadratic", "cross_entropy")
+DATA_CHOICES = ("moons", "circles", "xor", "chapter", "spiral", "digits")
+DEFAULT_NOISE = {"moons": 0.1, "circles": 0.05, "xor": 0.0, "spiral": 0.2}
+MULTICLASS = ("spiral", "digits")  # class labels 0, 1, …: one output per class, a test split
+
+# Defaults that depend on the data: two classes (one output), the spiral, the digits.
+DEFAULTS = {
+    "two classes": {"samples": 100, "hidden": [16, 16], "loss": "hinge", "optimizer": "sgd",
+                    "lr": 0.05, "weight_decay": 0.0, "epochs": 100, "batch_size": None},
+    "spiral": {"samples": 300, "hidden": [16, 16], "loss": "cross_entropy",
+               "optimizer": "adamw", "lr": 0.02, "weight_decay": 1e-4, "epochs": 100,
+               "batch_size": 16, "test": 0.2},
+    "digits": {"samples": None, "hidden": [32], "loss": "cross_entropy", "optimizer": "adamw",
+               "lr": 0.01, "weight_decay": 1e-4, "epochs": 20, "batch_size": 32, "test": 0.2},
+}
+MISCLASSIFIED_SHOWN = 30  # digits drawn in misclassified.svg
 
 
 
 
 
 class _Diverged(Exception):
-    """Training met a non-finite loss or weight: stop at once, say where."""
+    """Training met a non-finite gradient or weight: stop at once, say where."""
 
     def __init__(self, epoch: int, what: str) -> None:
         super().__init__(what)
         self.epoch, self.what = epoch, what
 
 
-class _Watch:
-    """The loss, checked at every batch: a nan or infinite loss or weight stops the run.
+def _watch(opt, n: int, batch_size: int | None):
+    """Make ``opt.step`` check every grad and weight: a nan or infinite one stops the run.
 
-    A parameter that overflowed in the last step shows here, before the next batch uses it.
+    The optimiser stays what it was (fit takes only optimisers); its step is wrapped.
+    Returns a function telling the epoch training is in.
     """
+    batches = -(-n // (batch_size or n))  # steps per epoch
+    step, params, done = opt.step, opt.params, [0]
 
-    def __init__(self, loss, params, n: int, batch_size: int | None, epochs: int) -> None:
-        self.loss, self.params, self.epochs = loss, params, epochs
-        self.batches = -(-n // (batch_size or n))  # batches per epoch
-        self.calls = 0
-
-    @property
-    def epoch(self) -> int:
-        """The epoch of the current call (the last one for fit's final evaluation)."""
-        return min(max(self.calls - 1, 0) // self.batches + 1, self.epochs)
-
-    def __call__(self, outputs, targets):
-        self.calls += 1
-        bad = next((p for p in self.params if not math.isfinite(p.data)), None)
+    def checked_step() -> None:
+        epoch = done[0] // batches + 1
+        bad = next((p for p in params if not math.isfinite(p.grad)), None)
         if bad is not None:
-            raise _Diverged(self.epoch, f"weight {bad.label} became {bad.data}")
-        C = self.loss(outputs, targets)
-        if not math.isfinite(C.data):
-            raise _Diverged(self.epoch, f"the loss became {C.data}")
-        return C
+            raise _Diverged(epoch, f"the gradient of {bad.label or 'a weight'} became {bad.grad}")
+        step()
+        done[0] += 1
+        bad = next((p for p in params if not math.isfinite(p.data)), None)
+        if bad is not None:
+            raise _Diverged(epoch, f"weight {bad.label or '?'} became {bad.data}")
+
+    opt.step = checked_step
+    return lambda: done[0] // batches + 1
+
+
+def _diverged(args: argparse.Namespace, epoch: int | None, what: str) -> UsageError:
+    """The one line that says where training diverged and what to do."""
+    at = f" at epoch {epoch} of {args.epochs}" if epoch is not None else ""
+    return UsageError(f"training diverged{at}: {what} with --lr {args.lr:g}; try a smaller --lr")
+
+
+def _first_bad_epoch(history) -> int | None:
+    """The first epoch whose loss is nan or infinite, counted from 1 (None: all finite)."""
+    return next((i + 1 for i, v in enumerate(history.loss) if not math.isfinite(v)), None)
 
 
 def _number(text: str, *, positive: bool) -> float:
@@ -64,6 +86,13 @@ def _number(text: str, *, positive: bool) -> float:
     if not math.isfinite(x) or x < 0.0 or (positive and x == 0.0):
         what = "a number > 0" if positive else "a number ≥ 0"
         raise argparse.ArgumentTypeError(f"must be {what}, got {text!r}")
+    return x
+
+
+def _fraction(text: str) -> float:
+    x = _number(text, positive=True)
+    if x >= 1.0:
+        raise argparse.ArgumentTypeError(f"must be a fraction between 0 and 1, got {text!r}")
     return x
 
 
@@ -86,58 +115,121 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser(
         "train",
-        help="train a small network on built-in data (moons, circles, xor, the chapter's table)",
+        help="train a small network on built-in data (moons, circles, xor, the chapter's table, "
+        "spiral, digits)",
         description="Train an MLP on built-in data with a progress bar; print the final loss and "
-        "accuracy; write model.json, loss.svg and, for 2-D data, boundary.svg into --out.",
-        epilog="example:\n  micrograd-cbook train --data moons --hidden 16,16 --activation relu "
-        "--loss hinge \\\n      --epochs 100 --lr 0.05 --seed 0 --out run/",
+        "accuracy; write model.json, loss.svg and, for 2-D data, boundary.svg into --out. "
+        "Spiral and digits (several classes) train on a stratified split, print the test "
+        "accuracy and write confusion.svg (and misclassified.svg for the digits). Defaults in "
+        "parentheses are for two classes; [spiral; digits] where they differ.",
+        epilog="examples:\n  micrograd-cbook train --data moons --hidden 16,16 --activation relu "
+        "--loss hinge \\\n      --epochs 100 --lr 0.05 --seed 0 --out run/\n"
+        "  micrograd-cbook train --data digits",
     )
     p.add_argument("--data", choices=DATA_CHOICES, default="moons", help="data set (moons)")
-    p.add_argument("--samples", type=positive_int, default=100, metavar="N",
-                   help="points to generate for moons, circles and xor (100)")
+    p.add_argument("--samples", type=positive_int, default=None, metavar="N",
+                   help="points to generate (100) [300; the digits: all 1797, or a stratified "
+                   "subset of N]")
     p.add_argument("--noise", type=lambda t: _number(t, positive=False), default=None,
-                   help="noise standard deviation (moons 0.1, circles 0.05, xor 0)")
-    p.add_argument("--hidden", type=_hidden, default=[16, 16], metavar="SIZES",
-                   help="hidden layer sizes, comma-separated (16,16); 'none' for no hidden layer")
+                   help="noise standard deviation (moons 0.1, circles 0.05, xor 0, spiral 0.2 "
+                   "radians)")
+    p.add_argument("--hidden", type=_hidden, default=None, metavar="SIZES",
+                   help="hidden layer sizes, comma-separated (16,16) [16,16; 32]; 'none' for no "
+                   "hidden layer")
     p.add_argument("--activation", choices=ACTIVATIONS, default="relu",
                    help="hidden layers' activation (relu)")
     p.add_argument("--output-activation", choices=ACTIVATIONS, default=None,
-                   help="output activation (linear for hinge and bce, sigmoid for mse and "
-                   "quadratic)")
-    p.add_argument("--loss", choices=LOSS_CHOICES, default="hinge",
-                   help="hinge (labels become −1/+1), bce (cross-entropy from logits), mse, or "
-                   "quadratic, the chapter's ½(y − a)² (default: hinge)")
-    p.add_argument("--optimizer", choices=("sgd", "adam"), default="sgd",
+                   help="output activation (linear for hinge, bce and cross_entropy, sigmoid for "
+                   "mse and quadratic)")
+    p.add_argument("--loss", choices=LOSS_CHOICES, default=None,
+                   help="the cost: hinge (labels become −1/+1), bce (cross-entropy from logits), "
+                   "mse, quadratic (the chapter's ½(y − a)²; one-hot targets for several "
+                   "classes) or cross_entropy (several classes) (default: hinge) "
+                   "[cross_entropy]")
+    p.add_argument("--optimizer", choices=("sgd", "adam", "adamw"), default=None,
                    help="sgd: gradient descent, W ← W − lr·∂C/∂W (with --momentum if given); "
-                   "adam: Adam's adaptive steps (default: sgd)")
-    p.add_argument("--lr", type=lambda t: _number(t, positive=True), default=0.05,
-                   help="learning rate (0.05)")
+                   "adam: Adam's adaptive steps; adamw: Adam with decoupled weight decay "
+                   "(default: sgd) [adamw]")
+    p.add_argument("--lr", type=lambda t: _number(t, positive=True), default=None,
+                   help="learning rate (0.05) [0.02; 0.01]")
     p.add_argument("--momentum", type=lambda t: _number(t, positive=False), default=0.0,
                    help="SGD momentum (0)")
-    p.add_argument("--weight-decay", type=lambda t: _number(t, positive=False), default=0.0,
-                   help="L2 weight decay added to each gradient (0)")
-    p.add_argument("--epochs", type=positive_int, default=100, help="passes over the data (100)")
+    p.add_argument("--weight-decay", type=lambda t: _number(t, positive=False), default=None,
+                   help="weight decay: L2 added to each gradient for sgd and adam, decoupled "
+                   "for adamw (0) [0.0001]")
+    p.add_argument("--epochs", type=positive_int, default=None,
+                   help="passes over the data (100) [100; 20]")
     p.add_argument("--batch-size", type=positive_int, default=None,
-                   help="mini-batch size (default: the full batch)")
+                   help="mini-batch size (the full batch) [16; 32]")
+    p.add_argument("--test", type=_fraction, default=None, metavar="FRACTION",
+                   help="share of the rows held out for the test accuracy, stratified; spiral "
+                   "and digits only (0.2)")
     p.add_argument("--init", choices=INITS, default="uniform",
                    help="initial weights: uniform in [-1, 1) or the chapter's [0, 1) (uniform)")
     p.add_argument("--seed", type=int, default=0, help="seed for the data, weights and batches (0)")
     p.add_argument("--out", default=DEFAULT_OUT, metavar="DIR",
-                   help=f"folder for model.json, loss.svg, boundary.svg (./{DEFAULT_OUT}/)")
+                   help=f"folder for model.json and the plots (./{DEFAULT_OUT}/)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=run)
 
 
+def _fill_defaults(args: argparse.Namespace) -> None:
+    """Give each option the user left out its default for this data (see DEFAULTS)."""
+    if args.data not in MULTICLASS and args.test is not None:
+        raise UsageError(
+            f"--test applies to --data spiral and digits (--data {args.data} trains and "
+            "reports on all its points)"
+        )
+    table = DEFAULTS[args.data if args.data in MULTICLASS else "two classes"]
+    for name, value in table.items():
+        if getattr(args, name) is None:
+            setattr(args, name, list(value) if isinstance(value, list) else value)
+
+
+def _optimizer(args: argparse.Namespace, params: list) -> object:
+    from ..optim import SGD, Adam, AdamW
+
+    if args.optimizer == "adamw":
+        return AdamW(params, lr=args.lr, weight_decay=args.weight_decay)
+    if args.optimizer == "adam":
+        return Adam(params, lr=args.lr, weight_decay=args.weight_decay)
+    return SGD(params, lr=args.lr, momentum=args.momentum, weight_decay=args.weight_decay)
+
+
+def _fit(args: argparse.Namespace, fit, model, X, y, opt, **options):
+    """fit(), stopped at the first nan or infinite grad or weight, said in one line."""
+    epoch_now = _watch(opt, len(X), args.batch_size)
+    try:
+        history = fit(model, X, y, loss=args.loss, optimizer=opt, epochs=args.epochs,
+                      batch_size=args.batch_size, seed=args.seed,
+                      progress=not args.no_progress, **options)
+    except _Diverged as e:
+        raise _diverged(args, e.epoch, e.what) from None
+    except (OverflowError, ValueError) as e:  # a square or an exp beyond the largest float,
+        raise _diverged(args, min(epoch_now(), args.epochs), str(e)) from None  # a nan logit
+    epoch = _first_bad_epoch(history)
+    if epoch is not None or not math.isfinite(history.final_loss):
+        loss = history.loss[epoch - 1] if epoch is not None else history.final_loss
+        raise _diverged(args, epoch or args.epochs, f"the loss became {loss}")
+    return history
+
+
 def run(args: argparse.Namespace) -> int:
     from .. import datasets
-    from ..losses import get_loss
     from ..nn import MLP
-    from ..optim import SGD, Adam
     from ..plots import decision_boundary_svg, loss_curve_svg
     from ..training import fit
 
-    if args.optimizer == "adam" and args.momentum:
+    _fill_defaults(args)
+    if args.optimizer != "sgd" and args.momentum:
         raise UsageError("--momentum is for --optimizer sgd (Adam has its own betas)")
+    if args.data in MULTICLASS:
+        return _run_classes(args)
+    if args.loss == "cross_entropy":
+        raise UsageError(
+            f"--loss cross_entropy is for several classes (--data spiral or digits); for the two "
+            f"classes of --data {args.data} use bce"
+        )
     if args.data == "chapter":
         if args.noise:
             raise UsageError("--noise does not apply to --data chapter (its four rows are fixed)")
@@ -164,27 +256,12 @@ def run(args: argparse.Namespace) -> int:
         output_activation=out_act, seed=args.seed, init=args.init,
     )
     params = model.parameters()
-    if args.optimizer == "adam":
-        opt = Adam(params, lr=args.lr, weight_decay=args.weight_decay)
-    else:
-        opt = SGD(params, lr=args.lr, momentum=args.momentum, weight_decay=args.weight_decay)
+    opt = _optimizer(args, params)
     print(f"data   {args.data}: {len(X)} points, {len(X[0])} inputs")
     print(f"model  {model!r}: {len(params)} parameters")
     print(f"train  {args.loss} loss, {opt!r}, {args.epochs} epochs, "
           f"{'full batch' if args.batch_size is None else f'batches of {args.batch_size}'}")
-    watch = _Watch(get_loss(args.loss), params, len(X), args.batch_size, args.epochs)
-    try:
-        history = fit(
-            model, X, y, loss=watch, optimizer=opt, epochs=args.epochs,
-            batch_size=args.batch_size, seed=args.seed, threshold=threshold,
-            progress=not args.no_progress,
-        )
-    except _Diverged as e:
-        raise UsageError(f"training diverged at epoch {e.epoch} of {args.epochs}: {e.what} with "
-                         f"--lr {args.lr:g}; try a smaller --lr") from None
-    except OverflowError as e:  # e.g. a square or an exp beyond the largest float
-        raise UsageError(f"training diverged at epoch {watch.epoch} of {args.epochs} ({e}) "
-                         f"with --lr {args.lr:g}; try a smaller --lr") from None
+    history = _fit(args, fit, model, X, y, opt, threshold=threshold)
     right = round(history.final_accuracy * len(X)) if history.final_accuracy is not None else None
     acc = f", accuracy {history.final_accuracy:.1%} ({right}/{len(X)})" if right is not None else ""
     print(f"final  loss {history.final_loss:.4f}{acc}  ({history.seconds:.1f} s)")
@@ -204,6 +281,117 @@ def run(args: argparse.Namespace) -> int:
                 title=f"{args.data}: decision boundary after {args.epochs} epochs",
             )
             written.append(boundary_path)
+    except OSError as e:
+        raise UsageError(f"cannot write {e.filename or args.out}: {e.strerror or e}") from None
+    print("wrote  " + "\n       ".join(written))
+    return 0
+
+
+def _run_classes(args: argparse.Namespace) -> int:
+    """Several classes (spiral, digits): one output per class, trained on a stratified split,
+    judged on the rows held out."""
+    from .. import datasets
+    from ..losses import one_hot
+    from ..nn import MLP
+    from ..plots import confusion_matrix_svg, images_svg, loss_curve_svg
+    from ..training import confusion_matrix, evaluate, fit, predict
+
+    if args.loss in ("hinge", "bce"):
+        raise UsageError(
+            f"--loss {args.loss} is for two classes; --data {args.data} has more: use "
+            "cross_entropy or quadratic"
+        )
+    if args.data == "digits":
+        if args.noise:
+            raise UsageError("--noise does not apply to --data digits (the images are fixed)")
+        X, y = datasets.digits()
+        if args.samples is not None and args.samples != len(X):
+            if not 20 <= args.samples < len(X):
+                raise UsageError(
+                    f"--samples for the digits must be from 20 to {len(X)} (a stratified "
+                    f"subset), got {args.samples}"
+                )
+            _, X, _, y = datasets.train_test_split(X, y, test=args.samples / len(X),
+                                                   seed=args.seed)
+    else:
+        noise = DEFAULT_NOISE[args.data] if args.noise is None else args.noise
+        try:
+            X, y = datasets.spiral(args.samples, noise=noise, seed=args.seed)
+        except ValueError as e:
+            raise UsageError(str(e).replace("n must", "--samples must")) from None
+    n_classes = max(y) + 1
+    try:
+        X_train, X_test, y_train, y_test = datasets.train_test_split(
+            X, y, test=args.test, seed=args.seed
+        )
+    except ValueError as e:
+        raise UsageError(str(e).replace("train_test_split: ", "")) from None
+    out_act = args.output_activation
+    if out_act is None:
+        out_act = "linear" if args.loss == "cross_entropy" else "sigmoid"
+    # cross-entropy takes the class; the chapter's quadratic cost (and mse) one-hot rows
+    targets = y_train if args.loss == "cross_entropy" else [one_hot(c, n_classes) for c in y_train]
+
+    outputs = ["model.json", "loss.svg", "confusion.svg"]
+    prepare_folder(args.out, "--out", outputs + ["misclassified.svg"] * (args.data == "digits"))
+
+    model = MLP(
+        len(X[0]), [*args.hidden, n_classes], activation=args.activation,
+        output_activation=out_act, seed=args.seed, init=args.init,
+    )
+    params = model.parameters()
+    opt = _optimizer(args, params)
+    print(f"data   {args.data}: {len(X)} rows, {len(X[0])} inputs, {n_classes} classes; "
+          f"{len(X_train)} to train, {len(X_test)} held out for the test (stratified)")
+    print(f"model  {model!r}: {len(params)} parameters")
+    print(f"train  {args.loss} loss, {opt!r}, {args.epochs} epochs, "
+          f"{'full batch' if args.batch_size is None else f'batches of {args.batch_size}'}")
+    history = _fit(args, fit, model, X_train, targets, opt)
+    try:
+        test_loss, _ = evaluate(
+            model, X_test,
+            y_test if args.loss == "cross_entropy" else [one_hot(c, n_classes) for c in y_test],
+            loss=args.loss,
+        )
+    except (OverflowError, ValueError) as e:  # an exp beyond the largest float, a nan logit
+        raise _diverged(args, args.epochs, str(e)) from None
+    per_epoch = history.seconds / args.epochs
+    right_train = round(history.final_accuracy * len(X_train))
+    print(f"final  loss {history.final_loss:.4f}, accuracy {history.final_accuracy:.1%} "
+          f"({right_train}/{len(X_train)})  ({history.seconds:.1f} s, {per_epoch:.2f} s per epoch)")
+    predicted = predict(model, X_test)
+    right = sum(p == t for p, t in zip(predicted, y_test))
+    print(f"test accuracy {right / len(y_test):.1%} ({right}/{len(y_test)} held-out rows), "
+          f"loss {test_loss:.4f}")
+
+    written = []
+    try:  # checked before training; a disk that fills up now is still one line
+        model_path = os.path.join(args.out, "model.json")
+        model.save(model_path)
+        written.append(f"{model_path}  (load with nn.MLP.from_file)")
+        loss_path = os.path.join(args.out, "loss.svg")
+        loss_curve_svg(history.loss, loss_path, title=f"{args.data}: {args.loss} loss per epoch")
+        written.append(loss_path)
+        matrix = confusion_matrix(y_test, predicted, n_classes=n_classes)
+        confusion_path = os.path.join(args.out, "confusion.svg")
+        confusion_matrix_svg(matrix, confusion_path,
+                             title=f"{args.data}: the {len(y_test)} held-out rows")
+        written.append(confusion_path)
+        if args.data == "digits":
+            wrong = [i for i, (p, t) in enumerate(zip(predicted, y_test)) if p != t]
+            shown = wrong[:MISCLASSIFIED_SHOWN] or list(range(min(10, len(y_test))))
+            title = f"{len(wrong)} of {len(y_test)} test digits misclassified (true → read as)"
+            if len(wrong) > len(shown):
+                title += f", the first {len(shown)}"
+            elif not wrong:
+                title = "No test digit misclassified: the first ones, as read"
+            pictures_path = os.path.join(args.out, "misclassified.svg")
+            images_svg(
+                [X_test[i] for i in shown], pictures_path, title=title,
+                captions=[f"{y_test[i]} → {predicted[i]}" for i in shown],
+                wrong=[predicted[i] != y_test[i] for i in shown],
+            )
+            written.append(pictures_path)
     except OSError as e:
         raise UsageError(f"cannot write {e.filename or args.out}: {e.strerror or e}") from None
     print("wrote  " + "\n       ".join(written))

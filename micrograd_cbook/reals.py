@@ -1,0 +1,36 @@
+"""Real numbers at the boundary: :func:`real` checks and converts one, :func:`fmt` prints one.
+
+Every public function that takes a number checks it with :func:`real`, so a wrong type gets
+the same clear error everywhere.
+"""
+
+from __future__ import annotations
+
+from numbers import Real
+
+__all__ = ["fmt", "real"]
+
+
+def fmt(x: float) -> str:
+    """A number with 4 decimals, or in scientific notation when that would hide it.
+
+    >>> fmt(0.73106), fmt(-1e-7), fmt(0.0), fmt(2.5e9)
+    ('0.7311', '-1.0000e-07', '0.0000', '2.5000e+09')
+    """
+    a = abs(x)
+    return f"{x:.4f}" if a == 0.0 or 1e-4 <= a < 1e6 or a != a else f"{x:.4e}"
+
+
+def real(x: object, what: str = "Value") -> float:
+    """``x`` as a float if it is a real number (int, float, numpy float, ...), else TypeError."""
+    if type(x) is float:
+        return x
+    if isinstance(x, bool) or not isinstance(x, Real):
+        hint = " (use its .data)" if isinstance(getattr(x, "data", None), float) else ""
+        raise TypeError(f"{what} needs a real number (int, float, numpy float, ...), "
+                        f"got {type(x).__name__}: {x!r}{hint}")
+    try:
+        return float(x)
+    except OverflowError:
+        raise OverflowError(f"{what}: the number is too large for a float (|x| must be "
+                            "below 1.8e308)") from None
