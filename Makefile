@@ -1,13 +1,16 @@
 # The two commands a newcomer runs: `make demo` and `make test`.
-# Each creates .venv, installs the package with its dev extra, and makes sure Graphviz's dot is there.
+# Both create .venv and make sure Graphviz's dot is there. `make demo` installs the package and
+# its runtime dependencies only (graphviz, tqdm: a small venv); `make test` (and `make venv`)
+# add the dev extra. Either order works: each stamp says what its venv already holds.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
+BASE := $(VENV)/.package-stamp
 STAMP := $(VENV)/.installed-stamp
 
 .PHONY: demo test test-pythons bench lint dot venv clean
 
-demo: $(STAMP) dot
+demo: $(BASE) dot
 	$(VENV)/bin/micrograd-cbook demo
 
 test: $(STAMP) dot
@@ -28,10 +31,16 @@ venv: $(STAMP)
 dot:
 	@bash scripts/ensure-dot
 
-$(STAMP): setup.cfg pyproject.toml
+# The package and its runtime dependencies: all that `make demo` needs.
+$(BASE): setup.cfg pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "micrograd_cbook needs Python >= 3.10; this is " + sys.version.split()[0])'
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e .
+	@touch $(BASE)
+
+# The dev extra on top: pytest, hypothesis, sympy, the notebooks' kernel, ...
+$(STAMP): $(BASE)
 	$(PY) -m pip install -q -e '.[dev]'
 	$(PY) -m ipykernel install --sys-prefix --name python3 >/dev/null
 	@touch $(STAMP)

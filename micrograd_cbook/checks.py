@@ -80,14 +80,18 @@ def gradcheck(
 ) -> GradcheckResult:
     """Compare ∂f/∂xᵢ from ``backward()`` with central differences (f(x+h) − f(x−h)) / 2h.
 
-    ``f`` takes one Value per input and returns a Value. The error of each input is
-    |engine − numeric| / max(1, |numeric|); the result is truthy when all are ≤ ``tol``,
-    and ``str(result)`` is a table with the worst mismatch marked.
+    ``f`` takes one Value per input and returns a Value. The step is relative to the input,
+    h = eps·max(1, |x|), so that x ± h differ from x by far more than a rounding error
+    wherever x is; the difference is divided by the step the floats really took. The error
+    of each input is |engine − numeric| / max(1, |numeric|); the result is truthy when all
+    are ≤ ``tol``, and ``str(result)`` is a table with the worst mismatch marked.
 
     >>> print(gradcheck(lambda a: a ** 3, [2.0]).ok)
     True
+    >>> gradcheck(lambda a: 3 * a, [1e5]).ok     # an absolute step of 1e-6 would not be
+    True
     """
-    xs = [real(x, "gradcheck input") for x in inputs]
+    xs = [_input(x) for x in inputs]
     if not xs:
         raise ValueError("gradcheck needs at least one input")
     if not (eps > 0.0 and math.isfinite(eps)):
@@ -106,13 +110,25 @@ def gradcheck(
     out.backward()
     rows = []
     for i, x in enumerate(xs):
+        h = eps * max(1.0, abs(x))
         up, down = list(xs), list(xs)
-        up[i] = x + eps
-        down[i] = x - eps
-        numeric = (call(up).data - call(down).data) / (2.0 * eps)
+        up[i] = x + h
+        down[i] = x - h
+        if up[i] == down[i]:
+            raise ValueError(f"gradcheck: eps {eps:g} is too small at {leaves[i].label} = {x:g}: "
+                             "x ± h round to x (try eps=1e-6)")
+        numeric = (call(up).data - call(down).data) / (up[i] - down[i])
         engine = leaves[i].grad
         err = abs(engine - numeric) / max(1.0, abs(numeric))
         if math.isnan(err):
             err = math.inf
         rows.append(GradcheckRow(i, leaves[i].label, x, engine, numeric, err))
     return GradcheckResult(tuple(rows), tol, eps)
+
+
+def _input(x: object) -> float:
+    """A gradcheck input as a finite float, or TypeError or ValueError naming what it got."""
+    v = real(x, "gradcheck input")
+    if not math.isfinite(v):
+        raise ValueError(f"gradcheck inputs must be finite, got {v!r}")
+    return v

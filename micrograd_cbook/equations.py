@@ -1,10 +1,11 @@
 """The chapter's closed forms for a two-layer sigmoid network: equations (A) and (B), on floats.
 
-The network is a⁰ → a¹ → a² with zˡ = wˡ aˡ⁻¹ (+ bˡ) and aˡ = σ(zˡ), and the quadratic cost
-C = ½‖y − a²‖². These functions use no engine and no numpy, so they are an independent
+The network is a⁽⁰⁾ → a⁽¹⁾ → a⁽²⁾ with z⁽ˡ⁾ = w⁽ˡ⁾ a⁽ˡ⁻¹⁾ (+ b⁽ˡ⁾) and a⁽ˡ⁾ = σ(z⁽ˡ⁾), and the
+quadratic cost C = ½‖y − a⁽²⁾‖² (layer numbers in parentheses: a⁽²⁾ is layer 2's
+activation, not a squared). These functions use no engine and no numpy, so they are an independent
 check of back-propagation: the tests compare them with ``backward()``.
 
-Weight layout (Nielsen's wˡⱼₖ, as the chapter says, and as :mod:`micrograd_cbook.nn` labels
+Weight layout (Nielsen's w⁽ˡ⁾ⱼₖ, as the chapter says, and as :mod:`micrograd_cbook.nn` labels
 them ``w2[j,k]``): ``w[j][k]`` is the weight from unit k of layer l−1 to unit j of layer l,
 so ``w1`` has one row per hidden unit and ``w2`` one row per output unit. The chapter's
 network, ``nn.MLP(3, [4, 1], activation="sigmoid", bias=False)``, has no biases, and neither
@@ -58,11 +59,14 @@ def sigmoid(z: float) -> float:
 def sigmoid_prime(z: float) -> float:
     """σ′(z) = σ(z)(1 − σ(z)), the chapter's ∂a/∂z (equations 1.2 and 2.2).
 
-    >>> round(sigmoid_prime(1.0), 4)
-    0.1966
+    Computed as e / (1 + e)² from e = e^−|z| (σ′ is even), so the tails keep their digits
+    where 1 − σ(z) would round to 0: σ′(40) is 4.2e-18, not 0.
+
+    >>> round(sigmoid_prime(1.0), 4), f"{sigmoid_prime(40.0):.4e}"
+    (0.1966, '4.2484e-18')
     """
-    s = sigmoid(z)
-    return s * (1.0 - s)
+    e = math.exp(-abs(z))
+    return e / ((1.0 + e) * (1.0 + e))
 
 
 @dataclass(frozen=True)
@@ -95,7 +99,8 @@ def _layer(w: Matrix, a: Vector, b: Vector | None, name: str) -> tuple[float, ..
 def forward(
     a0: Vector, w1: Matrix, w2: Matrix, b1: Vector | None = None, b2: Vector | None = None
 ) -> Forward:
-    """The forward pass: z¹ = w¹a⁰ (+ b¹), a¹ = σ(z¹), z² = w²a¹ (+ b²), a² = σ(z²).
+    """The forward pass: z⁽¹⁾ = w⁽¹⁾a⁽⁰⁾ (+ b⁽¹⁾), a⁽¹⁾ = σ(z⁽¹⁾), z⁽²⁾ = w⁽²⁾a⁽¹⁾ (+ b⁽²⁾),
+    a⁽²⁾ = σ(z⁽²⁾).
 
     >>> f = forward([1.0], [[0.0]], [[2.0]])
     >>> f.z1, f.a1, f.z2
@@ -110,7 +115,7 @@ def forward(
 
 
 def cost(a2: Vector, y: Vector) -> float:
-    """The quadratic cost C = ½‖y − a²‖² = ½ Σⱼ (yⱼ − a²ⱼ)².
+    """The quadratic cost C = ½‖y − a⁽²⁾‖² = ½ Σⱼ (yⱼ − a⁽²⁾ⱼ)².
 
     >>> cost([0.5, 0.25], [1.0, 0.0])
     0.15625
@@ -125,17 +130,17 @@ def _check_targets(a2: Vector, y: Vector) -> None:
 
 
 def _delta2(f: Forward, y: Vector) -> list[float]:
-    """σ′(z²ⱼ)·(a²ⱼ − yⱼ) for each output unit j: the two factors (A) and (B) share."""
+    """σ′(z⁽²⁾ⱼ)·(a⁽²⁾ⱼ − yⱼ) for each output unit j: the two factors (A) and (B) share."""
     _check_targets(f.a2, y)
-    return [a * (1.0 - a) * (a - float(yj)) for a, yj in zip(f.a2, y)]  # σ′(z) = a(1 − a)
+    return [sigmoid_prime(z) * (a - float(yj)) for z, a, yj in zip(f.z2, f.a2, y)]
 
 
 def _delta1(f: Forward, w2: Matrix, y: Vector) -> list[float]:
-    """σ′(z¹ₖ) · Σⱼ (a²ⱼ − yⱼ)·σ′(z²ⱼ)·w²ⱼₖ for each hidden unit k: ∂C/∂z¹ₖ."""
+    """σ′(z⁽¹⁾ₖ) · Σⱼ (a⁽²⁾ⱼ − yⱼ)·σ′(z⁽²⁾ⱼ)·w⁽²⁾ⱼₖ for each hidden unit k: ∂C/∂z⁽¹⁾ₖ."""
     d2 = _delta2(f, y)
     return [
-        a * (1.0 - a) * sum(d2[j] * float(w2[j][k]) for j in range(len(d2)))
-        for k, a in enumerate(f.a1)
+        sigmoid_prime(z) * sum(d2[j] * float(w2[j][k]) for j in range(len(d2)))
+        for k, z in enumerate(f.z1)
     ]
 
 
@@ -143,9 +148,9 @@ def dC_dw2(
     a0: Vector, w1: Matrix, w2: Matrix, y: Vector,
     b1: Vector | None = None, b2: Vector | None = None,
 ) -> list[list[float]]:
-    """Equation (A) for every weight of layer 2: ∂C/∂w²ⱼₖ = a¹ₖ · σ′(z²ⱼ) · (a²ⱼ − yⱼ).
+    """Equation (A) for every weight of layer 2: ∂C/∂w⁽²⁾ⱼₖ = a⁽¹⁾ₖ · σ′(z⁽²⁾ⱼ) · (a⁽²⁾ⱼ − yⱼ).
 
-    >>> g = dC_dw2([1.0], [[0.0]], [[2.0]], [1.0])     # a¹ = 0.5, z² = 1
+    >>> g = dC_dw2([1.0], [[0.0]], [[2.0]], [1.0])     # a⁽¹⁾ = 0.5, z⁽²⁾ = 1
     >>> round(g[0][0], 4)                               # 0.5 × 0.1966 × (−0.2689)
     -0.0264
     """
@@ -159,7 +164,7 @@ def dC_dw1(
     b1: Vector | None = None, b2: Vector | None = None,
 ) -> list[list[float]]:
     """Equation (B) for every weight of layer 1, summed over the output units j:
-    ∂C/∂w¹ₖᵢ = a⁰ᵢ · σ′(z¹ₖ) · Σⱼ (a²ⱼ − yⱼ) · σ′(z²ⱼ) · w²ⱼₖ.
+    ∂C/∂w⁽¹⁾ₖᵢ = a⁽⁰⁾ᵢ · σ′(z⁽¹⁾ₖ) · Σⱼ (a⁽²⁾ⱼ − yⱼ) · σ′(z⁽²⁾ⱼ) · w⁽²⁾ⱼₖ.
 
     >>> g = dC_dw1([1.0], [[0.0]], [[2.0]], [1.0])
     >>> round(g[0][0], 4)                               # 1 × 0.25 × (−0.2689 × 0.1966 × 2)
@@ -174,7 +179,7 @@ def dC_db2(
     a0: Vector, w1: Matrix, w2: Matrix, y: Vector,
     b1: Vector | None = None, b2: Vector | None = None,
 ) -> list[float]:
-    """(A) with ∂z²ⱼ/∂b²ⱼ = 1 in place of a¹: ∂C/∂b²ⱼ = σ′(z²ⱼ) · (a²ⱼ − yⱼ).
+    """(A) with ∂z⁽²⁾ⱼ/∂b⁽²⁾ⱼ = 1 in place of a⁽¹⁾: ∂C/∂b⁽²⁾ⱼ = σ′(z⁽²⁾ⱼ) · (a⁽²⁾ⱼ − yⱼ).
 
     >>> round(dC_db2([1.0], [[0.0]], [[2.0]], [1.0])[0], 4)
     -0.0529
@@ -186,7 +191,8 @@ def dC_db1(
     a0: Vector, w1: Matrix, w2: Matrix, y: Vector,
     b1: Vector | None = None, b2: Vector | None = None,
 ) -> list[float]:
-    """(B) with ∂z¹ₖ/∂b¹ₖ = 1 in place of a⁰: ∂C/∂b¹ₖ = σ′(z¹ₖ) · Σⱼ (a²ⱼ − yⱼ)σ′(z²ⱼ)w²ⱼₖ.
+    """(B) with ∂z⁽¹⁾ₖ/∂b⁽¹⁾ₖ = 1 in place of a⁽⁰⁾:
+    ∂C/∂b⁽¹⁾ₖ = σ′(z⁽¹⁾ₖ) · Σⱼ (a⁽²⁾ⱼ − yⱼ)σ′(z⁽²⁾ⱼ)w⁽²⁾ⱼₖ.
 
     >>> round(dC_db1([1.0], [[0.0]], [[2.0]], [1.0])[0], 4)
     -0.0264

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import math
 import os
+import sys
 from collections.abc import Callable, Sequence
+from decimal import ROUND_CEILING, Context, Decimal, localcontext
 from html import escape
 from typing import Any
 
@@ -32,24 +34,75 @@ def _num(x: float) -> str:
     return "0" if s == "-0" else s
 
 
-def _tick_label(v: float) -> str:
-    return f"{v:.3g}"
+def _tick_label(v: float | Decimal, step: float | Decimal | None = None) -> str:
+    """A tick's number: 3 significant digits, more when the ticks are closer than that."""
+    digits = 3
+    if step is not None and v and step:
+        digits = min(17, max(3, Decimal(abs(v)).adjusted() - Decimal(abs(step)).adjusted() + 2))
+    x = float(v)  # a padded range may reach past the largest float: then the Decimal's digits
+    text = f"{x:.{digits}g}" if math.isfinite(x) else format(Decimal(v), f".{digits}g")
+    return "0" if text == "-0" else text
 
 
-def _nice_ticks(lo: float, hi: float, count: int = 5) -> list[float]:
+# Ranges and ticks are computed in Decimal: exact for every float, with no overflow (1e308
+# minus −1e308), no underflow and no step too small to move a float (−1e10 and its neighbour).
+_DECIMALS = Context(prec=40)
+
+
+def _range(lo: float, hi: float, pad: float = 0.0) -> tuple[Decimal, Decimal]:
+    """An interval from lo to hi to draw in, ``pad`` of its width added on each side.
+
+    Equal values, or values too close to tell apart on a plot (under 1e-9 of their size),
+    get an interval of ±10% of their size (±1 at 0) around them.
+    """
+    with localcontext(_DECIMALS):
+        a, b = Decimal(lo), Decimal(hi)
+        size = max(abs(a), abs(b))
+        if b - a <= size * Decimal("1e-9"):
+            half = size / 10 if size else Decimal(1)
+            mid = (a + b) / 2
+            return mid - half, mid + half
+        extra = (b - a) * Decimal(pad)
+        return a - extra, b + extra
+
+
+def _nice_ticks(lo: float | Decimal, hi: float | Decimal, count: int = 5) -> list[Decimal]:
     """About ``count`` round numbers (1, 2 or 5 times a power of 10 apart) from lo to hi."""
-    if hi <= lo:
-        return [lo]
-    raw = (hi - lo) / count
-    power = 10.0 ** math.floor(math.log10(raw))
-    step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
-    first = math.ceil(lo / step - 1e-9) * step
-    ticks = []
-    v = first
-    while v <= hi + step * 1e-9:
-        ticks.append(0.0 if abs(v) < step * 1e-9 else v)
-        v += step
-    return ticks
+    with localcontext(_DECIMALS):
+        lo, hi = Decimal(lo), Decimal(hi)
+        if hi <= lo:
+            return [lo]
+        raw = (hi - lo) / count
+        power = Decimal(10) ** raw.adjusted()  # 10^floor(log10(raw)), exactly
+        step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
+        first = (lo / step).to_integral_value(rounding=ROUND_CEILING) * step
+        ticks = []
+        for i in range(4 * count + 2):  # bounded: never a loop that cannot end
+            v = first + i * step
+            if v > hi:
+                break
+            ticks.append(v)
+        return ticks
+
+
+def _position(v: Decimal | float, lo: Decimal, hi: Decimal, start: float, length: float) -> float:
+    """Where ``v`` falls on an axis of ``length`` pixels from ``start``, lo to hi."""
+    with localcontext(_DECIMALS):
+        return float(Decimal(start) + Decimal(length) * (Decimal(v) - lo) / (hi - lo))
+
+
+def _finite(values: Sequence[float], what: str, who: str) -> list[float]:
+    """``values`` as floats, or a ValueError naming the first one that is not a finite number."""
+    out = []
+    for i, v in enumerate(values):
+        try:
+            x = float(v)
+        except (TypeError, ValueError, OverflowError):
+            raise ValueError(f"{who}: {what} {i} is {v!r}, not a number") from None
+        if not math.isfinite(x):
+            raise ValueError(f"{who}: {what} {i} is {x}: every {what} must be finite")
+        out.append(x)
+    return out
 
 
 def _finish(parts: list[str], path: str | os.PathLike | None) -> str:
@@ -86,7 +139,12 @@ def loss_curve_svg(
     >>> "log scale" in loss_curve_svg([1.0, 0.1, 0.001])
     True
     """
-    values = [float(v) for v in losses]
+    values = []
+    for i, v in enumerate(losses):
+        try:
+            values.append(float(v))
+        except (TypeError, ValueError, OverflowError):
+            raise ValueError(f"loss_curve_svg: loss {i} is {v!r}, not a number") from None
     if not values:
         raise ValueError("loss_curve_svg needs at least one loss (train for one epoch or more)")
     finite = [v for v in values if math.isfinite(v)]
@@ -94,20 +152,20 @@ def loss_curve_svg(
         raise ValueError("loss_curve_svg: every loss is nan or infinite; nothing to draw")
     if log_y is None:
         positive = min(finite) > 0.0
-        log_y = positive and max(finite) / min(finite) > 100.0
+        log_y = positive and max(finite) / min(finite) > 100.0  # may be inf: still > 100
     elif log_y and min(finite) <= 0.0:
         raise ValueError("log_y=True needs every loss > 0; use log_y=False")
 
     def tr(v: float) -> float:
-        return math.log10(v) if log_y else v
+        return math.log10(v) if log_y else v  # log10 of a positive finite float: within ±324
 
-    lo, hi = tr(min(finite)), tr(max(finite))
-    if log_y:
-        lo, hi = math.floor(lo), math.ceil(hi)
-    elif lo > 0.0:
-        lo = 0.0  # a linear loss axis starts at 0, so the drop is seen to scale
-    if hi - lo < 1e-12:
-        lo, hi = lo - 1.0, hi + 1.0
+    if log_y:  # whole decades, so that the axis reads 0.001, 0.01, 0.1, 1
+        lo_e, hi_e = math.floor(tr(min(finite))), math.ceil(tr(max(finite)))
+        if hi_e == lo_e:
+            lo_e, hi_e = lo_e - 1, hi_e + 1
+        lo, hi = Decimal(lo_e), Decimal(hi_e)
+    else:  # a linear loss axis starts at 0, so the drop is seen to scale
+        lo, hi = _range(min(min(finite), 0.0), max(finite))
     left, right, top, bottom = 72, 20, 40, 48
     pw, ph = width - left - right, height - top - bottom
     n = len(values)
@@ -115,24 +173,32 @@ def loss_curve_svg(
     def px(i: int) -> float:
         return left + (pw * i / (n - 1) if n > 1 else pw / 2)
 
-    def py(v: float) -> float:
-        return top + ph * (hi - tr(v)) / (hi - lo)
+    def py(v: float) -> float:  # the largest value at the top
+        return _position(tr(v), hi, lo, top, ph)
 
     parts = _svg_start(width, height, title + (" (log scale)" if log_y else ""))
-    # y ticks and grid lines
-    yticks = [10.0**e for e in range(int(lo), int(hi) + 1)] if log_y else _nice_ticks(lo, hi)
-    for t in yticks:
-        y = py(t)
+    # y ticks and grid lines: (position, label)
+    if log_y:
+        # every decade, or every 2nd, 5th, 10th, ...: at most 9 of them labelled
+        every = next(m for m in (1, 2, 5, 10, 20, 25, 50, 100, 200) if (hi_e - lo_e) / m <= 8)
+        yticks = [(_position(e, hi, lo, top, ph),
+                   _tick_label(10.0**e) if abs(e) <= 300 else f"1e{e:+d}")
+                  for e in range(lo_e, hi_e + 1) if e % every == 0]
+    else:
+        ticks = _nice_ticks(lo, hi)
+        step = ticks[1] - ticks[0] if len(ticks) > 1 else None
+        yticks = [(_position(t, hi, lo, top, ph), _tick_label(t, step)) for t in ticks]
+    for y, label in yticks:
         parts.append(
             f'<line x1="{left}" y1="{_num(y)}" x2="{left + pw}" y2="{_num(y)}" stroke="#e5e5e5"/>'
         )
         parts.append(
             f'<text x="{left - 6}" y="{_num(y + 4)}" text-anchor="end" font-size="11" {_FONT}>'
-            f"{_tick_label(t)}</text>"
+            f"{label}</text>"
         )
     # x ticks: epochs 1..n
     for t in _nice_ticks(1, n) if n > 1 else [1.0]:
-        if t < 1:
+        if t < 1 or t != int(t):  # whole epochs only (3 epochs would get 1.5 and 2.5)
             continue
         x = px(round(t) - 1)
         parts.append(
@@ -205,26 +271,32 @@ def decision_boundary_svg(
         raise ValueError("decision_boundary_svg draws 2-D data only: every point needs 2 numbers")
     if isinstance(resolution, bool) or not isinstance(resolution, int) or resolution < 2:
         raise ValueError(f"resolution must be an int ≥ 2 (grid cells per side), got {resolution!r}")
-    labels = sorted({float(v) for v in y})
+    who = "decision_boundary_svg"
+    labels = sorted(set(_finite(y, "label", who)))
     if len(labels) > 2:
         raise ValueError(f"decision_boundary_svg needs two classes, got labels {labels}")
     lo_label, hi_label = (labels[0], labels[-1]) if len(labels) == 2 else (0.0, labels[0])
     if threshold is None:
-        threshold = (lo_label + hi_label) / 2.0
+        threshold = lo_label / 2.0 + hi_label / 2.0  # halves first: no overflow
+    if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or not (
+            math.isfinite(threshold)):
+        raise ValueError(f"decision_boundary_svg: threshold must be a finite number, "
+                         f"got {threshold!r}")
 
-    xs = [float(p[0]) for p in X]
-    ys = [float(p[1]) for p in X]
-
-    def padded(lo: float, hi: float) -> tuple[float, float]:
-        span = hi - lo if hi > lo else 2.0
-        return lo - 0.1 * span, hi + 0.1 * span
-
-    x0, x1 = padded(min(xs), max(xs))
-    y0, y1 = padded(min(ys), max(ys))
+    xs = _finite([p[0] for p in X], "x coordinate of point", who)
+    ys = _finite([p[1] for p in X], "y coordinate of point", who)
+    x0, x1 = _range(min(xs), max(xs), pad=0.1)
+    y0, y1 = _range(min(ys), max(ys), pad=0.1)
     left, top, bottom, right = 56, 40, 40, 16
     side = size - left - right
     width, height = size, top + side + bottom
     cell = side / resolution
+
+    def centre(lo: Decimal, hi: Decimal, i: int) -> float:
+        """The middle of grid cell i as a float (clamped to the largest finite floats)."""
+        with localcontext(_DECIMALS):
+            v = float(lo + (hi - lo) * (Decimal(i) + Decimal("0.5")) / resolution)
+        return min(max(v, -sys.float_info.max), sys.float_info.max)
 
     def score(a: float, b: float) -> float:
         out = model([a, b])
@@ -235,11 +307,8 @@ def decision_boundary_svg(
     parts = _svg_start(width, height, title)
     parts.append('<g class="regions" shape-rendering="crispEdges">')
     for row in range(resolution):  # top row first: the largest y
-        b = y1 - (row + 0.5) * (y1 - y0) / resolution
-        classes = [
-            score(x0 + (col + 0.5) * (x1 - x0) / resolution, b) > threshold
-            for col in range(resolution)
-        ]
+        b = centre(y1, y0, row)
+        classes = [score(centre(x0, x1, col), b) > threshold for col in range(resolution)]
         col = 0
         while col < resolution:  # one rectangle per run of equal cells: smaller files
             end = col
@@ -257,8 +326,8 @@ def decision_boundary_svg(
         f'<rect x="{left}" y="{top}" width="{side}" height="{side}" fill="none" stroke="#444"/>'
     )
     for a, b, label in zip(xs, ys, y):
-        cx = left + side * (a - x0) / (x1 - x0)
-        cy = top + side * (y1 - b) / (y1 - y0)
+        cx = _position(a, x0, x1, left, side)
+        cy = _position(b, y1, y0, top, side)
         color = _ORANGE if float(label) == hi_label and len(labels) == 2 else _BLUE
         parts.append(
             f'<circle cx="{_num(cx)}" cy="{_num(cy)}" r="4" fill="{color}" stroke="#222" '
@@ -267,12 +336,12 @@ def decision_boundary_svg(
     for v, anchor, x in ((x0, "start", left), (x1, "end", left + side)):
         parts.append(
             f'<text x="{x}" y="{top + side + 16}" text-anchor="{anchor}" font-size="11" {_FONT}>'
-            f"{_tick_label(v)}</text>"
+            f"{_tick_label(v, x1 - x0)}</text>"
         )
     for v, y_px in ((y1, top + 10), (y0, top + side)):
         parts.append(
             f'<text x="{left - 6}" y="{y_px}" text-anchor="end" font-size="11" {_FONT}>'
-            f"{_tick_label(v)}</text>"
+            f"{_tick_label(v, y1 - y0)}</text>"
         )
     parts.append(
         f'<text x="{left + side / 2:g}" y="{height - 6}" text-anchor="middle" font-size="11" '

@@ -134,3 +134,38 @@ def test_equations_equal_the_chapters_network_from_nn():
             assert all(close(p, w.grad) for p, w in zip(mine, neuron.w))
         for mine, neuron in zip(dC_dw1(a0, w1, w2, y), layer1.neurons):  # (B)
             assert all(close(p, w.grad) for p, w in zip(mine, neuron.w))
+
+
+def test_sigmoid_prime_keeps_its_digits_in_the_tails_as_mpmath_says():
+    """σ′(40) is 4.2e-18, not the 0 of σ(1 − σ); against 50-digit mpmath, both tails."""
+    mpmath = pytest.importorskip("mpmath")
+    assert sigmoid_prime(40.0) == pytest.approx(4.248354255291589e-18, rel=1e-15)
+    with mpmath.workdps(50):
+        for z in [-700.0, -300.5, -40.0, -9.21, -1.0, 0.0, 1e-8, 2.5, 36.0, 40.0, 80.0, 700.0]:
+            e = mpmath.exp(-abs(mpmath.mpf(z)))
+            exact = float(e / (1 + e) ** 2)
+            assert sigmoid_prime(z) == pytest.approx(exact, rel=4e-16), z
+            assert sigmoid_prime(z) == sigmoid_prime(-z)
+
+
+def test_equations_equal_the_engine_for_saturated_units():
+    """Units with z near 40: (A) and (B) are about 1e-18 there, equal to backward()'s."""
+    nn = pytest.importorskip("micrograd_cbook.nn")
+    losses = pytest.importorskip("micrograd_cbook.losses")
+    model = nn.MLP(2, [2, 1], activation="sigmoid", bias=False, seed=0)
+    w1 = [[20.0, 20.0], [-20.0, 19.0]]
+    w2 = [[38.0, 3.0]]
+    for neuron, row in zip([*model.layers[0].neurons, *model.layers[1].neurons], [*w1, *w2]):
+        for w, v in zip(neuron.w, row):
+            w.data = v
+    a0, y = [1.0, 1.0], [0.0]
+    C = losses.quadratic_cost(model(a0), y[0])
+    C.backward()
+    grads_a = dC_dw2(a0, w1, w2, y)[0]
+    grads_b = dC_dw1(a0, w1, w2, y)
+    assert all(g != 0.0 for g in grads_a) and grads_b[0][0] != 0.0
+    for mine, w in zip(grads_a, model.layers[1].neurons[0].w):
+        assert mine == pytest.approx(w.grad, rel=1e-12)
+    for row, neuron in zip(grads_b, model.layers[0].neurons):
+        for mine, w in zip(row, neuron.w):
+            assert mine == pytest.approx(w.grad, rel=1e-12)

@@ -2,9 +2,13 @@
 
 import itertools
 import math
+import re
+import sys
 import xml.etree.ElementTree as ET
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from micrograd_cbook import nn, plots
 
@@ -134,3 +138,121 @@ def test_decision_boundary_rejects_bad_data(X, y, match):
 def test_decision_boundary_needs_one_output():
     with pytest.raises(ValueError, match="one output"):
         plots.decision_boundary_svg(nn.MLP(2, [2], seed=0), [[0.0, 0.0]], [1])
+
+
+# ------------------------------------------------ any finite data gives a picture, quickly
+
+FLOATS = st.floats(allow_nan=False, allow_infinity=False)
+
+
+@st.composite
+def awkward_floats(draw) -> list[float]:
+    """Lists that broke the plots: huge, tiny, equal, and neighbouring floats."""
+    v = draw(FLOATS)
+    kind = draw(st.sampled_from(["any", "equal", "neighbours", "opposite", "extremes"]))
+    if kind == "equal":
+        return [v] * draw(st.integers(1, 4))
+    if kind == "neighbours":
+        w = math.nextafter(v, draw(st.sampled_from([0.0, math.inf, -math.inf])))
+        return [v, w] if math.isfinite(w) else [v, v]
+    if kind == "opposite":
+        return [v, -v]
+    if kind == "extremes":
+        return draw(st.lists(st.sampled_from(
+            [sys.float_info.max, -sys.float_info.max, 5e-324, -5e-324, 0.0, -0.0, 1e-308,
+             2.5e16, -1e10, math.nextafter(-1e10, 0)]), min_size=1, max_size=5))
+    return draw(st.lists(FLOATS, min_size=1, max_size=6))
+
+
+def numbers_in(svg: str) -> list[float]:
+    """Every number in the picture's coordinates (x, y, width, height, points, cx, cy ...)."""
+    root = parse(svg)
+    out = []
+    for el in root.iter():
+        for key in ("x", "y", "x1", "x2", "y1", "y2", "cx", "cy", "width", "height"):
+            if el.get(key) is not None:
+                out.append(float(el.get(key)))
+        if el.get("points"):
+            out += [float(c) for p in el.get("points").split() for c in p.split(",")]
+    return out
+
+
+@settings(max_examples=300, deadline=None)
+@given(awkward_floats(), st.sampled_from([None, False]))
+def test_any_finite_losses_give_a_picture_inside_its_frame(losses, log_y):
+    svg = plots.loss_curve_svg(losses, log_y=log_y)
+    coords = numbers_in(svg)
+    assert all(math.isfinite(c) and -1 <= c <= 641 for c in coords)
+    for x, y in curve_points(svg) if len(losses) > 1 else []:
+        assert 72 - 0.01 <= x <= 620.01 and 40 - 0.01 <= y <= 312.01
+
+
+def test_the_loss_curve_that_never_returned_now_draws_distinct_ticks():
+    svg = plots.loss_curve_svg([-1e10, math.nextafter(-1e10, 0)])
+    labels = [t.text for t in parse(svg).iter(SVG + "text")]
+    assert len(labels) < 40  # a few ticks, not an endless loop
+    assert curve_points(svg)
+
+
+@pytest.mark.parametrize("losses", [[5e-324, 1.0], [1e-320, 1e300], [sys.float_info.max, 1e-300]])
+def test_log_scale_over_hundreds_of_decades_labels_a_few_of_them(losses):
+    svg = plots.loss_curve_svg(losses)
+    assert "(log scale)" in svg
+    ticks = [t.text for t in parse(svg).iter(SVG + "text") if t.get("text-anchor") == "end"]
+    assert 2 <= len(ticks) <= 10
+
+
+@pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf])
+def test_loss_curve_of_only_non_finite_losses_is_a_value_error(bad):
+    with pytest.raises(ValueError, match="every loss is nan or infinite"):
+        plots.loss_curve_svg([bad, bad])
+
+
+def test_loss_curve_of_something_not_a_number_is_a_value_error():
+    with pytest.raises(ValueError, match="loss 1 is 'abc', not a number"):
+        plots.loss_curve_svg([1.0, "abc"])
+    with pytest.raises(ValueError, match="not a number"):
+        plots.loss_curve_svg([10**400])
+
+
+def _linear(p):
+    from micrograd_cbook import Value
+
+    return Value(p[0]) * 1e-300 - Value(p[1]) * 1e-300  # never overflows for finite p
+
+
+@settings(max_examples=150, deadline=None)
+@given(awkward_floats(), awkward_floats(), st.data())
+def test_any_finite_points_give_a_decision_boundary_inside_its_frame(xs, ys, data):
+    n = min(len(xs), len(ys))
+    X = [[xs[i], ys[i]] for i in range(n)]
+    y = data.draw(st.lists(st.sampled_from([0, 1]), min_size=n, max_size=n))
+    svg = plots.decision_boundary_svg(_linear, X, y, resolution=3)
+    coords = numbers_in(svg)
+    assert all(math.isfinite(c) and -1 <= c <= 488 for c in coords)  # a 480 × 488 picture
+    circles = list(parse(svg).iter(SVG + "circle"))
+    assert len(circles) == n
+    for c in circles:
+        assert 56 - 0.01 <= float(c.get("cx")) <= 464.01
+        assert 40 - 0.01 <= float(c.get("cy")) <= 448.01
+
+
+def test_one_point_at_2_5e16_gives_a_picture():
+    svg = plots.decision_boundary_svg(_linear, [[2.5e16, 2.5e16]], [1], resolution=2)
+    (circle,) = parse(svg).iter(SVG + "circle")
+    assert (float(circle.get("cx")), float(circle.get("cy"))) == (260.0, 244.0)  # the middle
+
+
+@pytest.mark.parametrize(
+    ("X", "y", "threshold", "match"),
+    [
+        ([[math.nan, 0.0]], [1], None, "x coordinate of point 0 is nan"),
+        ([[0.0, 0.0], [1.0, math.inf]], [0, 1], None, "y coordinate of point 1 is inf"),
+        ([[0.0, 0.0]], [math.nan], None, "label 0 is nan"),
+        ([[0.0, 0.0]], [1], math.inf, "threshold must be a finite number, got inf"),
+        ([["a", 0.0]], [1], None, "'a', not a number"),
+    ],
+)
+def test_non_finite_points_labels_or_threshold_are_value_errors(X, y, threshold, match):
+    with pytest.raises(ValueError, match=re.escape(match)):
+        plots.decision_boundary_svg(_linear, X, y, threshold=threshold, resolution=2)

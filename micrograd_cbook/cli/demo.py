@@ -12,7 +12,7 @@ import os
 import time
 
 from ..engine import Value
-from . import UsageError, positive_int
+from . import UsageError, positive_int, prepare_folder
 
 DEFAULT_OUT = "micrograd-cbook-demo"
 ROW = 0  # the row whose gradients are checked and drawn
@@ -91,10 +91,7 @@ def run(args: argparse.Namespace) -> int:
 
     started = time.perf_counter()
     out = args.out
-    try:
-        os.makedirs(out, exist_ok=True)
-    except OSError as e:
-        raise UsageError(f"cannot create the --out folder {out!r}: {e.strerror}") from None
+    prepare_folder(out, "--out", ["graph.svg", "loss.svg"])  # before any work: said at once
 
     X, Y = chapter_table()
     net = chapter_network()
@@ -108,15 +105,16 @@ def run(args: argparse.Namespace) -> int:
     # 1. One row: backward() against equations (A) and (B)
     x, y = X[ROW], Y[ROW]
     a2, C, grads = _check_gradients(net, x, y)
-    print(f"1. One row, x = {[int(v) for v in x]}, y = {y:g}: a2[0] = {fmt(a2.data)}, "
-          f"C = ½(y − a2[0])² = {fmt(C.data)}; C.backward()")
+    print(f"1. One row, x = {[int(v) for v in x]}, y = {y:g}: the output a⁽²⁾ = a2[0] = "
+          f"{fmt(a2.data)},")
+    print(f"   C = ½(y − a⁽²⁾)² = {fmt(C.data)}; C.backward()")
     widths = [9, 14, 22, 14]
     print("   " + _row(["weight", "engine ∂C/∂w", "chapter's equation", "central diff."], widths))
     for w, engine, eq, num in grads:
         if w.label.startswith("w1") and x[int(w.label[-2])] == 0.0:
             continue  # its input is 0 in this row: every column is 0
-        which = "(A) a1·σ'(z2)·(a2−y)" if w.label.startswith("w2") else "(B) a0·σ'(z1)·…·w2"
-        print("   " + _row([w.label, f"{engine:+.10f}", f"{eq:+.10f} {which[:3]}",
+        which = "(A)" if w.label.startswith("w2") else "(B)"
+        print("   " + _row([w.label, f"{engine:+.10f}", f"{eq:+.10f} {which}",
                             f"{num:+.10f}"], widths))
     worst_eq = max(abs(e - q) for _, e, q, _ in grads)
     worst_num = max(abs(e - n) for _, e, _, n in grads)
@@ -133,7 +131,7 @@ def run(args: argparse.Namespace) -> int:
     net.zero_grad()
     before = [net(x).data for x in X]
     print(f"\n2. Train: {args.epochs} steps of gradient descent, W ← W − 1·∂C/∂W, "
-          "C = ½ Σ (y − a2)² over the 4 rows")
+          "C = ½ Σ (y − a⁽²⁾)² over the 4 rows")
     opt = SGD(net.parameters(), lr=1.0)
     history = fit(net, X, Y, loss="quadratic", optimizer=opt, epochs=args.epochs,
                   progress=not args.no_progress)
@@ -142,7 +140,7 @@ def run(args: argparse.Namespace) -> int:
     after = [net(x).data for x in X]
 
     # 3. Before and after
-    print("\n3. Outputs a2[0]")
+    print("\n3. The outputs a⁽²⁾ = a2[0]")
     widths = [12, 8, 8, 7]
     print("   " + _row(["x", "before", "after", "target"], widths))
     for row, b, a, t in zip(X, before, after, Y):
@@ -150,9 +148,13 @@ def run(args: argparse.Namespace) -> int:
     print(f"   prediction for {[int(v) for v in QUERY]}: {net(QUERY).data:.4f}")
 
     loss_path = os.path.join(out, "loss.svg")
-    loss_curve_svg(history.loss, loss_path, title="The chapter's run: C per step")
+    try:
+        loss_curve_svg(history.loss, loss_path, title="The chapter's run: C per step")
+    except OSError as e:  # checked before the run; a disk that fills up now is one line too
+        raise UsageError(f"cannot write {loss_path}: {e.strerror or e}") from None
     print(f"\nwrote {graph_note}")
-    print(f"      {loss_path}  (C at each of the {args.epochs} steps)")
+    print(f"      {loss_path}")
+    print(f"        C at each of the {args.epochs} steps")
     print(f"done in {time.perf_counter() - started:.1f} s")
     return 0
 
@@ -173,4 +175,7 @@ def _write_graph(C, net, path: str) -> str:
         render_svg(C, path, highlight=weight, show_local_grads=True)
     except GraphvizMissingError as e:  # say so in one line and keep the demo going
         return f"no graph.svg: {str(e).splitlines()[0]}"
-    return f"{path}  (row {ROW + 1}'s graph with grads; the path of {HIGHLIGHT} highlighted)"
+    except OSError as e:
+        raise UsageError(f"cannot write {path}: {e.strerror or e}") from None
+    return (f"{path}\n        row {ROW + 1}'s graph with its grads, the path of {HIGHLIGHT} "
+            "highlighted")

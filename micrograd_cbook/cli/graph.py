@@ -14,9 +14,15 @@ import argparse
 import os
 import sys
 
+from ..files import write_atomic
 from . import UsageError, build_formula
 
-EXAMPLE = 'micrograd-cbook graph "sigmoid(w*x + b)" --set w=0.5 x=1.5 b=0.1 -o graph.svg'
+EXAMPLES = (
+    'micrograd-cbook graph "sigmoid(w*x + b)" --set w=0.5 x=1.5 b=0.1 -o graph.svg',
+    'micrograd-cbook graph "z = w*x + b; a = sigmoid(z); C = (1 - a)**2 / 2" \\\n'
+    "    --set w=0.5 x=1.5 b=0.1 --local-grads --highlight w -o chain.png",
+)
+FORMATS = ("svg", "png", "pdf")  # what -o writes, by its suffix (png and pdf through Graphviz)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -24,23 +30,26 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "graph",
         help="draw a formula's graph with data and grads as SVG",
-        description="Build the graph of FORMULA (each name a leaf Value labelled with it), run "
-        "backward(), and draw every value with its data and grad. "
-        f"Example: {EXAMPLE}",
-        epilog='A formula that starts with "-" goes after "--": graph --set w=2 -- "-w*w". '
+        description="Build the graph of FORMULA (each name a leaf Value labelled with it, each "
+        "step NAME = ... a node labelled NAME), run backward(), and draw every value with its "
+        "data and grad.",
+        epilog="examples:\n" + "\n".join(f"  {e}" for e in EXAMPLES) + "\n\n"
+        'A formula that starts with "-" goes after "--": graph --set w=2 -- "-w*w". '
         "Names w, b, w1, b2, ... are drawn as parameters unless --params says otherwise.",
     )
     # nargs="?": a FORMULA after --set's values lands among them; build_formula takes it back
     p.add_argument("formula", metavar="FORMULA", nargs="?",
-                   help="numbers, names, + - * / **, parentheses, sigmoid relu tanh exp log")
+                   help="numbers, names, + - * / **, parentheses, sigmoid relu tanh exp log; "
+                   "steps NAME = ... separated by ';', the last one drawn as the output")
     p.add_argument("--set", dest="assignments", metavar="NAME=NUMBER", nargs="+",
                    action="extend", default=[], help="a value for each name in the formula")
     p.add_argument("-o", "--output", metavar="PATH", default="graph.svg",
-                   help="where to write the SVG (default graph.svg; - for standard output)")
+                   help="the picture to write, its format named by its suffix: .svg, .png or "
+                   ".pdf (default graph.svg; - for SVG on standard output)")
     p.add_argument("--local-grads", action="store_true",
                    help="write each edge's local derivative on it")
     p.add_argument("--highlight", metavar="NAME", nargs="+", action="extend", default=[],
-                   help="emphasise every path from NAME to the output")
+                   help="emphasise every path from NAME (a leaf or a step) to the output")
     p.add_argument("--params", metavar="NAME", nargs="*", default=None,
                    help="the names drawn as parameters (default: w, b, w1, b2, ...)")
     p.add_argument("--frames", metavar="FOLDER",
@@ -60,19 +69,22 @@ def run(args: argparse.Namespace) -> int:
     """Build, backpropagate and draw; a user's mistake raises :class:`UsageError`."""
     from .. import viz  # graphviz is imported only when the command runs
 
-    formula, _values, root, leaves = build_formula(args)
+    formula, _values, root, nodes = build_formula(args)
     names = ", ".join(formula.names) or "none"
-    for option, chosen in (("--highlight", args.highlight), ("--params", args.params or [])):
-        unknown = [n for n in chosen if n not in leaves]
+    for option, chosen, known in (("--highlight", args.highlight, nodes),
+                                  ("--params", args.params or [], formula.names)):
+        unknown = [n for n in chosen if n not in known]
         if unknown:
-            raise UsageError(f"{option} {unknown[0]}: not a name in the formula (its names: "
-                             f"{names})")
+            what = "a step, not a leaf" if unknown[0] in nodes else "not a name in the formula"
+            raise UsageError(f"{option} {unknown[0]}: {what} (its names: {names})")
+    fmt = _output_format(args.output) if not args.dot else "svg"
+    leaves = {n: nodes[n] for n in formula.names}
     if args.max_nodes is not None and args.max_nodes < 1:
         raise UsageError(f"--max-nodes must be at least 1, got {args.max_nodes}")
     options = {
         "rankdir": args.rankdir,
         "show_local_grads": args.local_grads,
-        "highlight": [leaves[n] for n in dict.fromkeys(args.highlight)] or None,
+        "highlight": [nodes[n] for n in dict.fromkeys(args.highlight)] or None,
         "parameters": None if args.params is None else [leaves[n] for n in args.params],
     }
     if args.max_nodes is not None:
@@ -88,9 +100,12 @@ def run(args: argparse.Namespace) -> int:
             return 0
         if args.output == "-":
             sys.stdout.write(viz.render_svg(root, **options))
-        else:
+        elif fmt == "svg":
             _check_folder(args.output)
             viz.render_svg(root, args.output, **options)
+        else:
+            _check_folder(args.output)
+            write_atomic(args.output, _render(viz, root, fmt, options))
     except viz.GraphvizMissingError:
         hint = "or use --dot to print the DOT source"
         raise UsageError(str(viz.GraphvizMissingError(hint))) from None
@@ -104,6 +119,29 @@ def run(args: argparse.Namespace) -> int:
         print(f"wrote {page}  (one step of the backward pass per page; ← → to step)",
               file=sys.stderr if args.output == "-" else sys.stdout)
     return 0
+
+
+def _output_format(path: str) -> str:
+    """The format that -o PATH names by its suffix, or a UsageError listing the choices."""
+    if path == "-":
+        return "svg"
+    _check_folder(path)
+    suffix = os.path.splitext(path)[1].lower().lstrip(".")
+    if suffix not in FORMATS:
+        got = f"cannot write .{suffix}" if suffix else "no suffix names the format"
+        raise UsageError(f"-o {path}: {got}; name a .svg, .png or .pdf file (or - for SVG on "
+                         "standard output)")
+    return suffix
+
+
+def _render(viz, root, fmt: str, options: dict) -> bytes:
+    """The picture as PNG or PDF bytes, from Graphviz."""
+    import graphviz
+
+    try:
+        return viz.draw_dot(root, **options).pipe(format=fmt)
+    except graphviz.ExecutableNotFound:
+        raise viz.GraphvizMissingError() from None
 
 
 def _check_folder(path: str) -> None:

@@ -11,7 +11,7 @@ import argparse
 import math
 import os
 
-from . import UsageError, positive_int
+from . import UsageError, positive_int, prepare_folder
 
 DEFAULT_OUT = "micrograd-cbook-run"
 LOSS_CHOICES = ("hinge", "bce", "mse", "quadratic", "cross_entropy")
@@ -33,6 +33,49 @@ MISCLASSIFIED_SHOWN = 30  # digits drawn in misclassified.svg
 
 
 
+
+
+class _Diverged(Exception):
+    """Training met a non-finite gradient or weight: stop at once, say where."""
+
+    def __init__(self, epoch: int, what: str) -> None:
+        super().__init__(what)
+        self.epoch, self.what = epoch, what
+
+
+def _watch(opt, n: int, batch_size: int | None):
+    """Make ``opt.step`` check every grad and weight: a nan or infinite one stops the run.
+
+    The optimiser stays what it was (fit takes only optimisers); its step is wrapped.
+    Returns a function telling the epoch training is in.
+    """
+    batches = -(-n // (batch_size or n))  # steps per epoch
+    step, params, done = opt.step, opt.params, [0]
+
+    def checked_step() -> None:
+        epoch = done[0] // batches + 1
+        bad = next((p for p in params if not math.isfinite(p.grad)), None)
+        if bad is not None:
+            raise _Diverged(epoch, f"the gradient of {bad.label or 'a weight'} became {bad.grad}")
+        step()
+        done[0] += 1
+        bad = next((p for p in params if not math.isfinite(p.data)), None)
+        if bad is not None:
+            raise _Diverged(epoch, f"weight {bad.label or '?'} became {bad.data}")
+
+    opt.step = checked_step
+    return lambda: done[0] // batches + 1
+
+
+def _diverged(args: argparse.Namespace, epoch: int | None, what: str) -> UsageError:
+    """The one line that says where training diverged and what to do."""
+    at = f" at epoch {epoch} of {args.epochs}" if epoch is not None else ""
+    return UsageError(f"training diverged{at}: {what} with --lr {args.lr:g}; try a smaller --lr")
+
+
+def _first_bad_epoch(history) -> int | None:
+    """The first epoch whose loss is nan or infinite, counted from 1 (None: all finite)."""
+    return next((i + 1 for i, v in enumerate(history.loss) if not math.isfinite(v)), None)
 
 
 def _number(text: str, *, positive: bool) -> float:
@@ -79,6 +122,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         "Spiral and digits (several classes) train on a stratified split, print the test "
         "accuracy and write confusion.svg (and misclassified.svg for the digits). Defaults in "
         "parentheses are for two classes; [spiral; digits] where they differ.",
+        epilog="examples:\n  micrograd-cbook train --data moons --hidden 16,16 --activation relu "
+        "--loss hinge \\\n      --epochs 100 --lr 0.05 --seed 0 --out run/\n"
+        "  micrograd-cbook train --data digits",
     )
     p.add_argument("--data", choices=DATA_CHOICES, default="moons", help="data set (moons)")
     p.add_argument("--samples", type=positive_int, default=None, metavar="N",
@@ -96,11 +142,14 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="output activation (linear for hinge, bce and cross_entropy, sigmoid for "
                    "mse and quadratic)")
     p.add_argument("--loss", choices=LOSS_CHOICES, default=None,
-                   help="hinge (labels become -1/+1), bce (from logits), mse, quadratic (the "
-                   "chapter's; one-hot targets for several classes), cross_entropy (several "
-                   "classes) (hinge) [cross_entropy]")
+                   help="the cost: hinge (labels become −1/+1), bce (cross-entropy from logits), "
+                   "mse, quadratic (the chapter's ½(y − a)²; one-hot targets for several "
+                   "classes) or cross_entropy (several classes) (default: hinge) "
+                   "[cross_entropy]")
     p.add_argument("--optimizer", choices=("sgd", "adam", "adamw"), default=None,
-                   help="(sgd) [adamw]")
+                   help="sgd: gradient descent, W ← W − lr·∂C/∂W (with --momentum if given); "
+                   "adam: Adam's adaptive steps; adamw: Adam with decoupled weight decay "
+                   "(default: sgd) [adamw]")
     p.add_argument("--lr", type=lambda t: _number(t, positive=True), default=None,
                    help="learning rate (0.05) [0.02; 0.01]")
     p.add_argument("--momentum", type=lambda t: _number(t, positive=False), default=0.0,
@@ -153,6 +202,24 @@ def _optimizer(args: argparse.Namespace, params: list) -> object:
     return SGD(params, lr=args.lr, momentum=args.momentum, weight_decay=args.weight_decay)
 
 
+def _fit(args: argparse.Namespace, fit, model, X, y, opt, **options):
+    """fit(), stopped at the first nan or infinite grad or weight, said in one line."""
+    epoch_now = _watch(opt, len(X), args.batch_size)
+    try:
+        history = fit(model, X, y, loss=args.loss, optimizer=opt, epochs=args.epochs,
+                      batch_size=args.batch_size, seed=args.seed,
+                      progress=not args.no_progress, compiled=not args.no_compile, **options)
+    except _Diverged as e:
+        raise _diverged(args, e.epoch, e.what) from None
+    except (OverflowError, ValueError) as e:  # a square or an exp beyond the largest float,
+        raise _diverged(args, min(epoch_now(), args.epochs), str(e)) from None  # a nan logit
+    epoch = _first_bad_epoch(history)
+    if epoch is not None or not math.isfinite(history.final_loss):
+        loss = history.loss[epoch - 1] if epoch is not None else history.final_loss
+        raise _diverged(args, epoch or args.epochs, f"the loss became {loss}")
+    return history
+
+
 def run(args: argparse.Namespace) -> int:
     from .. import datasets
     from ..nn import MLP
@@ -187,10 +254,8 @@ def run(args: argparse.Namespace) -> int:
         out_act = "linear" if args.loss in ("hinge", "bce") else "sigmoid"
     threshold = 0.0 if args.loss in ("hinge", "bce") else 0.5
 
-    try:
-        os.makedirs(args.out, exist_ok=True)
-    except OSError as e:
-        raise UsageError(f"cannot create the --out folder {args.out!r}: {e.strerror}") from None
+    # before training: a bad folder costs no run
+    prepare_folder(args.out, "--out", ["model.json", "loss.svg", "boundary.svg"])
 
     model = MLP(
         len(X[0]), [*args.hidden, 1], activation=args.activation,
@@ -203,36 +268,28 @@ def run(args: argparse.Namespace) -> int:
     print(f"train  {args.loss} loss, {opt!r}, {args.epochs} epochs, "
           f"{'full batch' if args.batch_size is None else f'batches of {args.batch_size}'}")
     replay = _replay_folder(args.replay)
-    try:
-        history = fit(
-            model, X, y, loss=args.loss, optimizer=opt, epochs=args.epochs,
-            batch_size=args.batch_size, seed=args.seed, threshold=threshold,
-            progress=not args.no_progress, replay=replay, compiled=not args.no_compile,
-        )
-    except (OverflowError, ValueError) as e:  # a square or an exp beyond the largest float,
-        raise UsageError(f"training diverged ({e}); try a smaller --lr") from None  # a nan
-    if not math.isfinite(history.final_loss):
-        raise UsageError(
-            f"training diverged (final loss {history.final_loss}); try a smaller --lr"
-        )
+    history = _fit(args, fit, model, X, y, opt, threshold=threshold, replay=replay)
     right = round(history.final_accuracy * len(X)) if history.final_accuracy is not None else None
     acc = f", accuracy {history.final_accuracy:.1%} ({right}/{len(X)})" if right is not None else ""
     print(f"final  loss {history.final_loss:.4f}{acc}  ({history.seconds:.1f} s)")
 
     written = []
-    model_path = os.path.join(args.out, "model.json")
-    model.save(model_path)
-    written.append(f"{model_path}  (load with nn.MLP.from_file)")
-    loss_path = os.path.join(args.out, "loss.svg")
-    loss_curve_svg(history.loss, loss_path, title=f"{args.data}: {args.loss} loss per epoch")
-    written.append(loss_path)
-    if len(X[0]) == 2:
-        boundary_path = os.path.join(args.out, "boundary.svg")
-        decision_boundary_svg(
-            model, X, y, boundary_path, threshold=threshold, resolution=40,
-            title=f"{args.data}: decision boundary after {args.epochs} epochs",
-        )
-        written.append(boundary_path)
+    try:  # checked before training; a disk that fills up now is still one line
+        model_path = os.path.join(args.out, "model.json")
+        model.save(model_path)
+        written.append(f"{model_path}  (load with nn.MLP.from_file)")
+        loss_path = os.path.join(args.out, "loss.svg")
+        loss_curve_svg(history.loss, loss_path, title=f"{args.data}: {args.loss} loss per epoch")
+        written.append(loss_path)
+        if len(X[0]) == 2:
+            boundary_path = os.path.join(args.out, "boundary.svg")
+            decision_boundary_svg(
+                model, X, y, boundary_path, threshold=threshold, resolution=40,
+                title=f"{args.data}: decision boundary after {args.epochs} epochs",
+            )
+            written.append(boundary_path)
+    except OSError as e:
+        raise UsageError(f"cannot write {e.filename or args.out}: {e.strerror or e}") from None
     if replay is not None:
         written.append(f"{os.path.join(replay, 'index.html')}  (the training, epoch by epoch)")
     print("wrote  " + "\n       ".join(written))
@@ -284,10 +341,8 @@ def _run_classes(args: argparse.Namespace) -> int:
     # cross-entropy takes the class; the chapter's quadratic cost (and mse) one-hot rows
     targets = y_train if args.loss == "cross_entropy" else [one_hot(c, n_classes) for c in y_train]
 
-    try:
-        os.makedirs(args.out, exist_ok=True)
-    except OSError as e:
-        raise UsageError(f"cannot create the --out folder {args.out!r}: {e.strerror}") from None
+    outputs = ["model.json", "loss.svg", "confusion.svg"]
+    prepare_folder(args.out, "--out", outputs + ["misclassified.svg"] * (args.data == "digits"))
 
     model = MLP(
         len(X[0]), [*args.hidden, n_classes], activation=args.activation,
@@ -301,23 +356,15 @@ def _run_classes(args: argparse.Namespace) -> int:
     print(f"train  {args.loss} loss, {opt!r}, {args.epochs} epochs, "
           f"{'full batch' if args.batch_size is None else f'batches of {args.batch_size}'}")
     replay = _replay_folder(args.replay)
+    history = _fit(args, fit, model, X_train, targets, opt, replay=replay)
     try:
-        history = fit(
-            model, X_train, targets, loss=args.loss, optimizer=opt, epochs=args.epochs,
-            batch_size=args.batch_size, seed=args.seed, progress=not args.no_progress,
-            replay=replay, compiled=not args.no_compile,
-        )
         test_loss, _ = evaluate(
             model, X_test,
             y_test if args.loss == "cross_entropy" else [one_hot(c, n_classes) for c in y_test],
             loss=args.loss,
         )
     except (OverflowError, ValueError) as e:  # an exp beyond the largest float, a nan logit
-        raise UsageError(f"training diverged ({e}); try a smaller --lr") from None
-    if not math.isfinite(history.final_loss):
-        raise UsageError(
-            f"training diverged (final loss {history.final_loss}); try a smaller --lr"
-        )
+        raise _diverged(args, args.epochs, str(e)) from None
     per_epoch = history.seconds / args.epochs
     right_train = round(history.final_accuracy * len(X_train))
     print(f"final  loss {history.final_loss:.4f}, accuracy {history.final_accuracy:.1%} "
@@ -328,32 +375,35 @@ def _run_classes(args: argparse.Namespace) -> int:
           f"loss {test_loss:.4f}")
 
     written = []
-    model_path = os.path.join(args.out, "model.json")
-    model.save(model_path)
-    written.append(f"{model_path}  (load with nn.MLP.from_file)")
-    loss_path = os.path.join(args.out, "loss.svg")
-    loss_curve_svg(history.loss, loss_path, title=f"{args.data}: {args.loss} loss per epoch")
-    written.append(loss_path)
-    matrix = confusion_matrix(y_test, predicted, n_classes=n_classes)
-    confusion_path = os.path.join(args.out, "confusion.svg")
-    confusion_matrix_svg(matrix, confusion_path,
-                         title=f"{args.data}: the {len(y_test)} held-out rows")
-    written.append(confusion_path)
-    if args.data == "digits":
-        wrong = [i for i, (p, t) in enumerate(zip(predicted, y_test)) if p != t]
-        shown = wrong[:MISCLASSIFIED_SHOWN] or list(range(min(10, len(y_test))))
-        title = f"{len(wrong)} of {len(y_test)} test digits misclassified (true → read as)"
-        if len(wrong) > len(shown):
-            title += f", the first {len(shown)}"
-        elif not wrong:
-            title = "No test digit misclassified: the first ones, as read"
-        pictures_path = os.path.join(args.out, "misclassified.svg")
-        images_svg(
-            [X_test[i] for i in shown], pictures_path, title=title,
-            captions=[f"{y_test[i]} → {predicted[i]}" for i in shown],
-            wrong=[predicted[i] != y_test[i] for i in shown],
-        )
-        written.append(pictures_path)
+    try:  # checked before training; a disk that fills up now is still one line
+        model_path = os.path.join(args.out, "model.json")
+        model.save(model_path)
+        written.append(f"{model_path}  (load with nn.MLP.from_file)")
+        loss_path = os.path.join(args.out, "loss.svg")
+        loss_curve_svg(history.loss, loss_path, title=f"{args.data}: {args.loss} loss per epoch")
+        written.append(loss_path)
+        matrix = confusion_matrix(y_test, predicted, n_classes=n_classes)
+        confusion_path = os.path.join(args.out, "confusion.svg")
+        confusion_matrix_svg(matrix, confusion_path,
+                             title=f"{args.data}: the {len(y_test)} held-out rows")
+        written.append(confusion_path)
+        if args.data == "digits":
+            wrong = [i for i, (p, t) in enumerate(zip(predicted, y_test)) if p != t]
+            shown = wrong[:MISCLASSIFIED_SHOWN] or list(range(min(10, len(y_test))))
+            title = f"{len(wrong)} of {len(y_test)} test digits misclassified (true → read as)"
+            if len(wrong) > len(shown):
+                title += f", the first {len(shown)}"
+            elif not wrong:
+                title = "No test digit misclassified: the first ones, as read"
+            pictures_path = os.path.join(args.out, "misclassified.svg")
+            images_svg(
+                [X_test[i] for i in shown], pictures_path, title=title,
+                captions=[f"{y_test[i]} → {predicted[i]}" for i in shown],
+                wrong=[predicted[i] != y_test[i] for i in shown],
+            )
+            written.append(pictures_path)
+    except OSError as e:
+        raise UsageError(f"cannot write {e.filename or args.out}: {e.strerror or e}") from None
     if replay is not None:
         written.append(f"{os.path.join(replay, 'index.html')}  (the training, epoch by epoch)")
     print("wrote  " + "\n       ".join(written))
@@ -361,11 +411,7 @@ def _run_classes(args: argparse.Namespace) -> int:
 
 
 def _replay_folder(folder: str | None) -> str | None:
-    """--replay's folder, created now: a bad one is a one-line error before any training."""
-    if folder is None:
-        return None
-    try:
-        os.makedirs(folder, exist_ok=True)
-    except OSError as e:
-        raise UsageError(f"cannot create the --replay folder {folder!r}: {e.strerror}") from None
+    """--replay's folder, checked now: a bad one is a one-line error before any training."""
+    if folder is not None:
+        prepare_folder(folder, "--replay", ["index.html"])
     return folder
