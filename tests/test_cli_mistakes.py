@@ -9,22 +9,13 @@ import tempfile
 import xml.etree.ElementTree as ET
 
 import pytest
+from cli_run import run
 
 from micrograd_cbook.cli import COMMANDS, main
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="needs Graphviz's dot")
 VALUES = ["--set", "w=0.5", "x=1.5", "b=0.1"]
 CHAIN = "z = w*x + b; a = sigmoid(z); C = (1 - a)**2 / 2"
-
-
-def run(args, capsys):
-    """main(args) → (exit code, stdout, stderr), whether it returns or raises SystemExit."""
-    try:
-        code = main(args)
-    except SystemExit as e:
-        code = e.code
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 def one_line_error(args, capsys) -> str:

@@ -5,21 +5,11 @@ import re
 import xml.etree.ElementTree as ET
 
 import pytest
+from cli_run import run
 
 from micrograd_cbook import datasets, nn
-from micrograd_cbook.cli import main
 
 SMALL = ["--samples", "40", "--hidden", "8", "--epochs", "15", "--lr", "0.1", "--no-progress"]
-
-
-def run(args, capsys):
-    """main(args) → (exit code, stdout, stderr), whether it returns or raises SystemExit."""
-    try:
-        code = main(args)
-    except SystemExit as e:
-        code = e.code
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 def test_moons_hinge_run_writes_a_loadable_model_and_plots(tmp_path, capsys):

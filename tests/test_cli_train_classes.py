@@ -4,23 +4,14 @@ import re
 import xml.etree.ElementTree as ET
 
 import pytest
+from cli_run import run
 
 from micrograd_cbook import datasets, nn
-from micrograd_cbook.cli import main
 from micrograd_cbook.training import predict
 
 # a small, fast configuration: 300 digits (240 to train), 5 epochs
 FAST = ["--samples", "300", "--hidden", "16", "--epochs", "5", "--lr", "0.02", "--no-progress"]
 TEST_LINE = re.compile(r"^test accuracy (\d{1,3}\.\d)% \((\d+)/(\d+) held-out rows\)", re.M)
-
-
-def run(args, capsys):
-    try:
-        code = main(args)
-    except SystemExit as e:
-        code = e.code
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 def test_digits_prints_the_test_accuracy_and_writes_the_model_and_pictures(tmp_path, capsys):

@@ -223,7 +223,7 @@ def _fit(args: argparse.Namespace, fit, model, X, y, opt, **options):
 def run(args: argparse.Namespace) -> int:
     from .. import datasets
     from ..nn import MLP
-    from ..plots import decision_boundary_svg, loss_curve_svg
+    from ..plots import decision_boundary_svg
     from ..training import fit
 
     _fill_defaults(args)
@@ -273,14 +273,8 @@ def run(args: argparse.Namespace) -> int:
     acc = f", accuracy {history.final_accuracy:.1%} ({right}/{len(X)})" if right is not None else ""
     print(f"final  loss {history.final_loss:.4f}{acc}  ({history.seconds:.1f} s)")
 
-    written = []
     try:  # checked before training; a disk that fills up now is still one line
-        model_path = os.path.join(args.out, "model.json")
-        model.save(model_path)
-        written.append(f"{model_path}  (load with nn.MLP.from_file)")
-        loss_path = os.path.join(args.out, "loss.svg")
-        loss_curve_svg(history.loss, loss_path, title=f"{args.data}: {args.loss} loss per epoch")
-        written.append(loss_path)
+        written = _save_model_and_loss(args, model, history)
         if len(X[0]) == 2:
             boundary_path = os.path.join(args.out, "boundary.svg")
             decision_boundary_svg(
@@ -302,7 +296,7 @@ def _run_classes(args: argparse.Namespace) -> int:
     from .. import datasets
     from ..losses import one_hot
     from ..nn import MLP
-    from ..plots import confusion_matrix_svg, images_svg, loss_curve_svg
+    from ..plots import confusion_matrix_svg, images_svg
     from ..training import confusion_matrix, evaluate, fit, predict
 
     if args.loss in ("hinge", "bce"):
@@ -374,14 +368,8 @@ def _run_classes(args: argparse.Namespace) -> int:
     print(f"test accuracy {right / len(y_test):.1%} ({right}/{len(y_test)} held-out rows), "
           f"loss {test_loss:.4f}")
 
-    written = []
     try:  # checked before training; a disk that fills up now is still one line
-        model_path = os.path.join(args.out, "model.json")
-        model.save(model_path)
-        written.append(f"{model_path}  (load with nn.MLP.from_file)")
-        loss_path = os.path.join(args.out, "loss.svg")
-        loss_curve_svg(history.loss, loss_path, title=f"{args.data}: {args.loss} loss per epoch")
-        written.append(loss_path)
+        written = _save_model_and_loss(args, model, history)
         matrix = confusion_matrix(y_test, predicted, n_classes=n_classes)
         confusion_path = os.path.join(args.out, "confusion.svg")
         confusion_matrix_svg(matrix, confusion_path,
@@ -408,6 +396,17 @@ def _run_classes(args: argparse.Namespace) -> int:
         written.append(f"{os.path.join(replay, 'index.html')}  (the training, epoch by epoch)")
     print("wrote  " + "\n       ".join(written))
     return 0
+
+
+def _save_model_and_loss(args: argparse.Namespace, model, history) -> list[str]:
+    """Write model.json and loss.svg into --out; what was written, for the report."""
+    from ..plots import loss_curve_svg
+
+    model_path = os.path.join(args.out, "model.json")
+    model.save(model_path)
+    loss_path = os.path.join(args.out, "loss.svg")
+    loss_curve_svg(history.loss, loss_path, title=f"{args.data}: {args.loss} loss per epoch")
+    return [f"{model_path}  (load with nn.MLP.from_file)", loss_path]
 
 
 def _replay_folder(folder: str | None) -> str | None:
