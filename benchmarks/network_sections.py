@@ -136,8 +136,8 @@ def demo_step(rounds: int, fine_rounds: int, results: dict[str, Any]) -> dict[st
         note = notes.get(name, "").format(values.get(name, 0.0))
         rows.append([name, ms(on[name]), f"{proof['losses'][name]:.15f}",
                      f"{ratio_on[name]:.2f}x", ms(off[name]), f"{ratio_off[name]:.2f}x", note])
-    table(["system", "gc on: ms/step", "loss", "x compiled's", "gc paused: ms",
-           "x compiled's", ""], rows)
+    table(["system", "gc on: ms/step", "loss", "time / compiled's", "gc paused: ms",
+           "time / compiled's", ""], rows)
     print(GC_NOTE)
     print(f"the fast systems also took turns step by step, {fine_rounds} rounds; each figure is "
           "the best of both passes.")
@@ -235,11 +235,13 @@ def scaling(widths: tuple[int, ...], points: tuple[int, ...], rounds: int, slice
           "interpreter does not run; weights within "
           f"{WEIGHT_TOLERANCE:g})")
     print(lead_text(res_rows))
-    chunked = [str(r["width"]) for r in res_rows if r["weights"] > L2_CHUNK and r["points"] == 100]
+    chunked = [str(r["width"]) for r in res_rows
+               if r["weights"] > L2_CHUNK and r["points"] == 100]
     if chunked:
-        print(f"At width {', '.join(chunked)} the L2 graph is a sum of sums of {L2_CHUNK:,} "
-              "squares: compile() writes a sum as one\nexpression, which CPython 3.10–3.12 "
-              "cannot compile from about 2,970 terms on (RecursionError).")
+        widths = f"width{'s' if len(chunked) > 1 else ''} {' and '.join(chunked)}"
+        print(f"At {widths} the L2 graph is a sum of sums of {L2_CHUNK:,} squares: compile() "
+              "writes a sum as one\nexpression, which CPython 3.10–3.12 cannot compile from "
+              "about 2,970 terms on (RecursionError).")
     results["scaling"] = {"rows": res_rows, "same_computation": all_same}
     return builds
 
@@ -273,7 +275,7 @@ def scaling_row(r: dict[str, Any]) -> list[str]:
         return f"{ms(r[role]['ms_gc_on'] / 1e3)} ({ms(r[role]['ms_gc_paused'] / 1e3)})"
 
     def ns(role: str) -> str:
-        return f"{r[role]['ns_per_weight_and_point']:.0f}" if role in r else "-"
+        return f"{r[role]['ns_per_weight_and_point']:.3g}" if role in r else "-"
 
     def ratio(key: str) -> str:
         return f"{r[key]:.2f}x" if key in r else "-"
@@ -352,4 +354,6 @@ def compile_times(repeats: dict[int, int], builds: dict[tuple[int, int], dict],
                     **{f"{k}_ms": v * 1e3 for k, v in t.items()}})
     table(["network", "values (loss + L2)", "lines generated", "repeats", "graphs ms",
            "compile loss ms", "compile L2 ms", "total ms", ""], rows)
+    print("The L2 graph (a square per weight and their sum) has more values and lines than one "
+          "example's loss graph,\nand takes the longer to compile.")
     results["compile_times"] = {"rows": res}
