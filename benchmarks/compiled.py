@@ -1,0 +1,72 @@
+"""micrograd_cbook's compiler: one example's loss graph traced once into straight-line Python.
+
+The graph of ``(1 − y·score(x)).relu() · (1/n)`` with x[0], x[1] and y as input leaves is
+compiled once; a step calls ``f.many(rows)`` over the points, plus a second compiled graph
+for the L2 term (no inputs: it reads the weights), then updates the weights. Compiling is
+timed apart from the step (the compile-times section).
+"""
+
+from __future__ import annotations
+
+import time
+
+from workload import ALPHA, LR, Workload, flat
+
+from micrograd_cbook import Value, compile, nn, optim, sum_values
+
+NAME = "micrograd_cbook compiled"
+
+# compile() writes a sum of n terms as one expression; CPython (3.10–3.12) fails to compile
+# one of about 2,970 terms or more (RecursionError), so a longer L2 sum is a sum of sums.
+L2_CHUNK = 1000
+
+
+def l2_term(params: list[Value]) -> Value:
+    """ALPHA · Σ p² as a graph; above L2_CHUNK weights, a sum of sums of L2_CHUNK squares."""
+    if len(params) <= L2_CHUNK:
+        return ALPHA * sum_values(p * p for p in params)
+    chunks = [params[i:i + L2_CHUNK] for i in range(0, len(params), L2_CHUNK)]
+    return ALPHA * sum_values(sum_values(p * p for p in chunk) for chunk in chunks)
+
+
+class CompiledStep:
+    """One SGD step of the demo through the compiled loss and L2 graphs (built on creation).
+
+    ``compile_seconds``: the time to build the two graphs, and to compile each.
+    """
+
+    name = NAME
+
+    def __init__(self, work: Workload) -> None:
+        self.model = nn.MLP(2, work.nouts, activation="relu", output_activation="linear")
+        self.params = self.model.parameters()
+        self.optimizer = optim.SGD(self.params, lr=LR)
+        self.start = flat(work.weights)
+        self.reset()
+        t0 = time.perf_counter()
+        x0, x1, y = Value(0.0, "x[0]"), Value(0.0, "x[1]"), Value(0.0, "y")
+        loss = (1 - y * self.model([x0, x1])).relu() * (1.0 / work.points)
+        loss.label = "C"
+        t1 = time.perf_counter()
+        self.loss = compile(loss, [x0, x1, y])
+        t2 = time.perf_counter()
+        l2 = l2_term(self.params)
+        t3 = time.perf_counter()
+        self.l2 = compile(l2)
+        t4 = time.perf_counter()
+        self.compile_seconds = {"graphs": (t1 - t0) + (t3 - t2), "loss": t2 - t1, "l2": t4 - t3,
+                                "total": t4 - t0}
+        self.rows = [(a, b, yi) for (a, b), yi in zip(work.xs, work.ys)]
+
+    def reset(self) -> None:
+        for p, v in zip(self.params, self.start):
+            p.data = v
+
+    def step(self) -> float:
+        self.optimizer.zero_grad()
+        total = self.loss.many(self.rows) + self.l2([])
+        self.optimizer.step()  # p.data -= lr · p.grad
+        return total
+
+    def weights(self) -> list[float]:
+        return [p.data for p in self.params]
