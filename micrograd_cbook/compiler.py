@@ -41,6 +41,7 @@ import operator
 import re
 import unicodedata
 from array import array
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -55,6 +56,8 @@ DEFAULT_MAX_NODES = 200_000  # the generated function has a few lines per node a
 SKIPPABLE_OPS = ("+", "-", "neg", "*", "Σ", "Σw·x", "Σw·x+b", "relu", "abs", "sigmoid", "tanh",
                  "exp")
 SKIP_EDGES = 4
+SUM_PIECE = 100  # terms per line of a long sum
+FAST_NAMES = 250  # CPython reads its first 256 local variables with the shortest instructions
 _OP_WORDS = {"+": "add", "-": "sub", "*": "mul", "/": "div", "**": "pow", "Σ": "sum",
              "Σw·x": "z", "Σw·x+b": "z"}
 
@@ -122,8 +125,11 @@ class CompiledGraph:
         self.constants = tuple(n for n in leaves if type(n) is Constant)
         self._writer = _Writer(root, order, self.inputs, self.parameters, self.constants,
                                self.record)
-        self.source = self._writer.source()
-        self._many, self._forward = _functions(self.source)
+        many, forward = self._writer.source()
+        self.source = many + forward
+        self._many = _function(many, "_many")
+        self._forward_source = many.count("\n") * "\n" + forward  # its lines where they stand
+        self._forward_function: Any = None  # compiled when first asked for
         self._many_exact = None  # made when a grad is -0.0 (see _run)
         self._leaves = (*self.parameters, *self.constants)
         self.nodes = len(order)
@@ -160,13 +166,15 @@ class CompiledGraph:
         bits.frombytes(array("d", grads).tobytes())  # each grad's 64 bits, compared in C
         if _MINUS_ZERO in bits:
             if self._many_exact is None:
-                self._many_exact = _functions(self._writer.source(skip=False))[0]
+                self._many_exact = _function(self._writer.source(skip=False)[0], "_many")
             many = self._many_exact
         return many(rows, self.parameters, leaves, grads, seen)
 
     def forward(self, values: Sequence[float]) -> float:
         """The root's value only: no grads are touched."""
-        return self._forward(self._row(values, 0), self.parameters)
+        if self._forward_function is None:
+            self._forward_function = _function(self._forward_source, "_forward", self.source)
+        return self._forward_function(self._row(values, 0), self.parameters)
 
     def _row(self, values: Sequence[float], index: int) -> tuple[float, ...]:
         """One row of input values as floats, or a clear error naming the row."""
@@ -188,18 +196,20 @@ class CompiledGraph:
                 f"{len(self.inputs)} inputs, {len(self.parameters)} parameters)")
 
 
-def _functions(source: str) -> tuple[Any, Any]:
-    """The generated ``_many`` and ``_forward`` (our own code: no user text is evaluated).
+def _function(source: str, name: str, shown: str | None = None) -> Any:
+    """The generated function ``name`` (our own code: no user text is evaluated).
 
-    The source is registered with linecache under a name of its own, so that tracebacks and
-    pdb show its lines: ``step`` into ``f(values)`` walks the chain rule line by line.
+    Its text (or ``shown``, the whole source it stands in) is registered with linecache under
+    a name of its own, so that tracebacks and pdb show its lines: ``f.debug(values)`` walks
+    the chain rule line by line.
     """
-    name = f"<micrograd_cbook compiled graph {next(_serial)}>"
-    linecache.cache[name] = (len(source), None, source.splitlines(True), name)
+    text = shown or source
+    filename = f"<micrograd_cbook compiled graph {next(_serial)}>"
+    linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
     namespace = {"_exp": math.exp, "_log": math.log, "_tanh": math.tanh, "_abs": abs,
                  "_power": power, "_nan": math.nan, "_inf": math.inf, "_bad_log": _bad_log}
-    exec(builtins.compile(source, name, "exec"), namespace)
-    return namespace["_many"], namespace["_forward"]
+    exec(builtins.compile(source, filename, "exec"), namespace)
+    return namespace[name]
 
 
 _serial = itertools.count(1)
@@ -367,8 +377,11 @@ class _Writer:
             return [f"{v} = {a[0]} {op} {a[1]}"]
         if op == "neg":
             return [f"{v} = -{a[0]}"]
-        if op in ("Σ", "Σw·x", "Σw·x+b"):
-            return [f"{v} = {self._sum(n, a)}"]
+        if op in ("Σ", "Σw·x", "Σw·x+b"):  # long sums in pieces: Python's parser is recursive
+            terms = self._terms(n, a)
+            pieces = [terms[k:k + SUM_PIECE] for k in range(0, len(terms), SUM_PIECE)]
+            return [f"{v} = {' + '.join(pieces[0])}",
+                    *(f"{v} = {v} + {' + '.join(p)}" for p in pieces[1:])]
         if op == "exp":
             return [f"{v} = _exp({a[0]})"]
         if op == "log":
@@ -401,14 +414,15 @@ class _Writer:
             out, slope = [f"{v} = {x} ** 2.0"], [f"{d[0]} = 2.0 * {x}"]
         return out + (slope if slopes else [])
 
-    def _sum(self, n: Value, a: list[str]) -> str:
-        """A one-node sum as the chain of + it equals bit for bit (see engine.sum_values)."""
+    def _terms(self, n: Value, a: list[str]) -> list[str]:
+        """A one-node sum's terms: added left to right they are its floats bit for bit (see
+        engine.sum_values; -0.0 + t is t, so a sum may start from its first term)."""
         if n.op == "Σ":
-            return " + ".join(a)
+            return a
         bias = n.op == "Σw·x+b"
         half = (len(a) - bias) // 2
         terms = [f"{a[k]} * {a[half + k]}" for k in range(half)] + ([a[-1]] if bias else [])
-        return " + ".join(terms) if terms else "-0.0"
+        return terms or ["-0.0"]
 
     # ------------------------------------------------------------------ backward
 
@@ -466,7 +480,8 @@ class _Writer:
 
     # ------------------------------------------------------------------ the function
 
-    def source(self, skip: bool = True) -> str:
+    def source(self, skip: bool = True) -> tuple[str, str]:
+        """The text of ``_many`` (with the header) and of ``_forward``."""
         params = [self.var[p] for p in self.parameters]
         grads = [self.grad[p] for p in (*self.parameters, *self.constants)]
         inputs = [self.var[v] for v in self.inputs]
@@ -485,19 +500,25 @@ class _Writer:
             "",
             "",
         ]
+        rows = ["        # forward"]
+        rows += ["        " + line for line in self.forward_lines(slopes=True)]
+        rows.append(f"        _total += {self.var[self.root]}")
+        if self.record:
+            recorded = _targets([self.var[v] for v in self.record])
+            rows.append(f"        if _seen is not None: _seen.append(({recorded}))")
+        rows.append("        # backward")
+        rows += ["        " + line for line in self.backward_lines(skip)]
         body = ["def _many(_rows, _params, _leaves, _grads, _seen):"]
+        used = Counter(name for line in rows for name in re.findall(r"\b[a-zA-Z]\w*", line)
+                       if name in self.taken)
+        if len(self.taken) > FAST_NAMES:  # more names than CPython reads fastest: named first,
+            first = [name for name, _ in used.most_common(FAST_NAMES)]  # these get the places
+            body.append(f"    {' = '.join(first)} = None  # (the names a row uses most)")
         if params:
             body.append(f"    {_targets(params)} = [_p.data for _p in _params]")
         if grads:
             body.append(f"    {_targets(grads)} = _grads")
-        body += ["    _total = -0.0", f"    for {unpack} in _rows:", "        # forward"]
-        body += ["        " + line for line in self.forward_lines(slopes=True)]
-        body.append(f"        _total += {self.var[self.root]}")
-        if self.record:
-            recorded = _targets([self.var[v] for v in self.record])
-            body.append(f"        if _seen is not None: _seen.append(({recorded}))")
-        body.append("        # backward")
-        body += ["        " + line for line in self.backward_lines(skip)]
+        body += ["    _total = -0.0", f"    for {unpack} in _rows:", *rows]
         if grads:
             body.append(f"    for _p, _g in zip(_leaves, ({_targets(grads)})):")
             body.append("        _p.grad = _g")
@@ -508,7 +529,7 @@ class _Writer:
         fwd.append(f"    {unpack} = _row")
         fwd += ["    " + line for line in self.forward_lines(slopes=False)]
         fwd.append(f"    return {self.var[self.root]}")
-        return "\n".join(head + body + fwd) + "\n"
+        return "\n".join(head + body) + "\n", "\n".join(fwd) + "\n"
 
 
 def _targets(names: list[str]) -> str:

@@ -270,8 +270,11 @@ class Module:
         >>> [p.label for p in layer.parameters()]
         ['w1[0,0]', 'b1[0]', 'b1[1]']
         """
+        values = list(self._values())
+        if all(type(p) is Value and not p.children for p in values):  # the usual case, quick
+            return list(dict.fromkeys(values))
         params: dict[Value, None] = {}
-        for name, p in self._slots():
+        for name, p in self._slots():  # find the slot to name in the error
             if not isinstance(p, Value):
                 raise TypeError(f"parameter {name} must be a Value, got {type(p).__name__} {p!r}")
             if p.children:
@@ -286,6 +289,10 @@ class Module:
     def _slots(self) -> Iterator[tuple[str, Value]]:
         """Each parameter slot's name (``w2[0,3]``) and its Value, a tied Value once per slot."""
         return iter(())
+
+    def _values(self) -> Iterator[Value]:
+        """The Values of the slots, in the same order, without their names (quicker)."""
+        return (p for _, p in self._slots())
 
     def zero_grad(self) -> None:
         """Set the grad of every parameter to 0 (call it between optimisation steps)."""
@@ -524,9 +531,18 @@ class Neuron(Module):
         return None
 
     def _slots(self) -> Iterator[tuple[str, Value]]:
+        if not isinstance(self.w, (list, tuple)):
+            raise self._bad_parts(0)  # type: ignore[misc]
         yield from ((f"w{self.layer}[{self.unit},{k}]", v) for k, v in enumerate(self.w))
         if self.b is not None:
             yield f"b{self.layer}[{self.unit}]", self.b
+
+    def _values(self) -> Iterator[Value]:
+        if not isinstance(self.w, (list, tuple)):
+            raise self._bad_parts(0)  # type: ignore[misc]
+        yield from self.w
+        if self.b is not None:
+            yield self.b
 
     def _config(self) -> dict[str, Any]:
         return {
@@ -591,6 +607,10 @@ class Layer(Module):
     def _slots(self) -> Iterator[tuple[str, Value]]:
         for n in self.neurons:
             yield from n._slots()
+
+    def _values(self) -> Iterator[Value]:
+        for n in self.neurons:
+            yield from n._values()
 
     def _config(self) -> dict[str, Any]:
         return {
@@ -688,6 +708,10 @@ class MLP(Module):
     def _slots(self) -> Iterator[tuple[str, Value]]:
         for layer in self.layers:
             yield from layer._slots()
+
+    def _values(self) -> Iterator[Value]:
+        for layer in self.layers:
+            yield from layer._values()
 
     def _config(self) -> dict[str, Any]:
         return {

@@ -338,3 +338,30 @@ def test_any_label_becomes_a_valid_distinct_name(label):
     twin.label = "H" if label == "ℌ" else label  # NFKC would make ℌ the name H
     f = compile((node + twin).tanh(), inputs=[x])
     assert f([0.5]) == math.tanh(2.5)
+
+
+def test_a_sum_of_thousands_of_terms_compiles_and_adds_them_left_to_right():
+    terms = [Value(0.1 * (k % 7) - 0.3, f"t{k}") for k in range(5000)]
+    root = sum_values(terms)
+    f = compile(root)
+    assert f([]) == root.data  # (Python's own parser recurses on one long line of +)
+    assert terms[123].grad == 1.0
+
+
+def test_a_network_with_hundreds_of_weights_gives_the_interpreters_floats():
+    model = nn.MLP(3, [24, 24, 2], activation="relu", seed=5)
+    x = [Value(0.0, f"x[{k}]") for k in range(3)]
+    outs = model(x)
+    f = compile(outs[0] * outs[1], inputs=x)
+    assert "(the names a row uses most)" in f.source  # more than 256 names
+    rows = [[0.5, -1.0, 2.0], [1.5, 0.25, -0.5]]
+    total = f.many(rows)
+    got = [p.grad for p in model.parameters()]
+    model.zero_grad()
+    expected = -0.0
+    for row in rows:
+        o = model(row)
+        C = o[0] * o[1]
+        C.backward()
+        expected += C.data
+    assert repr((total, got)) == repr((expected, [p.grad for p in model.parameters()]))

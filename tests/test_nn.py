@@ -576,3 +576,18 @@ def test_a_weight_replaced_between_calls_is_used_from_the_next_call_on():
     assert second.data == 20.0 + n.b.data and first.data != second.data
     first.backward()
     assert n.w[0].grad == 0.0  # the first node still holds the old weight
+
+
+@pytest.mark.parametrize(
+    "replace, error, match",
+    [
+        (lambda n: setattr(n, "w", Value(1.0)), TypeError, r"neuron a1\[0\]: w must be a list"),
+        (lambda n: setattr(n, "w", [0.5, Value(1.0)]), TypeError, r"parameter w1\[0,0\] must be"),
+        (lambda n: setattr(n, "b", "x"), TypeError, r"parameter b1\[0\] must be a Value"),
+    ],
+)
+def test_parameters_name_a_slot_that_holds_no_value(replace, error, match):
+    n = nn.Neuron(2, seed=0)
+    replace(n)
+    with pytest.raises(error, match=match):
+        n.parameters()
