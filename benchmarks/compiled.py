@@ -16,17 +16,9 @@ from micrograd_cbook import Value, compile, nn, optim, sum_values
 
 NAME = "micrograd_cbook compiled"
 
-# compile() writes a sum of n terms as one expression; CPython (3.10–3.12) fails to compile
-# one of about 2,970 terms or more (RecursionError), so a longer L2 sum is a sum of sums.
-L2_CHUNK = 1000
-
-
 def l2_term(params: list[Value]) -> Value:
-    """ALPHA · Σ p² as a graph; above L2_CHUNK weights, a sum of sums of L2_CHUNK squares."""
-    if len(params) <= L2_CHUNK:
-        return ALPHA * sum_values(p * p for p in params)
-    chunks = [params[i:i + L2_CHUNK] for i in range(0, len(params), L2_CHUNK)]
-    return ALPHA * sum_values(sum_values(p * p for p in chunk) for chunk in chunks)
+    """ALPHA · Σ p² as a graph (one sum node: compile() writes a long sum in pieces)."""
+    return ALPHA * sum_values(p * p for p in params)
 
 
 class CompiledStep:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import gc
 from typing import Any, Protocol
 
-from compiled import L2_CHUNK, CompiledStep
+from compiled import CompiledStep
 from interpreted import InterpretedStep
 from micrograd_010 import MicrogradStep
 from plain_floats import FloatsLoopsStep, FloatsStep
@@ -235,13 +235,6 @@ def scaling(widths: tuple[int, ...], points: tuple[int, ...], rounds: int, slice
           "interpreter does not run; weights within "
           f"{WEIGHT_TOLERANCE:g})")
     print(lead_text(res_rows))
-    chunked = [str(r["width"]) for r in res_rows
-               if r["weights"] > L2_CHUNK and r["points"] == 100]
-    if chunked:
-        widths = f"width{'s' if len(chunked) > 1 else ''} {' and '.join(chunked)}"
-        print(f"At {widths} the L2 graph is a sum of sums of {L2_CHUNK:,} squares: compile() "
-              "writes a sum as one\nexpression, which CPython 3.10–3.12 cannot compile from "
-              "about 2,970 terms on (RecursionError).")
     results["scaling"] = {"rows": res_rows, "same_computation": all_same}
     return builds
 
