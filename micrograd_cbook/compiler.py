@@ -144,7 +144,16 @@ class CompiledGraph:
         ``seen``: a list to which each row's values of the ``record`` nodes are appended (a
         tuple per row), e.g. a network's outputs while its loss is backpropagated.
         """
-        return self._run([self._row(row, i) for i, row in enumerate(rows)], seen)
+        rows = list(rows)
+        try:  # the usual case, checked in C: rows of floats of the right length
+            checked = list(map(tuple, rows))
+            good = set(map(len, checked)) <= {len(self.inputs)} and set(
+                map(type, itertools.chain.from_iterable(checked))) <= {float}
+        except TypeError:  # a row that is not a sequence: said below
+            good = False
+        if not good:
+            checked = [self._row(row, i) for i, row in enumerate(rows)]
+        return self._run(checked, seen)
 
     def debug(self, values: Sequence[float]) -> float:
         """``f(values)`` in pdb, stopped on the generated code's first line: ``next`` walks

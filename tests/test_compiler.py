@@ -365,3 +365,12 @@ def test_a_network_with_hundreds_of_weights_gives_the_interpreters_floats():
         C.backward()
         expected += C.data
     assert repr((total, got)) == repr((expected, [p.grad for p in model.parameters()]))
+
+
+def test_many_takes_any_iterable_of_rows_and_names_a_bad_one():
+    x, w = Value(1.0, "x"), Value(2.0, "w")
+    f = compile(x * w, inputs=[x])
+    assert f.many([float(k)] for k in range(4)) == 12.0  # a generator of rows
+    assert f.many([(1,), [2.5]]) == 7.0  # ints and lists are fine
+    with pytest.raises(TypeError, match="row 1: the compiled graph takes a list of 1"):
+        f.many(([1.0], 5.0))
