@@ -312,8 +312,9 @@ class _Writer:
             elif n.label:
                 self.var[n] = self._fresh(n.label)
             else:
+                op = "pow" if n.op.startswith("**") else n.op
                 word = "x" if n in given else "leaf" if not n.children else (
-                    "pow" if n.op.startswith("**") else _OP_WORDS.get(n.op, n.op if n.op.isidentifier() else "node"))
+                    _OP_WORDS.get(op, op if op.isidentifier() else "node"))
                 self.var[n] = self._fresh(f"{word}{k}")
         # A node that the engine's own operation makes again with the same floats is written
         # as code; any other (made by hand, or an op the engine does not have) is frozen.
