@@ -284,10 +284,7 @@ def run(args: argparse.Namespace) -> int:
             written.append(boundary_path)
     except OSError as e:
         raise UsageError(f"cannot write {e.filename or args.out}: {e.strerror or e}") from None
-    if replay is not None:
-        written.append(f"{os.path.join(replay, 'index.html')}  (the training, epoch by epoch)")
-    print("wrote  " + "\n       ".join(written))
-    return 0
+    return _report(written, replay)
 
 
 def _run_classes(args: argparse.Namespace) -> int:
@@ -392,10 +389,7 @@ def _run_classes(args: argparse.Namespace) -> int:
             written.append(pictures_path)
     except OSError as e:
         raise UsageError(f"cannot write {e.filename or args.out}: {e.strerror or e}") from None
-    if replay is not None:
-        written.append(f"{os.path.join(replay, 'index.html')}  (the training, epoch by epoch)")
-    print("wrote  " + "\n       ".join(written))
-    return 0
+    return _report(written, replay)
 
 
 def _save_model_and_loss(args: argparse.Namespace, model, history) -> list[str]:
@@ -407,6 +401,14 @@ def _save_model_and_loss(args: argparse.Namespace, model, history) -> list[str]:
     loss_path = os.path.join(args.out, "loss.svg")
     loss_curve_svg(history.loss, loss_path, title=f"{args.data}: {args.loss} loss per epoch")
     return [f"{model_path}  (load with nn.MLP.from_file)", loss_path]
+
+
+def _report(written: list[str], replay: str | None) -> int:
+    """Say what was written (the replay's page last); the command's exit status, 0."""
+    if replay is not None:
+        written.append(f"{os.path.join(replay, 'index.html')}  (the training, epoch by epoch)")
+    print("wrote  " + "\n       ".join(written))
+    return 0
 
 
 def _replay_folder(folder: str | None) -> str | None:
