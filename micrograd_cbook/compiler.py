@@ -2,9 +2,10 @@ r"""Back-propagation as straight-line code: a graph of fixed shape, traced once 
 
 :func:`compile` walks a graph once and writes one Python function for it: its forward pass,
 one line per operation, then its backward pass, one line per chain-rule edge
-(``dC_dchild += ∂node/∂child · dC_dnode``) in the order ``backward()`` adds them. Calling it
-with new input values does what building the same graph with those values and calling
-``backward()`` does, with the same float operations in the same order: bit for bit the
+(``dC_dchild += ∂node/∂child · dC_dnode``; ``=`` for an interior grad's first edge) in the
+order ``backward()`` adds them. Calling it with new input values does what building the same
+graph with those values and calling ``backward()`` does, with the same float operations in the
+same order (less additions of zeros that cannot change a result): bit for bit the
 interpreter's numbers, many times faster (no nodes are built, no graph is walked).
 
 >>> from micrograd_cbook import Value
@@ -16,9 +17,8 @@ interpreter's numbers, many times faster (no nodes are built, no graph is walked
 (0.7006, 0.3147)
 >>> print("\n".join(line.strip() for line in f.source.splitlines() if "_dz" in line))
 da_dz_local = _e * a * a if z >= 0.0 else a / (1.0 + _e)
-da_dmul2 = da_dz = 0.0
-da_dz += da_dz_local * da_da
-da_dmul2 += da_dz
+da_dz = da_dz_local * da_da
+da_dmul2 = da_dz
 da_db += da_dz
 
 What it needs to know: ``inputs`` are the leaves whose values change from call to call (a
@@ -39,8 +39,8 @@ import linecache
 import math
 import operator
 import re
+import struct
 import unicodedata
-from array import array
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -56,6 +56,7 @@ DEFAULT_MAX_NODES = 200_000  # the generated function has a few lines per node a
 SKIPPABLE_OPS = ("+", "-", "neg", "*", "Σ", "Σw·x", "Σw·x+b", "relu", "abs", "sigmoid", "tanh",
                  "exp")
 SKIP_EDGES = 4
+EXP_LIMIT = 709.782712893384  # as in Value.exp: above it, e^x is too large for a float
 SUM_PIECE = 100  # terms per line of a long sum
 FAST_NAMES = 250  # CPython reads its first 256 local variables with the shortest instructions
 _OP_WORDS = {"+": "add", "-": "sub", "*": "mul", "/": "div", "**": "pow", "Σ": "sum",
@@ -132,6 +133,7 @@ class CompiledGraph:
         self._forward_function: Any = None  # compiled when first asked for
         self._many_exact = None  # made when a grad is -0.0 (see _run)
         self._leaves = (*self.parameters, *self.constants)
+        self._pack = struct.Struct(f"<{len(self._leaves)}d").pack  # the grads' bytes
         self.nodes = len(order)
 
     def __call__(self, values: Sequence[float]) -> float:
@@ -169,11 +171,16 @@ class CompiledGraph:
         grads = [p.grad for p in leaves]
         many = self._many
         # A grad of -0.0 stays -0.0 only if nothing is added, not even a +0: the code that
-        # skips zero contributions would differ in that sign, so then every edge runs. (The
-        # the bits of -0.0 among the grads' bits: one search in C.)
-        bits = array("q")
-        bits.frombytes(array("d", grads).tobytes())  # each grad's 64 bits, compared in C
-        if _MINUS_ZERO in bits:
+        # skips zero contributions would differ in that sign, so then every edge runs. Found
+        # in C: the grads' sign-and-exponent bytes, 0x80 only for -0.0 or a tiny negative.
+        try:
+            high_bytes = self._pack(*grads)[7::8]
+        except struct.error:
+            bad = next(p for p in leaves if not isinstance(p.grad, (int, float)))
+            raise TypeError(f"the grad of {_who(bad)} is {bad.grad!r}, not a number: set it "
+                            "to 0.0 (zero_grad) before calling the compiled graph") from None
+        if b"\x80" in high_bytes and any(g == 0.0 and math.copysign(1.0, g) < 0.0
+                                         for g in grads):
             if self._many_exact is None:
                 self._many_exact = _function(self._writer.source(skip=False)[0], "_many")
             many = self._many_exact
@@ -216,17 +223,21 @@ def _function(source: str, name: str, shown: str | None = None) -> Any:
     filename = f"<micrograd_cbook compiled graph {next(_serial)}>"
     linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
     namespace = {"_exp": math.exp, "_log": math.log, "_tanh": math.tanh, "_abs": abs,
-                 "_power": power, "_nan": math.nan, "_inf": math.inf, "_bad_log": _bad_log}
+                 "_power": power, "_nan": math.nan, "_inf": math.inf, "_bad_log": _bad_log,
+                 "_bad_exp": _bad_exp}
     exec(builtins.compile(source, filename, "exec"), namespace)
     return namespace[name]
 
 
 _serial = itertools.count(1)
-_MINUS_ZERO = array("q", array("d", [-0.0]).tobytes())[0]  # -0.0's bits as an int
 
 
 def _bad_log(x: float) -> float:
     raise ValueError(f"log is defined only for x > 0, got x = {x!r}")
+
+
+def _bad_exp(x: float) -> float:
+    raise OverflowError(f"exp({x!r}) is too large for a float (x ≤ 709.78)")
 
 
 def _who(v: Value) -> str:
@@ -392,14 +403,16 @@ class _Writer:
             pieces = [terms[k:k + SUM_PIECE] for k in range(0, len(terms), SUM_PIECE)]
             return [f"{v} = {' + '.join(pieces[0])}",
                     *(f"{v} = {v} + {' + '.join(p)}" for p in pieces[1:])]
-        if op == "exp":
-            return [f"{v} = _exp({a[0]})"]
+        if op == "exp":  # Value.exp's limit: e^x overflows above ln of the largest float
+            return [f"{v} = _bad_exp({a[0]}) if {a[0]} > {EXP_LIMIT!r} else _exp({a[0]})"]
         if op == "log":
             return [f"{v} = _log({a[0]}) if {a[0]} > 0.0 else _bad_log({a[0]})"]
         x = a[0]
         if op == "relu":
-            out = [f"{v} = {x} if {x} > 0.0 or {x} != {x} else 0.0"]
-            slope = [f"{d[0]} = 1.0 if {x} > 0.0 else 0.0"]
+            if slopes:  # the value and its slope from one test
+                return [f"if {x} > 0.0: {v}, {d[0]} = {x}, 1.0",
+                        f"else: {v}, {d[0]} = 0.0 if {x} == {x} else {x}, 0.0"]
+            return [f"{v} = {x} if {x} > 0.0 or {x} != {x} else 0.0"]
         elif op == "abs":
             out = [f"{v} = _abs({x})"]
             slope = [f"{d[0]} = 1.0 if {x} > 0.0 else -1.0 if {x} < 0.0 else 0.0 if {x} == 0.0 "
@@ -438,31 +451,61 @@ class _Writer:
 
     def backward_lines(self, skip: bool) -> list[str]:
         """The chain rule, one line per edge into a value that needs a grad, in backward()'s
-        order: the root's grad is 1, every other interior grad starts at 0."""
+        order: the root's grad is 1, every other interior grad starts at 0.
+
+        With ``skip``, a node whose grad is 0 skips its edges (see SKIPPABLE_OPS), and an
+        interior grad's first edge, when it always runs, sets the grad (``=``) instead of
+        adding to a 0. Both change at most the sign of a zero interior grad, which no leaf's
+        grad can show: a leaf's grad that is not -0.0 is unchanged by adding ±0, and
+        ``_run`` uses the variant without ``skip`` when a leaf's grad is -0.0.
+        """
         root = self.root
         if root not in self.wanted:  # nothing but inputs below: no grad to give
             return []
         if not root.children:  # a leaf root: its grad grows by 1, as in backward()
             return [f"{self.grad[root]} += 1.0"]
         interior = [n for n in self.order if n.children and n in self.wanted]
-        lines = [f"{self.grad[root]} = 1.0"]
-        resets = [self.grad[n] for n in interior if n is not root]
-        if resets:
-            lines.append(" = ".join(resets) + " = 0.0")
+        blocks = []  # per node: its grad's name, its edges (child, line), skipped when 0
         for n in reversed(interior):
             g = self.grad[n]
             a = [self.var[c] for c in n.children]
-            edges = [f"{self.grad[child]} += {self._factor(n, i, lg, a)}{g}"
+            edges = [(child, f"{self._factor(n, i, lg, a)}{g}")
                      for i, (child, lg) in enumerate(zip(n.children, n.local_grads))
                      if child in self.wanted]
-            if skip and n is not root and len(edges) >= SKIP_EDGES and n.op in SKIPPABLE_OPS \
-                    and n in self.known:
+            skippable = (skip and n is not root and len(edges) >= SKIP_EDGES
+                         and n.op in SKIPPABLE_OPS and n in self.known)
+            blocks.append((n, edges, skippable))
+        first: set[Value] = set()  # the interior children whose first edge sets their grad
+        if skip:
+            seen: set[Value] = set()
+            for _n, edges, _ in blocks:
+                for child, _ in edges:
+                    if child.children and child not in seen:
+                        seen.add(child)
+                        first.add(child)
+        lines = [f"{self.grad[root]} = 1.0"]
+        resets = [self.grad[n] for n in interior if n is not root and n not in first]
+        if resets:
+            lines.append(" = ".join(resets) + " = 0.0")
+        for n, edges, skippable in blocks:
+            out, unset = [], []
+            for child, term in edges:
+                if child in first:  # its first edge: the grad is set, not added to a 0
+                    first.discard(child)
+                    unset.append(self.grad[child])
+                    out.append(f"{self.grad[child]} = {term}")
+                else:
+                    out.append(f"{self.grad[child]} += {term}")
+            if skippable:
                 # A grad of exactly 0 would add 0 · (a finite local grad), ±0, to each child:
                 # no change, so skip. A finite value means finite local grads for these ops.
                 v = self.var[n]
-                lines.append(f"if {g} != 0.0 or {v} - {v} != 0.0:")
-                edges = ["    " + line for line in edges]
-            lines += edges
+                lines.append(f"if {self.grad[n]} != 0.0 or {v} - {v} != 0.0:")
+                lines += ["    " + line for line in out]
+                if unset:  # the grads this node would have been the first to give
+                    lines += ["else:", f"    {' = '.join(unset)} = 0.0"]
+            else:
+                lines += out
         return lines
 
     def _factor(self, n: Value, i: int, lg: float, a: list[str]) -> str:
@@ -506,7 +549,8 @@ class _Writer:
             + ".",
             "# Forward: one line per operation (and its local derivatives). Backward: one line",
             f"# per chain-rule edge, d{self.C}_dchild += ∂node/∂child · d{self.C}_dnode, in the "
-            "order backward() adds them.",
+            "order backward() adds them",
+            "# (an interior grad's first edge sets it, with = ).",
             "",
             "",
         ]
@@ -519,8 +563,13 @@ class _Writer:
         rows.append("        # backward")
         rows += ["        " + line for line in self.backward_lines(skip)]
         body = ["def _many(_rows, _params, _leaves, _grads, _seen):"]
-        used = Counter(name for line in rows for name in re.findall(r"\b[a-zA-Z]\w*", line)
-                       if name in self.taken)
+        used: Counter[str] = Counter()  # how often a row reads or writes each name, about
+        for line in rows:
+            names = re.findall(r"\b[a-zA-Z]\w*", line)
+            weight = 0.5 if line.startswith("            ") else 1.0  # in a skippable block
+            for k, name in enumerate(names):
+                if name in self.taken:  # `g += ...` reads g and writes it
+                    used[name] += weight * (2.0 if k == 0 and " += " in line else 1.0)
         if len(self.taken) > FAST_NAMES:  # more names than CPython reads fastest: named first,
             first = [name for name, _ in used.most_common(FAST_NAMES)]  # these get the places
             body.append(f"    {' = '.join(first)} = None  # (the names a row uses most)")
