@@ -230,6 +230,9 @@ def _function(source: str, name: str, shown: str | None = None) -> Any:
 
 
 _serial = itertools.count(1)
+_NAME = re.compile(r"\b[a-zA-Z]\w*")
+_NOT_ALNUM = re.compile(r"[^A-Za-z0-9]+")
+_ADDED_TO = re.compile(r"^ *(\w+) \+= ", re.M)
 
 
 def _bad_log(x: float) -> float:
@@ -362,6 +365,8 @@ class _Writer:
         """A unique Python name from a label: w1[0,2] → w1_0_2 (never starting with _)."""
         if label.isascii() and label.isidentifier() and not label.startswith("_"):
             name = label
+        elif label.isascii():  # w1[0,2] → w1_0_2
+            name = _NOT_ALNUM.sub("_", label).strip("_") or "v"
         else:  # Python reads names in NFKC form; "_" for a character no name may hold (a²)
             text = unicodedata.normalize("NFKC", label)
             name = "".join(c if ("a" + c).isidentifier() else "_" for c in text)
@@ -563,13 +568,13 @@ class _Writer:
         rows.append("        # backward")
         rows += ["        " + line for line in self.backward_lines(skip)]
         body = ["def _many(_rows, _params, _leaves, _grads, _seen):"]
-        used: Counter[str] = Counter()  # how often a row reads or writes each name, about
-        for line in rows:
-            names = re.findall(r"\b[a-zA-Z]\w*", line)
-            weight = 0.5 if line.startswith("            ") else 1.0  # in a skippable block
-            for k, name in enumerate(names):
-                if name in self.taken:  # `g += ...` reads g and writes it
-                    used[name] += weight * (2.0 if k == 0 and " += " in line else 1.0)
+        used: Counter[str] = Counter()  # how often a row reads or writes each name, about:
+        for nested in (False, True):  # a line in a block that may be skipped counts half
+            text = "\n".join(line for line in rows if line.startswith(" " * 12) == nested)
+            names = Counter(filter(self.taken.__contains__, _NAME.findall(text)))
+            names.update(_ADDED_TO.findall(text))  # `g += ...` reads g and writes it
+            for name, count in names.items():
+                used[name] += count / 2 if nested else count
         if len(self.taken) > FAST_NAMES:  # more names than CPython reads fastest: named first,
             first = [name for name, _ in used.most_common(FAST_NAMES)]  # these get the places
             body.append(f"    {' = '.join(first)} = None  # (the names a row uses most)")
