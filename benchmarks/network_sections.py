@@ -166,7 +166,56 @@ def demo_step(rounds: int, fine_rounds: int, results: dict[str, Any]) -> dict[st
         res["compiled_over_torch_linear_gc_paused"] = off[c] / off[t]
     res.update({k: v for k, v in proof.items() if k != "losses"})
     results["demo_step"] = res
-    return {"work": work, "compiled": compiled, "on": on, "off": off, "proof": proof}
+    return {"work": work, "compiled": compiled, "on": on, "off": off, "proof": proof,
+            "cache_systems": [compiled, floats, *fast[4:]]}
+
+
+# ------------------------------------------------------------ 1b. the cache
+
+
+def cache_effect(systems: list[System], rounds: int, results: dict[str, Any]) -> None:
+    """Section 1b: the fast systems' steps back to back, and each right after a collection of
+    every object, the modules' too: where a step starts from a cache the collector has swept."""
+    import time
+
+    def best(s: System, before) -> float:
+        fastest = float("inf")
+        for _ in range(rounds):
+            s.reset()
+            before()
+            t0 = time.perf_counter()
+            s.step()
+            fastest = min(fastest, time.perf_counter() - t0)
+        return fastest
+
+    warm = {s.name: best(s, lambda: None) for s in systems}  # each system's steps in a row
+    gc.unfreeze()  # now a collection walks every object, the modules' (torch's) among them
+    try:
+        objects = len(gc.get_objects())
+        swept = {s.name: best(s, gc.collect) for s in systems}
+    finally:
+        gc.collect()
+        gc.freeze()
+    c = systems[0].name
+    print("\n== 1b. The cache: steps back to back, and right after a full collection ==\n"
+          f"each of the fast systems {rounds} steps in a row from the start (as a training loop "
+          "runs them; no collection between),\nthen each step right after gc.collect() over "
+          "every object, the modules' own unfrozen (section 1 freezes them):\nthe collector "
+          f"walks {objects:,} objects and the step starts from a cache it has swept. Best of "
+          "the steps.")
+    rows = [[name, ms(warm[name]), ms(swept[name]), f"{warm[c] / warm[name]:.2f}x",
+             f"{swept[c] / swept[name]:.2f}x"] for name in warm]
+    table(["system", "back to back: ms", "after a full collection: ms",
+           "compiled's time / its: back to back", "after a full collection"], rows)
+    out = {name: {"back_to_back_ms": warm[name] * 1e3, "after_full_collection_ms":
+                  swept[name] * 1e3} for name in warm}
+    if TorchLinearStep is not None and TorchLinearStep.name in warm:
+        t = TorchLinearStep.name
+        print(f"nn.Linear takes {swept[t] / warm[t]:.1f}x as long after a full collection, the "
+              f"compiled step {swept[c] / warm[c]:.1f}x: the compiled step's time over "
+              f"nn.Linear's is {warm[c] / warm[t]:.1f}x back to back and "
+              f"{swept[c] / swept[t]:.1f}x after a full collection.")
+    results["cache"] = {"rounds": rounds, "objects_collected": objects, "systems": out}
 
 
 # ------------------------------------------------------------ 2. scaling

@@ -5,8 +5,9 @@ a few seconds, ``--json PATH`` also writes the figures. Timings are reported, ne
 The systems take turns in this one process, several rounds, and each figure is the best of
 its repeats (``timing.py``); every ratio compares figures of this one run on this machine.
 
-Sections: 1. micrograd's demo step side by side; 2. scaling with width and points; 3. compile
-times; 4. the interpreter's engine figures (a wide random graph, bytes per node, a deep chain).
+Sections: 1. micrograd's demo step side by side (1b: with a warm cache and a swept one);
+2. scaling with width and points; 3. compile times; 4. the interpreter's engine figures (a wide
+random graph, bytes per node, a deep chain).
 One file per system: compiled.py, interpreted.py, micrograd_010.py, torch_scalars.py,
 torch_linear.py, plain_floats.py; workload.py holds the demo step's data and weights.
 """
@@ -32,11 +33,12 @@ try:
 except ImportError:  # the torch rows are left out, with a note
     torch = None
 
-FULL = {"demo_rounds": 4, "demo_fine_rounds": 150, "widths": (16, 64, 256),
+FULL = {"demo_rounds": 4, "demo_fine_rounds": 150, "cache_rounds": 100, "widths": (16, 64, 256),
         "points": (10, 100, 1000), "scale_rounds": 5, "scale_slice": 0.2,
         "compile_repeats": {16: 10, 64: 3, 256: 1}, "wide": (1000, 20, 3, 1.0),
         "memory_steps": 50_000, "deep": 1_000_000}
-QUICK = {"demo_rounds": 1, "demo_fine_rounds": 3, "widths": (16, 24), "points": (10, 100),
+QUICK = {"demo_rounds": 1, "demo_fine_rounds": 3, "cache_rounds": 3, "widths": (16, 24),
+         "points": (10, 100),
          "scale_rounds": 1, "scale_slice": 0.0, "compile_repeats": {16: 2, 24: 1},
          "wide": (200, 6, 1, 0.3), "memory_steps": 5_000, "deep": 100_000}
 
@@ -67,6 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     gc.freeze()
     results: dict[str, Any] = {"machine": info}
     demo = network_sections.demo_step(plan["demo_rounds"], plan["demo_fine_rounds"], results)
+    network_sections.cache_effect(demo.pop("cache_systems"), plan["cache_rounds"], results)
     builds = network_sections.scaling(plan["widths"], plan["points"], plan["scale_rounds"],
                                       plan["scale_slice"], demo, results)
     del demo

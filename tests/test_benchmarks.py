@@ -5,6 +5,7 @@ report targets, they never assert them).
 """
 
 import doctest
+import gc
 import importlib.util
 import json
 import re
@@ -56,6 +57,7 @@ def test_quick_run_prints_every_section(quick_run):
     stdout = quick_run[0].stdout
     for header in (
         "== 1. micrograd's demo step, side by side ==",
+        "== 1b. The cache: steps back to back, and right after a full collection ==",
         "== 2. Scaling: the demo step with wider layers and more points ==",
         "== 3. Compile times (gc on) ==",
         "== 4a. The interpreter: a wide random graph, forward + backward ==",
@@ -64,6 +66,44 @@ def test_quick_run_prints_every_section(quick_run):
         "== Targets",
     ):
         assert header in stdout
+
+
+def test_the_cache_section_times_the_fast_systems_both_ways(quick_run, figures):
+    cache = section(quick_run[0].stdout, "== 1b.")
+    assert "micrograd_cbook compiled" in cache and "plain floats, by hand" in cache
+    systems = figures["cache"]["systems"]
+    assert figures["cache"]["objects_collected"] > 1000
+    for name, times in systems.items():
+        assert times["back_to_back_ms"] > 0 and times["after_full_collection_ms"] > 0, name
+    assert len(systems) == (3 if "nn.Linear" in cache else 2)
+
+
+def test_the_cache_section_leaves_the_modules_objects_frozen(monkeypatch):
+    monkeypatch.syspath_prepend(str(BENCH))
+    import network_sections
+
+    class Step:
+        name = "a step"
+        steps = 0
+
+        def reset(self):
+            pass
+
+        def step(self):
+            Step.steps += 1
+            return 0.0
+
+    results: dict = {}
+    gc.collect()
+    gc.freeze()
+    try:
+        network_sections.cache_effect([Step()], 2, results)
+        assert gc.get_freeze_count() > 0  # frozen again for the sections after it
+    finally:
+        gc.unfreeze()
+    assert Step.steps == 4  # two in a row, two after a collection each
+    assert set(results["cache"]["systems"]["a step"]) == {"back_to_back_ms",
+                                                          "after_full_collection_ms"}
 
 
 def test_demo_step_table_has_every_system_with_gc_on_and_paused(quick_run):
