@@ -240,7 +240,7 @@ def _bad_log(x: float) -> float:
 
 
 def _bad_exp(x: float) -> float:
-    raise OverflowError(f"exp({x!r}) is too large for a float (x ≤ 709.78)")
+    return Value(x).exp().data  # raises Value.exp's own OverflowError (x > EXP_LIMIT)
 
 
 def _who(v: Value) -> str:
@@ -470,7 +470,7 @@ class _Writer:
         if not root.children:  # a leaf root: its grad grows by 1, as in backward()
             return [f"{self.grad[root]} += 1.0"]
         interior = [n for n in self.order if n.children and n in self.wanted]
-        blocks = []  # per node: its grad's name, its edges (child, line), skipped when 0
+        blocks = []  # per node: the node, its edges (child, factor · grad), whether skippable
         for n in reversed(interior):
             g = self.grad[n]
             a = [self.var[c] for c in n.children]
@@ -480,14 +480,10 @@ class _Writer:
             skippable = (skip and n is not root and len(edges) >= SKIP_EDGES
                          and n.op in SKIPPABLE_OPS and n in self.known)
             blocks.append((n, edges, skippable))
-        first: set[Value] = set()  # the interior children whose first edge sets their grad
-        if skip:
-            seen: set[Value] = set()
-            for _n, edges, _ in blocks:
-                for child, _ in edges:
-                    if child.children and child not in seen:
-                        seen.add(child)
-                        first.add(child)
+        # The interior children whose first edge sets their grad (each is discarded from the
+        # set at that edge, so the later ones add).
+        first = {child for _, edges, _ in blocks for child, _ in edges if child.children} \
+            if skip else set()
         lines = [f"{self.grad[root]} = 1.0"]
         resets = [self.grad[n] for n in interior if n is not root and n not in first]
         if resets:
