@@ -7,6 +7,7 @@ its loss and updated weights, computed apart from the timing, prove the same com
 from __future__ import annotations
 
 import gc
+import time
 from typing import Any, Protocol
 
 from compiled import CompiledStep
@@ -175,8 +176,8 @@ def demo_step(rounds: int, fine_rounds: int, results: dict[str, Any]) -> dict[st
 
 def cache_effect(systems: list[System], rounds: int, results: dict[str, Any]) -> None:
     """Section 1b: the fast systems' steps back to back, and each right after a collection of
-    every object, the modules' too: where a step starts from a cache the collector has swept."""
-    import time
+    every object, the modules' too: where a step starts from a cache the collector has swept.
+    (Not timing.best_of, which collects before every repeat.)"""
 
     def best(s: System, before) -> float:
         fastest = float("inf")

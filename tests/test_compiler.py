@@ -16,20 +16,12 @@ import random
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_engine_properties import ENGINE, SETTINGS, Num, Program, programs, run
+from test_engine_properties import ENGINE, SETTINGS, Num, Program, programs, run, uses
 
 from micrograd_cbook import Value, compile, losses, nn, sum_values, topological_order, weighted_sum
 from micrograd_cbook.compiler import CompiledGraph
 
 # ------------------------------------------------------------------ random graphs
-
-
-def indices(args) -> list[int]:
-    """The earlier nodes a step's arguments name (ints; numbers are Num, sums nest tuples)."""
-    out: list[int] = []
-    for a in args:
-        out += indices(a) if isinstance(a, tuple) else [a] if isinstance(a, int) else []
-    return out
 
 
 def root_graph(prog: Program) -> Program:
@@ -40,7 +32,7 @@ def root_graph(prog: Program) -> Program:
     used = {n + len(prog.steps) - 1}
     for k in reversed(range(len(prog.steps))):
         if n + k in used:
-            used.update(indices(prog.steps[k][1]))
+            used.update(uses(prog.steps[k][1]))
     return Program(prog.leaves, tuple(step if n + k in used else ("neg", (0,))
                                       for k, step in enumerate(prog.steps)))
 

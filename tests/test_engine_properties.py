@@ -253,11 +253,12 @@ def _draw_step(draw, k: int) -> tuple[str, tuple]:
     return op, (a, b)
 
 
-def _uses(args) -> list[int]:
+def uses(args) -> list[int]:
+    """The earlier nodes a step's arguments name (ints; numbers are Num, sums nest tuples)."""
     out = []
     for a in args:
         if isinstance(a, tuple):
-            out += _uses(a)
+            out += uses(a)
         elif isinstance(a, int):
             out.append(a)
     return out
@@ -287,7 +288,7 @@ def programs(draw, max_steps: int = 10) -> Program:
             mv.append(values[1])
     assume(steps)
     # The root sums every node nothing else uses, so the whole DAG reaches it.
-    used = {i for _, args in steps for i in _uses(args)}
+    used = {i for _, args in steps for i in uses(args)}
     sinks = tuple(i for i in range(len(leaves), len(fl)) if i not in used)
     if len(sinks) > 1 and _well_conditioned("sum", sinks, fl, mv) is not None:
         steps.append(("sum", sinks))
@@ -458,8 +459,8 @@ def test_the_generator_reaches_every_operation_with_numbers_on_either_side_and_s
             seen.add(op)
             if op in BINARY:
                 seen.add((op, *(isinstance(a, Num) for a in args)))
-        uses = [i for _, args in prog.steps for i in _uses(args)]
-        shared = shared or len(uses) > len(set(uses))
+        used = [i for _, args in prog.steps for i in uses(args)]
+        shared = shared or len(used) > len(set(used))
     sides = {
         (op, *kind) for op in BINARY for kind in ((False, False), (True, False), (False, True))
     }
