@@ -39,6 +39,7 @@ from typing import Any
 from .engine import Value, topological_order
 from .files import write_atomic
 from .player import page_html, player_html
+from .viz import nodes_drawn
 
 __all__ = ["MAX_FRAMES", "Replay", "recorder"]
 
@@ -374,43 +375,19 @@ def _frozen(C: Value, nodes: list[Value]) -> Value:
 
 
 def _count_leaves(root: Value, stops: set[Value]) -> int:
-    seen, stack, leaves = {root}, [root], 0
-    while stack:
-        node = stack.pop()
-        if node in stops or not node.children:
-            leaves += 1
-            continue
-        for c in node.children:
-            if c not in seen:
-                seen.add(c)
-                stack.append(c)
-    return leaves
+    return sum(1 for n in nodes_drawn(root, stops) if n in stops or not n.children)
 
 
 def _first_weight(root: Value, stops: set[Value]) -> Value | None:
     """The last layer's first weight, w{L}[0,0]: the example's graph highlights its path."""
     best, best_key = None, None
-    for node in _reaching_above(root, stops):
+    for node in nodes_drawn(root, stops):
         m = re.fullmatch(r"w(\d+)\[(\d+),(\d+)\]", node.label)
         if m and not node.children:
             key = (-int(m[1]), int(m[2]), int(m[3]))
             if best_key is None or key < best_key:
                 best, best_key = node, key
     return best
-
-
-def _reaching_above(root: Value, stops: set[Value]) -> set[Value]:
-    """The nodes drawn when ``stops`` are drawn as leaves."""
-    seen, stack = {root}, [root]
-    while stack:
-        node = stack.pop()
-        if node in stops:
-            continue
-        for c in node.children:
-            if c not in seen:
-                seen.add(c)
-                stack.append(c)
-    return seen
 
 
 def _curve_points(losses: list[float]) -> dict[str, Any]:

@@ -70,6 +70,7 @@ __all__ = [
     "Stepper",
     "backward_frames",
     "draw_dot",
+    "nodes_drawn",
     "number",
     "render_svg",
     "snapshots",
@@ -483,7 +484,7 @@ class _Graph:
         if isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 1:
             raise ValueError(f"max_nodes must be a positive int, got {max_nodes!r}")
         self.stops = set(_as_values(stop_at, "stop_at"))
-        _check_size(root, max_nodes, self.stops)
+        nodes_drawn(root, self.stops, max_nodes)  # refused above max_nodes
         self.root = root
         self.order = _order(root, self.stops)
         self.index = {node: i for i, node in enumerate(self.order)}
@@ -750,10 +751,18 @@ def _stroke(color: str) -> str:
     return f'<FONT COLOR="{color}"><B>━━</B></FONT>'
 
 
-def _check_size(root: Value, max_nodes: int, stops: set[Value] = frozenset()) -> None:
-    """Refuse a graph of more than ``max_nodes`` Values, without walking all of a huge one."""
-    seen = {root}
-    stack = [root]
+def nodes_drawn(root: Value, stops: Iterable[Value] = (), max_nodes: int | None = None,
+                ) -> set[Value]:
+    """The Values a picture of ``root`` shows when ``stops`` are drawn as leaves.
+
+    Above ``max_nodes`` a ValueError, raised before all of a huge graph is walked.
+
+    >>> x = Value(2.0, "x"); y = x * 3.0 + 1.0
+    >>> len(nodes_drawn(y)), len(nodes_drawn(y, stops=[y.children[0]]))
+    (5, 3)
+    """
+    stops = set(stops)
+    seen, stack = {root}, [root]
     while stack:
         node = stack.pop()
         if node in stops:
@@ -761,12 +770,13 @@ def _check_size(root: Value, max_nodes: int, stops: set[Value] = frozenset()) ->
         for child in node.children:
             if child not in seen:
                 seen.add(child)
-                if len(seen) > max_nodes:
+                if max_nodes is not None and len(seen) > max_nodes:
                     raise ValueError(
                         f"the graph has more than max_nodes={max_nodes} values: pass a larger "
                         f"max_nodes to draw it anyway, or draw a smaller part (stop_at=...)"
                     )
                 stack.append(child)
+    return seen
 
 
 def _order(root: Value, stops: set[Value]) -> list[Value]:
@@ -885,7 +895,7 @@ def _backward(graph: _Graph) -> list[_Frame]:
     root = graph.root
     drawn = graph.index
     data = tuple(n.data for n in graph.order)
-    touched = _reaching(root)  # the pass also reaches the nodes hidden below stop_at
+    touched = nodes_drawn(root)  # the pass also reaches the nodes hidden below stop_at
     saved = [(node, node.grad) for node in touched]
     # A node's grad is final once each of its uses has passed its share back.
     expected = dict.fromkeys(graph.order, 0)
@@ -927,18 +937,6 @@ def _backward(graph: _Graph) -> list[_Frame]:
     for k, (step, grads) in enumerate(steps, start=1):
         frames.append(_Frame(k, _caption(step, k, n), data, grads, drawn[step.node]))
     return frames
-
-
-def _reaching(root: Value) -> list[Value]:
-    """Every node that reaches ``root`` (each once), iteratively."""
-    seen = {root}
-    stack = [root]
-    while stack:
-        for child in stack.pop().children:
-            if child not in seen:
-                seen.add(child)
-                stack.append(child)
-    return list(seen)
 
 
 def _caption(step: Any, k: int, n: int) -> str:
