@@ -551,7 +551,7 @@ class _Writer:
             "# Forward: one line per operation (and its local derivatives). Backward: one line",
             f"# per chain-rule edge, d{self.C}_dchild += ∂node/∂child · d{self.C}_dnode, in the "
             "order backward() adds them",
-            "# (an interior grad's first edge sets it, with = ).",
+            "# (an interior grad's first edge sets it: =).",
             "",
             "",
         ]
