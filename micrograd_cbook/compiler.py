@@ -45,7 +45,17 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from .engine import Constant, Value, power, real, sum_values, topological_order, weighted_sum
+from .batched import MIN_ROWS, RowsAtOnce, available
+from .engine import (
+    EXP_LIMIT,
+    Constant,
+    Value,
+    power,
+    real,
+    sum_values,
+    topological_order,
+    weighted_sum,
+)
 
 __all__ = ["DEFAULT_MAX_NODES", "CompiledGraph", "compile"]
 
@@ -56,7 +66,6 @@ DEFAULT_MAX_NODES = 200_000  # the generated function has a few lines per node a
 SKIPPABLE_OPS = ("+", "-", "neg", "*", "Σ", "Σw·x", "Σw·x+b", "relu", "abs", "sigmoid", "tanh",
                  "exp")
 SKIP_EDGES = 4
-EXP_LIMIT = 709.782712893384  # as in Value.exp: above it, e^x is too large for a float
 SUM_PIECE = 100  # terms per line of a long sum
 FAST_NAMES = 250  # CPython reads its first 256 local variables with the shortest instructions
 _OP_WORDS = {"+": "add", "-": "sub", "*": "mul", "/": "div", "**": "pow", "Σ": "sum",
@@ -64,7 +73,7 @@ _OP_WORDS = {"+": "add", "-": "sub", "*": "mul", "/": "div", "**": "pow", "Σ": 
 
 
 def compile(root: Value, inputs: Iterable[Value] = (), *, record: Iterable[Value] = (),
-            max_nodes: int = DEFAULT_MAX_NODES) -> CompiledGraph:
+            max_nodes: int = DEFAULT_MAX_NODES, batched: bool = True) -> CompiledGraph:
     """Trace the graph ending at ``root`` once into straight-line Python (see the module).
 
     ``inputs``: the leaves whose values each call passes, in the order of its values.
@@ -79,7 +88,7 @@ def compile(root: Value, inputs: Iterable[Value] = (), *, record: Iterable[Value
     >>> f.many([[1.0], [2.0]]), y.grad
     (9.0, 13.0)
     """
-    return CompiledGraph(root, inputs, record=record, max_nodes=max_nodes)
+    return CompiledGraph(root, inputs, record=record, max_nodes=max_nodes, batched=batched)
 
 
 class CompiledGraph:
@@ -92,7 +101,7 @@ class CompiledGraph:
     """
 
     def __init__(self, root: Value, inputs: Iterable[Value] = (), *, record: Iterable[Value] = (),
-                 max_nodes: int = DEFAULT_MAX_NODES) -> None:
+                 max_nodes: int = DEFAULT_MAX_NODES, batched: bool = True) -> None:
         if not isinstance(root, Value):
             raise TypeError(f"compile needs a Value as its root, got {type(root).__name__}")
         if isinstance(inputs, Value):
@@ -135,6 +144,9 @@ class CompiledGraph:
         self._leaves = (*self.parameters, *self.constants)
         self._pack = struct.Struct(f"<{len(self._leaves)}d").pack  # the grads' bytes
         self.nodes = len(order)
+        self.batched = RowsAtOnce(root, order, self.inputs, self._leaves, self._writer.known,
+                                  self._writer.wanted, self.record) \
+            if batched and available() and root.children else None
 
     def __call__(self, values: Sequence[float]) -> float:
         """The root's value for these input values; every non-input leaf's grad added to."""
@@ -179,6 +191,12 @@ class CompiledGraph:
             bad = next(p for p in leaves if not isinstance(p.grad, (int, float)))
             raise TypeError(f"the grad of {_who(bad)} is {bad.grad!r}, not a number: set it "
                             "to 0.0 (zero_grad) before calling the compiled graph") from None
+        if self.batched is not None and len(rows) >= MIN_ROWS:
+            done = self.batched.run(rows, self.parameters, grads, seen)
+            if done is not None:  # (None: a row raises; the straight-line code says how)
+                for p, g in zip(leaves, done[1]):
+                    p.grad = g
+                return done[0]
         if b"\x80" in high_bytes and any(g == 0.0 and math.copysign(1.0, g) < 0.0
                                          for g in grads):
             if self._many_exact is None:

@@ -18,8 +18,10 @@ from operator import add, mul
 
 from .reals import fmt, real
 
-__all__ = ["Constant", "Value", "backward_pass", "fmt", "power", "real", "sum_values",
-           "topological_order", "weighted_sum"]
+__all__ = ["EXP_LIMIT", "Constant", "Value", "backward_pass", "fmt", "power", "real",
+           "sum_values", "topological_order", "weighted_sum"]
+
+EXP_LIMIT = 709.782712893384  # ln of the largest float: above it, e^x overflows
 
 
 class Value:
@@ -141,7 +143,7 @@ class Value:
 
     def exp(self) -> Value:
         """e^x; derivative e^x. Raises OverflowError naming x when e^x exceeds a float."""
-        if self.data > 709.782712893384:  # ln of the largest float: above it, e^x overflows
+        if self.data > EXP_LIMIT:
             raise OverflowError(f"exp({self.data!r}) is too large for a float (x ≤ 709.78)")
         e = math.exp(self.data)
         return _node(e, (self,), (e,), "exp")

@@ -1,0 +1,384 @@
+"""Every row at once: a compiled graph's ``many(rows)`` run with NumPy, with the same floats.
+
+The straight-line code of :mod:`micrograd_cbook.compiler` runs its lines once per row. Here
+each operation runs once for all the rows of a batch: a value is an array of shape
+(lanes, rows), where the lanes of a *pack* are nodes that do the same operation on the same
+kinds of inputs at the same depth (the neurons of a layer). Nothing about the numbers changes:
+
+- NumPy's elementwise ``+ - * /`` on float64 are IEEE's operations, as Python's are;
+- a sum adds its terms in the engine's order, one array addition per term (never a NumPy
+  reduction, which adds pairwise);
+- eˣ, ln, tanh and powers are Python's own, element by element;
+- each grad adds its chain-rule edges in ``backward()``'s order, starting from 0.0, and each
+  leaf's grad adds them row after row (``np.add.accumulate``, which adds left to right).
+
+So the result is the interpreter's, bit for bit, and so the straight-line code's. Where a row
+would raise (ln of 0, eˣ too large, a division by zero), the batch is run again by the
+straight-line code, which raises as the interpreter does; nothing was written before.
+
+>>> from micrograd_cbook import Value, compile, weighted_sum
+>>> w, b, x = [Value(0.5), Value(-1.0)], Value(0.25), [Value(0.0), Value(0.0)]
+>>> f = compile(weighted_sum(w, x, b).relu(), inputs=x)
+>>> rows = [[float(i), 1.0] for i in range(40)]
+>>> f.many(rows) == sum(max(0.5 * i - 1.0 + 0.25, 0.0) for i in range(40))
+True
+>>> f.batched.packs, f.batched.used   # the relu's pack and the sum's; the last call's path
+(2, True)
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from .engine import EXP_LIMIT, Constant, Value, power
+
+try:
+    import numpy as np
+except ImportError:  # the straight-line code runs instead
+    np = None  # type: ignore[assignment]
+
+__all__ = ["MIN_ROWS", "RowsAtOnce", "available"]
+
+MIN_ROWS = 8  # fewer rows: the straight-line code is faster
+CHUNK_FLOATS = 1 << 21  # the rows of a batch are run in chunks of about 16 MB of arrays
+NUMPY_OPS = ("+", "-", "*", "/", "neg", "Σ", "Σw·x", "Σw·x+b", "relu", "abs")
+_LEAVES, _INPUTS = 0, 1  # env[0]: the leaves' values (n, 1); env[1]: the inputs (n, rows)
+
+
+def available() -> bool:
+    """Whether NumPy is installed (else ``many`` always runs the straight-line code)."""
+    return np is not None
+
+
+class _Pack:
+    """Nodes (lanes) doing one operation; ``refs[pos]``: where each lane's child ``pos`` is,
+    as (env index, selector of its lanes); ``rows[pos]``: the first edge row of each lane."""
+
+    def __init__(self, index: int, op: str, known: bool) -> None:
+        self.index, self.op, self.known = index, op, known
+        self.lanes: list[Value] = []
+        self.refs: list[tuple[int, Any]] = []
+        self.edge_base: dict[int, int] = {}
+        self.layer: tuple[Any, int, Any] | None = None  # Σw·x: weights, inputs' env, lanes
+        self.grad_rows: list[Any] = []  # the selectors of its lanes' k-th edge rows
+
+    @property
+    def width(self) -> int:
+        return len(self.lanes)
+
+    def edge_row(self, lane: int, pos: int) -> int:
+        """The row of EDGES that holds ∂C/∂(child pos) through this lane's node."""
+        if self.layer is not None and pos < 2 * self.half:
+            block, k = divmod(pos, self.half)  # weights, then inputs: (lanes, terms) each
+            return self.edge_base[block] + lane * self.half + k
+        return self.edge_base[pos] + lane
+
+    @property
+    def half(self) -> int:
+        return (len(self.lanes[0].children) - (self.op == "Σw·x+b")) // 2
+
+
+class RowsAtOnce:
+    """The batched plan of one compiled graph (see the module): :meth:`run` a batch of rows.
+
+    ``packs``: how many packs of lanes; ``used``: whether the last ``many`` ran here.
+    """
+
+    def __init__(self, root: Value, order: list[Value], inputs: Sequence[Value],
+                 leaves: Sequence[Value], known: set[Value], wanted: set[Value],
+                 record: Sequence[Value]) -> None:
+        self.leaves, self.used = tuple(leaves), False
+        leaf_at = {n: i for i, n in enumerate(self.leaves)}
+        input_at = {n: i for i, n in enumerate(inputs)}
+        self.constants = np.array([[float(n.data) if type(n) is Constant else 0.0]
+                                   for n in self.leaves]).reshape(len(self.leaves), 1)
+        self.is_param = np.array([type(n) is not Constant for n in self.leaves], dtype=bool)
+        depth: dict[Value, int] = {}
+        packs: list[_Pack] = []
+        where: dict[Value, tuple[int, int]] = {}  # node → (pack index, lane)
+        by_key: dict[tuple, _Pack] = {}
+
+        def source(c: Value) -> Any:
+            if c in where:
+                return 2 + where[c][0]
+            return _INPUTS if c in input_at else _LEAVES
+
+        for n in order:  # children first: a node's pack is formed after its children's
+            if not n.children:
+                depth[n] = 0
+                continue
+            depth[n] = 1 + max(depth[c] for c in n.children)
+            key = (depth[n], n.op, len(n.children), n in known,
+                   tuple(source(c) for c in n.children))
+            pack = by_key.get(key)
+            if pack is None:
+                pack = by_key[key] = _Pack(len(packs), n.op, n in known)
+                packs.append(pack)
+            where[n] = (pack.index, pack.width)
+            pack.lanes.append(n)
+        self.packs = len(packs)
+        self._packs = packs
+
+        def lane(c: Value) -> int:
+            return where[c][1] if c in where else input_at[c] if c in input_at else leaf_at[c]
+
+        for pack in packs:
+            arity = len(pack.lanes[0].children)
+            for pos in range(arity):
+                kids = [n.children[pos] for n in pack.lanes]
+                pack.refs.append((source(kids[0]), _selector([lane(c) for c in kids])))
+            if pack.known and pack.op in ("Σw·x", "Σw·x+b"):
+                half = pack.half
+                w_src = {pack.refs[k][0] for k in range(half)}
+                x_refs = [pack.refs[half + k] for k in range(half)]
+                if half and w_src == {_LEAVES} and len({s for s, _ in x_refs}) == 1 and all(
+                        isinstance(sel, slice) and sel.stop - sel.start == 1 for _, sel in x_refs):
+                    weights = np.array([[leaf_at[n.children[k]] for k in range(half)]
+                                        for n in pack.lanes], dtype=np.intp)
+                    x_lanes = _selector([sel.start for _, sel in x_refs])
+                    pack.layer = (weights, x_refs[0][0], x_lanes)
+        # The edge rows: row 0 holds zeros; then, per pack, its lanes' edges into wanted children.
+        rows = 1
+        for pack in packs:
+            if not any(n in wanted for n in pack.lanes):
+                continue
+            arity = len(pack.lanes[0].children)
+            wants = [any(n.children[pos] in wanted for n in pack.lanes) for pos in range(arity)]
+            if pack.layer is not None:
+                half = pack.half
+                for block in (0, 1):
+                    if any(wants[block * half:(block + 1) * half]):
+                        pack.edge_base[block] = rows
+                        rows += pack.width * half
+                for pos in range(2 * half, arity):
+                    if wants[pos]:
+                        pack.edge_base[pos] = rows
+                        rows += pack.width
+            else:
+                for pos in range(arity):
+                    if wants[pos]:
+                        pack.edge_base[pos] = rows
+                        rows += pack.width
+        self.edge_rows = rows
+        # Each wanted value's edges in backward()'s order: by its users' place in that order
+        # (root first), then by the child's position in its user.
+        interior = [n for n in order if n.children]
+        rank = {n: i for i, n in enumerate(reversed(interior))}
+        uses: dict[Value, list[tuple[int, int, int]]] = {}
+        for n in interior:
+            pack_index, j = where[n]
+            pack = packs[pack_index]
+            for pos, c in enumerate(n.children):
+                if c in wanted:
+                    uses.setdefault(c, []).append((rank[n], pos, pack.edge_row(j, pos)))
+        self.order = sorted((p for p in packs if any(n in wanted for n in p.lanes)),
+                            key=lambda p: -depth[p.lanes[0]])  # backward: the root's first
+        for pack in self.order:
+            if pack.lanes[0] is root:
+                continue
+            lists = [[row for _, _, row in sorted(uses.get(n, []))] for n in pack.lanes]
+            m = max(map(len, lists))  # fewer edges: 0.0 + 0.0 + ... is 0.0 + ..., exactly
+            padded = [[0] * (m - len(rs)) + rs for rs in lists]
+            pack.grad_rows = [_selector([rs[k] for rs in padded]) for k in range(m)]
+        groups: dict[int, tuple[list[int], list[list[int]]]] = {}
+        for i, leaf in enumerate(self.leaves):
+            rs = [row for _, _, row in sorted(uses.get(leaf, []))]
+            if rs:
+                ids, table = groups.setdefault(len(rs), ([], []))
+                ids.append(i)
+                table.append(rs)
+        self.leaf_groups = [(np.array(ids, dtype=np.intp), np.array(table, dtype=np.intp))
+                            for ids, table in groups.values()]
+        self.root_at = where.get(root)
+        self.record = [(source(v), lane(v)) for v in record]
+        self.inputs = len(input_at)
+
+    # ------------------------------------------------------------------ running
+
+    def run(self, rows: list[tuple[float, ...]], params: Sequence[Value],
+            grads: list[float], seen: list | None) -> tuple[float, list[float]] | None:
+        """The total and the new grads of the leaves for these rows, or None where a row
+        would raise (the straight-line code then runs, and raises as the interpreter does)."""
+        self.used = False
+        datas = [p.data for p in params]
+        if not set(map(type, datas)) <= {float} or not set(map(type, grads)) <= {float}:
+            return None  # numbers of other types: the straight-line code, as Python adds them
+        values = self.constants.copy()
+        values[self.is_param, 0] = datas
+        g = np.array(grads, dtype=np.float64)
+        total, recorded = -0.0, []
+        step = max(MIN_ROWS, CHUNK_FLOATS // max(1, self.edge_rows + 2 * self.packs))
+        with np.errstate(all="ignore"):
+            try:
+                for start in range(0, len(rows), step):
+                    chunk = rows[start:start + step]
+                    x = np.array(chunk, dtype=np.float64).reshape(len(chunk), self.inputs).T
+                    total = self._chunk(values, x, g, total, recorded)
+            except (ArithmeticError, ValueError):
+                return None
+        if seen is not None:
+            seen.extend(recorded)
+        self.used = True
+        return float(total), g.tolist()
+
+    def _chunk(self, values: Any, x: Any, g: Any, total: float, recorded: list) -> float:
+        n = x.shape[1]
+        env: list[Any] = [values, x]
+        slopes: list[list[Any]] = []
+        for pack in self._packs:
+            v, lg = _forward(pack, env, values)
+            if v.shape[0] != pack.width:  # lanes whose children are one same value
+                v = np.broadcast_to(v, (pack.width, v.shape[1]))
+            env.append(v)
+            slopes.append(lg)
+        edges = np.empty((self.edge_rows, n))
+        edges[0] = 0.0
+        for pack in self.order:
+            if self.root_at is not None and pack.index == self.root_at[0]:
+                d = np.ones((1, n))
+            else:
+                d = np.add(edges[pack.grad_rows[0]], 0.0, out=np.empty((pack.width, n)))
+                for sel in pack.grad_rows[1:]:
+                    d += edges[sel]
+            _edges(pack, env, slopes[pack.index], d, edges)
+        for ids, table in self.leaf_groups:
+            m = table.shape[1]
+            parts = edges[table].transpose(0, 2, 1).reshape(len(ids), n * m)
+            acc = np.add.accumulate(np.concatenate((g[ids, None], parts), axis=1), axis=1)
+            g[ids] = acc[:, -1]
+        if self.root_at is not None:
+            out = np.broadcast_to(env[2 + self.root_at[0]][self.root_at[1]], (n,))
+            total = np.add.accumulate(np.concatenate(([total], out)))[-1]
+        if self.record:
+            cols = [np.broadcast_to(env[src][i], (n,)).tolist() for src, i in self.record]
+            recorded.extend(zip(*cols))
+        return total
+
+
+def _selector(idx: list[int]) -> Any:
+    """The lanes ``idx`` of a source as a slice where they are one lane (broadcast to every
+    lane) or a run of consecutive lanes, else as an index array."""
+    if all(i == idx[0] for i in idx):
+        return slice(idx[0], idx[0] + 1)
+    if idx == list(range(idx[0], idx[0] + len(idx))):
+        return slice(idx[0], idx[0] + len(idx))
+    return np.array(idx, dtype=np.intp)
+
+
+def _each(fn: Callable[[float], float], a: Any) -> Any:
+    """fn (Python's float function) applied to every element of a."""
+    a = np.asarray(a, dtype=np.float64)
+    return np.array(list(map(fn, a.ravel().tolist())), dtype=np.float64).reshape(a.shape)
+
+
+def _forward(pack: _Pack, env: list[Any], values: Any) -> tuple[Any, list[Any]]:
+    """The pack's values (lanes, rows) and its local grads per child position (None: 1)."""
+    op = pack.op
+    if not pack.known:  # made by hand: the value and local grads it was compiled with
+        lanes = pack.lanes
+        return (np.array([[n.data] for n in lanes]),
+                [np.array([[n.local_grads[k]] for n in lanes]) for k in range(len(pack.refs))])
+    if pack.layer is not None:
+        weights, x_src, x_lanes = pack.layer
+        w = values[:, 0][weights]  # (lanes, terms)
+        xs = env[x_src][x_lanes]  # (terms, rows)
+        terms = w[:, :, None] * xs[None, :, :]
+        z = terms[:, 0].copy()  # -0.0 + t is t: the engine's sum from -0.0
+        for k in range(1, terms.shape[1]):
+            z += terms[:, k]
+        if op == "Σw·x+b":
+            src, sel = pack.refs[-1]
+            z = z + env[src][sel]
+        return z, [None] * len(pack.refs)  # the layer's edges are written by blocks
+    a = [env[src][sel] for src, sel in pack.refs]
+    if op in ("Σ", "Σw·x", "Σw·x+b"):
+        if op == "Σ":
+            terms, lg = a, [None] * len(a)
+        else:
+            half = pack.half
+            terms = [a[k] * a[half + k] for k in range(half)] + a[2 * half:]
+            lg = a[half:2 * half] + a[:half] + [None] * (len(a) - 2 * half)
+        z = terms[0] + -0.0 if terms else np.full((1, 1), -0.0)  # -0.0 + t is t, bit for bit
+        for t in terms[1:]:
+            z = z + t
+        return z, lg
+    if op == "+":
+        return a[0] + a[1], [None, None]
+    if op == "-":
+        return a[0] - a[1], [None, -1.0]
+    if op == "*":
+        return a[0] * a[1], [a[1], a[0]]
+    if op == "neg":
+        return -a[0], [-1.0]
+    if op == "/":
+        if (a[1] == 0.0).any():
+            raise ZeroDivisionError("a row divides by zero")
+        q = a[0] / a[1]
+        return q, [1.0 / a[1], -q / a[1]]
+    x = a[0]
+    if op == "relu":  # max(x, 0) keeps nan; + 0.0 makes max(-0.0, 0.0) the engine's 0.0
+        return np.maximum(x, 0.0) + 0.0, [(x > 0.0).astype(np.float64)]
+    if op == "abs":
+        return np.abs(x), [np.sign(x) + 0.0]
+    if op == "sigmoid":  # the engine's formulas, from e = e^-|x|
+        e = _each(math.exp, -np.abs(x))
+        up = x >= 0.0
+        s = np.where(up, 1.0 / (1.0 + e), e / (1.0 + e))
+        return s, [np.where(up, e * s * s, s / (1.0 + e))]
+    if op == "tanh":
+        t = _each(math.tanh, x)
+        e = _each(math.exp, -2.0 * np.abs(x))
+        inner = (x > -1.0) & (x < 1.0)
+        return t, [np.where(inner, 1.0 - t * t, 4.0 * e / ((1.0 + e) * (1.0 + e)))]
+    if op == "exp":
+        if (x > EXP_LIMIT).any():
+            raise OverflowError("a row's e^x is too large")
+        e = _each(math.exp, x)
+        return e, [e]
+    if op == "log":
+        if not (x > 0.0).all():
+            raise ValueError("a row's log of x ≤ 0")
+        return _each(math.log, x), [1.0 / x]
+    if op == "**":  # a Value exponent, element by element as the engine does it
+        xs, ps = np.broadcast_arrays(np.asarray(x, dtype=np.float64), a[1])
+        pairs = [power(xi, pi) for xi, pi in zip(xs.ravel().tolist(), ps.ravel().tolist())]
+        out = np.array([o for o, _ in pairs]).reshape(xs.shape)
+        d_p = [o * math.log(xi) if xi > 0.0 else 0.0 if xi == 0.0 else math.nan
+               for (o, _), xi in zip(pairs, xs.ravel().tolist())]
+        return out, [np.array([d for _, d in pairs]).reshape(xs.shape),
+                     np.array(d_p).reshape(xs.shape)]
+    p = float(op[2:])  # x ** p for a number p
+    xs = np.asarray(x, dtype=np.float64)
+    pairs = [power(xi, p) for xi in xs.ravel().tolist()]
+    return (np.array([o for o, _ in pairs]).reshape(xs.shape),
+            [np.array([d for _, d in pairs]).reshape(xs.shape)])
+
+
+def _edges(pack: _Pack, env: list[Any], lg: list[Any], d: Any, edges: Any) -> None:
+    """Write ∂node/∂child · ∂C/∂node of every lane and wanted child into its edge rows."""
+    width, n = pack.width, d.shape[1]
+    if pack.layer is not None:
+        half = pack.half
+        for block in (0, 1):
+            if block in pack.edge_base:
+                base = pack.edge_base[block]
+                out = edges[base:base + width * half].reshape(width, half, n)
+                if block == 0:  # ∂z/∂w = x: (terms, rows)
+                    xs = env[pack.layer[1]][pack.layer[2]]
+                    np.multiply(xs[None, :, :], d[:, None, :], out=out)
+                else:  # ∂z/∂x = w: (lanes, terms)
+                    w = env[_LEAVES][:, 0][pack.layer[0]]
+                    np.multiply(w[:, :, None], d[:, None, :], out=out)
+        positions = range(2 * half, len(lg))
+    else:
+        positions = range(len(lg))
+    for pos in positions:
+        if pos in pack.edge_base:
+            base = pack.edge_base[pos]
+            out = edges[base:base + width]
+            if lg[pos] is None:  # 1 · g is g, bit for bit
+                out[...] = d
+            else:
+                np.multiply(lg[pos], d, out=out)

@@ -1,0 +1,281 @@
+"""Every row at once (micrograd_cbook.batched) against its oracle, the interpreter row by row.
+
+``f.many(rows)`` over enough rows runs each operation once for all rows with NumPy; it must
+give what building the graph once per row and calling backward() gives: the total (added
+from -0.0, row after row) and every non-input leaf's grad, bit for bit (compared by repr:
+nan and the sign of zero included), or an error with every grad left as it was.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from test_compiler import root_graph
+from test_engine_properties import ENGINE, SETTINGS, programs, run
+
+from micrograd_cbook import (
+    Constant,
+    Value,
+    batched,
+    compile,
+    losses,
+    nn,
+    sum_values,
+    topological_order,
+    weighted_sum,
+)
+
+pytestmark = pytest.mark.skipif(not batched.available(), reason="NumPy is not installed")
+
+ROWS = st.integers(batched.MIN_ROWS, 24)
+
+
+def interpret_rows(prog, chosen, rows, params, start):
+    """The program's graph built once per row (inputs from the row, the other leaves shared
+    and starting at ``start``), backward() on each: repr of (total, leaf grads), or "error"."""
+    shared = [Value(v, f"x{i}") for i, v in enumerate(params)]
+    for leaf, g in zip(shared, start):
+        leaf.grad = g
+    total = -0.0
+    try:
+        for row in rows:
+            values = iter(row)
+            leaves = [Value(next(values)) if i in chosen else leaf for i, leaf in enumerate(shared)]
+            root = run(prog, leaves, ENGINE)[-1]
+            root.backward()
+            total += root.data
+    except (ArithmeticError, ValueError):
+        return "error"
+    return repr((total, [0.0 if i in chosen else leaf.grad for i, leaf in enumerate(shared)]))
+
+
+def compiled_rows(prog, chosen, rows, params, start, use_batch=True):
+    """The graph compiled once (at the program's own values) and ``many(rows)``: as above."""
+    leaves = [Value(v, f"x{i}") for i, v in enumerate(prog.leaves)]
+    root = run(prog, leaves, ENGINE)[-1]
+    f = compile(root, inputs=[leaves[i] for i in sorted(chosen)], batched=use_batch)
+    for i, leaf in enumerate(leaves):
+        leaf.data, leaf.grad = params[i], start[i]
+    try:
+        total = f.many(rows)
+    except (ArithmeticError, ValueError):
+        assert repr([leaf.grad for leaf in leaves]) == repr(start)  # nothing written
+        return "error", f
+    return repr((total, [0.0 if i in chosen else leaf.grad for i, leaf in enumerate(leaves)])), f
+
+
+@settings(max_examples=250, **SETTINGS)
+@given(programs(), ROWS, st.data())
+def test_many_rows_of_a_random_graph_at_once_give_the_interpreters_floats(prog, nrows, data):
+    prog = root_graph(prog)
+    n = len(prog.leaves)
+    in_graph = sorted(i for i, held in enumerate(root_leaves(prog)) if held)
+    chosen = data.draw(st.sets(st.sampled_from(in_graph)), label="inputs")
+    pick = st.sampled_from
+
+    def value(v):
+        return pick([v, -v, 0.5 * v + 0.25, 2.0, 0.0, -0.0, math.inf])
+
+    rows = [[data.draw(value(prog.leaves[i]), label=f"row {r} x{i}") for i in sorted(chosen)]
+            for r in range(nrows)]
+    params = [data.draw(pick([v, -v, 1.5]), label=f"x{i}") for i, v in enumerate(prog.leaves)]
+    start = data.draw(st.lists(pick([0.0, -0.0, 1.5, -2.0]), min_size=n, max_size=n),
+                      label="grads")
+    for i in chosen:
+        start[i] = 0.0  # an input's grad is not compared
+    got, f = compiled_rows(prog, chosen, rows, params, start)
+    want = interpret_rows(prog, chosen, rows, params, start)
+    assert got == want, f.source
+    assert f.batched is not None
+    plain, _ = compiled_rows(prog, chosen, rows, params, start, use_batch=False)
+    assert plain == got
+
+
+def root_leaves(prog) -> list[bool]:
+    """Which leaves of the program the root's graph holds."""
+    leaves = [Value(v) for v in prog.leaves]
+    in_graph = set(topological_order(run(prog, leaves, ENGINE)[-1]))
+    return [leaf in in_graph for leaf in leaves]
+
+
+# ------------------------------------------------------------------ networks
+
+
+def loss_of(kind, outs, y):
+    if kind == "hinge":
+        return (1 - y[0] * outs[0]).relu() * 0.25
+    if kind == "quadratic":
+        return losses.quadratic_cost(outs, y)
+    if kind == "log_sum_exp":  # cross-entropy without a shift (a static graph): exp and log
+        return sum_values([o.exp() for o in outs]).log() - weighted_sum(outs, y)
+    return (outs[0] - y[0]) ** 2 + abs(outs[-1])
+
+
+def tie(model, rng):
+    """Some weights shared by other neurons, or used twice by one; one computed from a weight."""
+    neurons = [n for layer in model.layers for n in layer.neurons]
+    for _ in range(rng.randint(1, 3)):
+        a, b = rng.choice(neurons), rng.choice(neurons)
+        if len(a.w) == len(b.w):
+            b.w[rng.randrange(len(b.w))] = a.w[rng.randrange(len(a.w))]
+    n = rng.choice(neurons)
+    n.w[0] = n.w[-1] * 0.5
+
+
+def weights(model) -> list[Value]:
+    """The leaves the model's weights and biases are (or are computed from), each once."""
+    found: dict[Value, None] = {}
+    for layer in model.layers:
+        for n in layer.neurons:
+            for v in (*n.w, n.b):
+                found.update((leaf, None) for leaf in topological_order(v) if not leaf.children)
+    return [leaf for leaf in found if type(leaf) is not Constant]
+
+
+@settings(max_examples=60, **SETTINGS)
+@given(st.integers(1, 3), st.lists(st.integers(1, 5), min_size=1, max_size=3),
+       st.sampled_from(["relu", "sigmoid", "tanh"]), st.booleans(),
+       st.sampled_from(["hinge", "quadratic", "log_sum_exp", "mixed"]), st.booleans(),
+       ROWS, st.integers(0, 10**6))
+def test_a_networks_loss_over_many_rows_at_once_gives_the_interpreters_floats(
+        nin, widths, act, fused, kind, tied, nrows, seed):
+    rng = random.Random(seed)
+    nouts = widths[-1] if kind in ("quadratic", "log_sum_exp") else 1  # targets used
+
+    def build():
+        model = nn.MLP(nin, widths, activation=act, seed=seed % 1000, fused=fused)
+        if tied:
+            tie(model, random.Random(seed))
+        return model
+
+    def cost(model, x, y):
+        out = model(x)
+        return loss_of(kind, out if isinstance(out, list) else [out], y)
+
+    special = [0.0, -0.0, 1e300, -1e-300, math.inf, math.nan]
+    rows = [[rng.choice(special) if rng.random() < 0.1 else rng.uniform(-3, 3)
+             for _ in range(nin)] for _ in range(nrows)]
+    targets = [[float(rng.randrange(2)) for _ in range(nouts)] for _ in range(nrows)]
+    if kind == "log_sum_exp":
+        targets = [[float(k == t) for k in range(nouts)]
+                   for t in (rng.randrange(nouts) for _ in range(nrows))]
+    model = build()
+    xs = [Value(0.0, f"x[{k}]") for k in range(nin)]
+    ys = [Value(0.0, f"y[{k}]") for k in range(nouts)]
+    f = compile(cost(model, xs, ys), inputs=[*xs, *ys])
+    start = [rng.choice([0.0, -0.0, 0.5]) for _ in weights(model)]
+    for p, g in zip(weights(model), start):
+        p.grad = g
+    try:
+        got = repr((f.many([[*x, *y] for x, y in zip(rows, targets)]),
+                    [p.grad for p in weights(model)]))
+    except (ArithmeticError, ValueError):
+        got = "error"
+    twin = build()
+    for p, g in zip(weights(twin), start):
+        p.grad = g
+    total = -0.0
+    try:
+        for x, y in zip(rows, targets):
+            C = cost(twin, x, y)
+            C.backward()
+            total += C.data
+        want = repr((total, [p.grad for p in weights(twin)]))
+    except (ArithmeticError, ValueError):
+        want = "error"
+    assert got == want
+    assert f.batched.used == (want != "error")
+
+
+def demo_graph(width=16):
+    model = nn.MLP(2, [width, width, 1], activation="relu", output_activation="linear", seed=3)
+    x0, x1, y = Value(0.0, "x[0]"), Value(0.0, "x[1]"), Value(0.0, "y")
+    return model, (1 - y * model([x0, x1])).relu() * 0.01, [x0, x1, y]
+
+
+def demo_rows(n=100, seed=0):
+    rng = random.Random(seed)
+    return [(rng.uniform(-1, 2), rng.uniform(-1, 1), rng.choice([-1.0, 1.0])) for _ in range(n)]
+
+
+def test_a_layer_of_neurons_is_one_pack_and_the_demo_runs_at_once():
+    model, C, inputs = demo_graph()
+    f = compile(C, inputs)
+    # three layers' sums and two relus, then 1 - y·score, its relu and the 1/n
+    assert f.batched.packs <= 10
+    total = f.many(demo_rows())
+    assert f.batched.used
+    grads = [p.grad for p in model.parameters()]
+    model.zero_grad()
+    plain = compile(C, inputs, batched=False)
+    assert plain.batched is None
+    assert repr((plain.many(demo_rows()), [p.grad for p in model.parameters()])) == \
+        repr((total, grads))
+
+
+def test_rows_in_chunks_give_the_same_floats(monkeypatch):
+    model, C, inputs = demo_graph(4)
+    f = compile(C, inputs)
+    whole = repr((f.many(demo_rows(50)), [p.grad for p in model.parameters()]))
+    model.zero_grad()
+    monkeypatch.setattr(batched, "CHUNK_FLOATS", 1)  # chunks of MIN_ROWS rows
+    assert repr((f.many(demo_rows(50)), [p.grad for p in model.parameters()])) == whole
+
+
+def test_few_rows_and_numbers_that_are_not_floats_run_the_straight_line_code():
+    model, C, inputs = demo_graph(3)
+    f = compile(C, inputs)
+    f.many(demo_rows(batched.MIN_ROWS - 1))
+    assert not f.batched.used
+    f.many(demo_rows(batched.MIN_ROWS))
+    assert f.batched.used
+    p = model.parameters()[0]
+    p.data = 1  # an int, as a user may set it: Python's arithmetic, row by row
+    f.many(demo_rows(20))
+    assert not f.batched.used
+
+
+def test_a_row_that_raises_is_the_straight_line_codes_error_and_writes_nothing():
+    w, x = Value(0.5, "w"), Value(1.0, "x")
+    f = compile((w * x).log() + w, inputs=[x])
+    rows = [[1.0 + k] for k in range(12)]
+    rows[7] = [-2.0]  # ln of -1
+    w.grad = 3.0
+    with pytest.raises(ValueError, match=r"log is defined only for x > 0, got x = -1\.0"):
+        f.many(rows)
+    assert w.grad == 3.0 and not f.batched.used
+    rows[7] = [0.0]
+    with pytest.raises(ValueError, match=r"got x = 0\.0"):
+        f.many(rows)
+    g = compile((w * x).exp() / x, inputs=[x])
+    with pytest.raises(OverflowError, match="too large"):
+        g.many([[1.0]] * 9 + [[2000.0]])
+    with pytest.raises(ZeroDivisionError):
+        g.many([[1.0]] * 9 + [[0.0]])
+    assert w.grad == 3.0
+
+
+def test_many_at_once_records_the_values_asked_for_row_by_row():
+    _, C, inputs = demo_graph(3)
+    score = C.children[0].children[0].children[1].children[1]  # 1 - y·score: the score
+    f = compile(C, inputs, record=[score, inputs[2]])
+    seen: list = []
+    f.many(demo_rows(12), seen)
+    assert f.batched.used
+    plain = compile(C, inputs, record=[score, inputs[2]], batched=False)
+    expected: list = []
+    plain.many(demo_rows(12), expected)
+    assert seen == expected and len(seen) == 12 and seen[0][1] == demo_rows(12)[0][2]
+
+
+def test_without_numpy_many_runs_the_straight_line_code(monkeypatch):
+    _, C, inputs = demo_graph(3)
+    at_once = compile(C, inputs).many(demo_rows(20))
+    monkeypatch.setattr(batched, "np", None)
+    f = compile(C, inputs)
+    assert f.batched is None and not batched.available()
+    assert f.many(demo_rows(20)) == at_once
