@@ -4,6 +4,10 @@ The graph of ``(1 − y·score(x)).relu() · (1/n)`` with x[0], x[1] and y as in
 compiled once; a step calls ``f.many(rows)`` over the points, plus a second compiled graph
 for the L2 term (no inputs: it reads the weights), then updates the weights. Compiling is
 timed apart from the step (the compile-times section).
+
+Two systems: ``CompiledStep`` as ``compile()`` makes it (``many`` runs every point at once
+with NumPy: the same floats), and ``StraightLineStep``, ``compile(..., batched=False)``: the
+generated Python's lines run once per point.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from workload import ALPHA, LR, Workload, flat
 from micrograd_cbook import Value, compile, nn, optim, sum_values
 
 NAME = "micrograd_cbook compiled"
+STRAIGHT_NAME = "micrograd_cbook compiled, straight-line only"
 
 def l2_term(params: list[Value]) -> Value:
     """ALPHA · Σ p² as a graph (one sum node: compile() writes a long sum in pieces)."""
@@ -28,6 +33,7 @@ class CompiledStep:
     """
 
     name = NAME
+    batched = True
 
     def __init__(self, work: Workload) -> None:
         self.model = nn.MLP(2, work.nouts, activation="relu", output_activation="linear")
@@ -40,11 +46,11 @@ class CompiledStep:
         loss = (1 - y * self.model([x0, x1])).relu() * (1.0 / work.points)
         loss.label = "C"
         t1 = time.perf_counter()
-        self.loss = compile(loss, [x0, x1, y])
+        self.loss = compile(loss, [x0, x1, y], batched=self.batched)
         t2 = time.perf_counter()
         l2 = l2_term(self.params)
         t3 = time.perf_counter()
-        self.l2 = compile(l2)
+        self.l2 = compile(l2, batched=self.batched)
         t4 = time.perf_counter()
         self.compile_seconds = {"graphs": (t1 - t0) + (t3 - t2), "loss": t2 - t1, "l2": t4 - t3,
                                 "total": t4 - t0}
@@ -62,3 +68,10 @@ class CompiledStep:
 
     def weights(self) -> list[float]:
         return [p.data for p in self.params]
+
+
+class StraightLineStep(CompiledStep):
+    """The same step with ``batched=False``: the generated lines once per point, no NumPy."""
+
+    name = STRAIGHT_NAME
+    batched = False

@@ -10,7 +10,7 @@ import gc
 import time
 from typing import Any, Protocol
 
-from compiled import CompiledStep
+from compiled import CompiledStep, StraightLineStep
 from interpreted import InterpretedStep
 from micrograd_010 import MicrogradStep
 from plain_floats import FloatsLoopsStep, FloatsStep
@@ -80,26 +80,31 @@ def agreement_line(proof: dict[str, Any]) -> str:
 def demo_step(rounds: int, fine_rounds: int, results: dict[str, Any]) -> dict[str, Any]:
     """Section 1: every system on micrograd's demo step; returns its figures for later sections."""
     work = workload()
-    compiled = CompiledStep(work)
+    compiled, straight = CompiledStep(work), StraightLineStep(work)
     interpreted = InterpretedStep(work)
     floats, loops = FloatsStep(work), FloatsLoopsStep(work)
     slow: list[System] = [MicrogradStep(work)]
-    fast: list[System] = [compiled, interpreted, floats, loops]
+    fast: list[System] = [compiled, straight, interpreted, floats, loops]
+    linear: list[System] = []
     if TorchScalarStep is not None:
         slow.append(TorchScalarStep(work))
-        fast.append(TorchLinearStep(work))
+        linear.append(TorchLinearStep(work))
+        fast += linear
     print(
         "\n== 1. micrograd's demo step, side by side ==\n"
         "MLP(2, [16, 16, 1]), relu hidden layers, linear output; 100 moons points (noise 0.1, "
         "seed 0; labels 0/1 as −1/+1);\nloss = mean (1 − y·score)⁺ + 1e-4·Σp²; one SGD step "
         "(lr 1.0): forward, backward and update, from the same starting\nweights (micrograd's "
         f"MLP under random.seed(1337)). {active_points(work)} of the {work.points} points have "
-        "a hinge term above 0 at the start;\nthe compiled code and the hand-written steps skip "
-        "the backward pass of the others (their gradient is 0).\n"
+        "a hinge term above 0 at the start;\nthe straight-line code and the hand-written steps "
+        "skip the backward pass of the others (their gradient is 0).\n"
         f"compiled: one example's loss graph, (1 − y·score(x)).relu() · (1/n) with x[0], x[1], "
         f"y as inputs ({compiled.loss.nodes} values),\nand the L2 term as a second graph with "
         f"no inputs ({compiled.l2.nodes} values), compiled once (section 3); a step is "
-        "f.many(rows) + l2([]), then SGD."
+        "f.many(rows) + l2([]), then SGD.\ncompiled: many(rows) runs every point at once with "
+        f"NumPy ({compiled.loss.batched.packs} packs of lanes: a layer's neurons are one), the "
+        "same floats; straight-line only:\ncompile(..., batched=False), the generated Python "
+        "once per point."
     )
     others = [s for s in [*slow, *fast] if s is not interpreted]
     proof = agreement(others, interpreted)
@@ -122,16 +127,19 @@ def demo_step(rounds: int, fine_rounds: int, results: dict[str, Any]) -> dict[st
         floats.name: "compiled takes {:.2f}x its time; " + verdict(
             1 / ratio_on[floats.name], at_most=TARGETS["compiled_over_floats"]),
         loops.name: "compiled takes {:.2f}x its time (context, not the target)",
+        straight.name: "{:.2f}x the floats' time; " + verdict(
+            on[straight.name] / on[floats.name], at_most=TARGETS["compiled_over_floats"]),
     }
     values = {MicrogradStep.name: ratio_on[MicrogradStep.name],
               interpreted.name: on[MicrogradStep.name] / on[interpreted.name],
-              floats.name: 1 / ratio_on[floats.name], loops.name: 1 / ratio_on[loops.name]}
+              floats.name: 1 / ratio_on[floats.name], loops.name: 1 / ratio_on[loops.name],
+              straight.name: on[straight.name] / on[floats.name]}
     if TorchLinearStep is not None:
         notes[TorchLinearStep.name] = "compiled takes {:.2f}x its time; " + verdict(
             1 / ratio_on[TorchLinearStep.name], at_most=TARGETS["compiled_over_torch_linear"])
         values[TorchLinearStep.name] = 1 / ratio_on[TorchLinearStep.name]
-    order = [c, interpreted.name, MicrogradStep.name, *(s.name for s in slow[1:]),
-             floats.name, loops.name, *(s.name for s in fast[4:])]
+    order = [c, straight.name, interpreted.name, MicrogradStep.name,
+             *(s.name for s in slow[1:]), floats.name, loops.name, *(s.name for s in linear)]
     rows = []
     for name in order:
         note = notes.get(name, "").format(values.get(name, 0.0))
@@ -161,14 +169,17 @@ def demo_step(rounds: int, fine_rounds: int, results: dict[str, Any]) -> dict[st
     res["interpreted_vs_micrograd_gc_paused"] = off[MicrogradStep.name] / off[interpreted.name]
     res["compiled_over_floats"] = on[c] / on[floats.name]
     res["compiled_over_floats_gc_paused"] = off[c] / off[floats.name]
+    res["straight_line_over_floats"] = on[straight.name] / on[floats.name]
+    res["straight_line_over_compiled"] = on[straight.name] / on[c]
     if TorchLinearStep is not None:
         t = TorchLinearStep.name
         res["compiled_over_torch_linear"] = on[c] / on[t]
         res["compiled_over_torch_linear_gc_paused"] = off[c] / off[t]
+        res["straight_line_over_torch_linear"] = on[straight.name] / on[t]
     res.update({k: v for k, v in proof.items() if k != "losses"})
     results["demo_step"] = res
     return {"work": work, "compiled": compiled, "on": on, "off": off, "proof": proof,
-            "cache_systems": [compiled, floats, *fast[4:]]}
+            "cache_systems": [compiled, straight, floats, *linear]}
 
 
 # ------------------------------------------------------------ 1b. the cache
@@ -223,9 +234,10 @@ def cache_effect(systems: list[System], rounds: int, results: dict[str, Any]) ->
 
 
 INTERPRETER_MAX_WIDTH = 64  # wider, the interpreter takes seconds a step: left out
-SCALING_HEADERS = ["w", "n", "compiled ms", "floats ms", "nn.Linear ms", "interpreted ms",
-                   "compiled/floats", "compiled/nn.Linear", "interpreted/compiled",
-                   "ns/weight: compiled", "floats", "nn.Linear", "same"]
+SCALING_HEADERS = ["w", "n", "compiled ms", "straight-line ms", "floats ms", "nn.Linear ms",
+                   "interpreted ms", "compiled/floats", "compiled/nn.Linear",
+                   "straight-line/floats", "interpreted/compiled", "ns/weight: compiled",
+                   "straight-line", "floats", "nn.Linear", "same"]
 
 
 def scaling(widths: tuple[int, ...], points: tuple[int, ...], rounds: int, slice_s: float,
@@ -246,7 +258,8 @@ def scaling(widths: tuple[int, ...], points: tuple[int, ...], rounds: int, slice
     for width, n in configs:
         if (width, n) == (16, 100):
             work, compiled = demo["work"], demo["compiled"]
-            names = [CompiledStep.name, FloatsStep.name, InterpretedStep.name]
+            names = [CompiledStep.name, StraightLineStep.name, FloatsStep.name,
+                     InterpretedStep.name]
             if TorchLinearStep is not None:
                 names.append(TorchLinearStep.name)
             on = {k: demo["on"][k] for k in names}
@@ -255,7 +268,7 @@ def scaling(widths: tuple[int, ...], points: tuple[int, ...], rounds: int, slice
         else:
             work = workload(width, n)
             compiled = CompiledStep(work)
-            systems: list[System] = [compiled, FloatsStep(work)]
+            systems: list[System] = [compiled, StraightLineStep(work), FloatsStep(work)]
             if TorchLinearStep is not None:
                 systems.append(TorchLinearStep(work))
             if width <= INTERPRETER_MAX_WIDTH:
@@ -292,8 +305,8 @@ def scaling(widths: tuple[int, ...], points: tuple[int, ...], rounds: int, slice
 def row_figures(width: int, n: int, n_weights: int, on: dict, off: dict,
                 proof: dict) -> dict[str, Any]:
     """One scaling row's figures by system role (compiled, floats, nn.Linear, interpreted)."""
-    roles = {"compiled": CompiledStep.name, "floats": FloatsStep.name,
-             "interpreted": InterpretedStep.name}
+    roles = {"compiled": CompiledStep.name, "straight_line": StraightLineStep.name,
+             "floats": FloatsStep.name, "interpreted": InterpretedStep.name}
     if TorchLinearStep is not None:
         roles["torch_linear"] = TorchLinearStep.name
     out: dict[str, Any] = {"width": width, "points": n, "weights": n_weights}
@@ -303,6 +316,7 @@ def row_figures(width: int, n: int, n_weights: int, on: dict, off: dict,
                          "ns_per_weight_and_point": on[name] * 1e9 / (n * n_weights)}
     c = on[roles["compiled"]]
     out["compiled_over_floats"] = c / on[roles["floats"]]
+    out["straight_line_over_floats"] = on[roles["straight_line"]] / on[roles["floats"]]
     if "torch_linear" in out:
         out["compiled_over_torch_linear"] = c / on[roles["torch_linear"]]
     if "interpreted" in out:
@@ -323,10 +337,11 @@ def scaling_row(r: dict[str, Any]) -> list[str]:
     def ratio(key: str) -> str:
         return f"{r[key]:.2f}x" if key in r else "-"
 
-    return [str(r["width"]), str(r["points"]), cell("compiled"), cell("floats"),
-            cell("torch_linear"), cell("interpreted"), ratio("compiled_over_floats"),
-            ratio("compiled_over_torch_linear"), ratio("interpreted_over_compiled"),
-            ns("compiled"), ns("floats"), ns("torch_linear"),
+    return [str(r["width"]), str(r["points"]), cell("compiled"), cell("straight_line"),
+            cell("floats"), cell("torch_linear"), cell("interpreted"),
+            ratio("compiled_over_floats"), ratio("compiled_over_torch_linear"),
+            ratio("straight_line_over_floats"), ratio("interpreted_over_compiled"),
+            ns("compiled"), ns("straight_line"), ns("floats"), ns("torch_linear"),
             "yes" if r["same_computation"] else "NO"]
 
 
@@ -343,20 +358,21 @@ def lead_text(rows: list[dict[str, Any]]) -> str:
     if "compiled_over_torch_linear" in first:
         text += (f"; against nn.Linear {first['compiled_over_torch_linear']:.1f}x and "
                  f"{last['compiled_over_torch_linear']:.0f}x")
-    c0 = first["compiled"]["ns_per_weight_and_point"]
-    c1 = last["compiled"]["ns_per_weight_and_point"]
-    f0 = first["floats"]["ns_per_weight_and_point"]
-    f1 = last["floats"]["ns_per_weight_and_point"]
-    text += (f".\nWhy: the compiled code runs one line of Python per chain-rule edge (a multiply "
-             f"and an add through the interpreter loop),\nso its cost per weight stays flat "
-             f"({c0:.0f} → {c1:.0f} ns per weight and point), while the hand-written step sums "
-             f"each neuron's row\nin C (sum(map(mul, ...)): {f0:.0f} → {f1:.0f} ns)")
+
+    def ns(role: str) -> str:
+        return (f"{first[role]['ns_per_weight_and_point']:.3g} → "
+                f"{last[role]['ns_per_weight_and_point']:.3g} ns")
+
+    text += (f".\nWhy: every weight costs the compiled step its own multiply and add per point, "
+             f"in the engine's order (bit for bit:\nno matrix multiply, which adds in an order "
+             f"of its own). The straight-line code runs them as a line of Python each\n"
+             f"({ns('straight_line')} per weight and point); at once, a layer's are one NumPy "
+             f"operation per term of its sums ({ns('compiled')}),\nand the hand-written step "
+             f"sums each neuron's row in C (sum(map(mul, ...)): {ns('floats')})")
     if "torch_linear" in first:
-        t0 = first["torch_linear"]["ns_per_weight_and_point"]
-        t1 = last["torch_linear"]["ns_per_weight_and_point"]
-        text += (f" and nn.Linear does a layer as one matrix multiply in vectorised C "
-                 f"({t0:.3g} → {t1:.3g} ns):\ntheir costs per call spread over more weights "
-                 "as layers widen, while every weight costs the compiled code the same lines")
+        text += (f", while nn.Linear does a layer as one\nmatrix multiply in vectorised C "
+                 f"({ns('torch_linear')}): its cost per call spreads over more weights as "
+                 "layers widen")
     return text + "."
 
 

@@ -100,6 +100,8 @@ def summary(results: dict[str, Any]) -> dict[str, Any]:
          demo["compiled_over_floats"], "≤", t["compiled_over_floats"], "x"),
         ("compiled_vs_micrograd", "compiled demo step: times faster than micrograd 0.1.0",
          demo["compiled_vs_micrograd"], "≥", t["compiled_vs_micrograd"], "x"),
+        ("straight_line_over_floats", "the same, straight-line only / hand-written floats",
+         demo["straight_line_over_floats"], "≤", t["compiled_over_floats"], "x"),
         ("compile_ms", "compile the demo network (both graphs)", compile_ms, "≤",
          t["compile_ms"], " ms"),
         ("compiled_over_torch_linear", "compiled demo step / torch nn.Linear (width 16)",

@@ -10,7 +10,7 @@ kinds of inputs at the same depth (the neurons of a layer). Nothing about the nu
   reduction, which adds pairwise);
 - eˣ, ln, tanh and powers are Python's own, element by element;
 - each grad adds its chain-rule edges in ``backward()``'s order, starting from 0.0, and each
-  leaf's grad adds them row after row (``np.add.accumulate``, which adds left to right).
+  leaf's grad adds them row after row (one array addition per row, for all leaves at once).
 
 So the result is the interpreter's, bit for bit, and so the straight-line code's. Where a row
 would raise (ln of 0, eˣ too large, a division by zero), the batch is run again by the
@@ -20,6 +20,9 @@ straight-line code, which raises as the interpreter does; nothing was written be
 >>> w, b, x = [Value(0.5), Value(-1.0)], Value(0.25), [Value(0.0), Value(0.0)]
 >>> f = compile(weighted_sum(w, x, b).relu(), inputs=x)
 >>> rows = [[float(i), 1.0] for i in range(40)]
+>>> f.batched.min_rows   # so small a graph runs faster as straight-line code, up to here
+235
+>>> f.batched.min_rows = 8
 >>> f.many(rows) == sum(max(0.5 * i - 1.0 + 0.25, 0.0) for i in range(40))
 True
 >>> f.batched.packs, f.batched.used   # the relu's pack and the sum's; the last call's path
@@ -41,8 +44,11 @@ except ImportError:  # the straight-line code runs instead
 
 __all__ = ["MIN_ROWS", "RowsAtOnce", "available"]
 
-MIN_ROWS = 8  # fewer rows: the straight-line code is faster
+MIN_ROWS = 8  # never fewer rows at once
 CHUNK_FLOATS = 1 << 21  # the rows of a batch are run in chunks of about 16 MB of arrays
+# What a batch costs, measured on CPython 3.11 (ns): the straight-line code, per row and edge;
+# here, per pack, per leaf (its value read, its grad written) and per row and edge row.
+STRAIGHT_NS_PER_EDGE, PACK_NS, LEAF_NS, EDGE_ROW_NS = 21, 12_000, 270, 4
 NUMPY_OPS = ("+", "-", "*", "/", "neg", "Σ", "Σw·x", "Σw·x+b", "relu", "abs")
 _LEAVES, _INPUTS = 0, 1  # env[0]: the leaves' values (n, 1); env[1]: the inputs (n, rows)
 
@@ -83,7 +89,9 @@ class _Pack:
 class RowsAtOnce:
     """The batched plan of one compiled graph (see the module): :meth:`run` a batch of rows.
 
-    ``packs``: how many packs of lanes; ``used``: whether the last ``many`` ran here.
+    ``packs``: how many packs of lanes; ``min_rows``: from how many rows on a batch runs here
+    (where the cost model says it is faster than the straight-line code; you may set it);
+    ``used``: whether the last ``many`` ran here.
     """
 
     def __init__(self, root: Value, order: list[Value], inputs: Sequence[Value],
@@ -191,6 +199,10 @@ class RowsAtOnce:
                 table.append(rs)
         self.leaf_groups = [(np.array(ids, dtype=np.intp), np.array(table, dtype=np.intp))
                             for ids, table in groups.values()]
+        edges = sum(len(n.children) for n in interior)
+        gain = STRAIGHT_NS_PER_EDGE * edges - EDGE_ROW_NS * rows  # per row, ns
+        cost = PACK_NS * len(packs) + LEAF_NS * len(self.leaves)
+        self.min_rows = max(MIN_ROWS, math.ceil(cost / gain)) if gain > 0 else math.inf
         self.root_at = where.get(root)
         self.record = [(source(v), lane(v)) for v in record]
         self.inputs = len(input_at)
@@ -243,14 +255,14 @@ class RowsAtOnce:
                 for sel in pack.grad_rows[1:]:
                     d += edges[sel]
             _edges(pack, env, slopes[pack.index], d, edges)
-        for ids, table in self.leaf_groups:
-            m = table.shape[1]
-            parts = edges[table].transpose(0, 2, 1).reshape(len(ids), n * m)
-            acc = np.add.accumulate(np.concatenate((g[ids, None], parts), axis=1), axis=1)
-            g[ids] = acc[:, -1]
+        for ids, table in self.leaf_groups:  # row after row, each row's edges in order
+            acc = g[ids]
+            for part in edges[table].transpose(2, 1, 0).reshape(n * table.shape[1], len(ids)):
+                acc += part
+            g[ids] = acc
         if self.root_at is not None:
-            out = np.broadcast_to(env[2 + self.root_at[0]][self.root_at[1]], (n,))
-            total = np.add.accumulate(np.concatenate(([total], out)))[-1]
+            for v in np.broadcast_to(env[2 + self.root_at[0]][self.root_at[1]], (n,)).tolist():
+                total += v
         if self.record:
             cols = [np.broadcast_to(env[src][i], (n,)).tolist() for src, i in self.record]
             recorded.extend(zip(*cols))

@@ -45,7 +45,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from .batched import MIN_ROWS, RowsAtOnce, available
+from .batched import RowsAtOnce, available
 from .engine import (
     EXP_LIMIT,
     Constant,
@@ -191,7 +191,7 @@ class CompiledGraph:
             bad = next(p for p in leaves if not isinstance(p.grad, (int, float)))
             raise TypeError(f"the grad of {_who(bad)} is {bad.grad!r}, not a number: set it "
                             "to 0.0 (zero_grad) before calling the compiled graph") from None
-        if self.batched is not None and len(rows) >= MIN_ROWS:
+        if self.batched is not None and len(rows) >= self.batched.min_rows:
             done = self.batched.run(rows, self.parameters, grads, seen)
             if done is not None:  # (None: a row raises; the straight-line code says how)
                 for p, g in zip(leaves, done[1]):

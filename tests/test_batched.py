@@ -58,6 +58,8 @@ def compiled_rows(prog, chosen, rows, params, start, use_batch=True):
     leaves = [Value(v, f"x{i}") for i, v in enumerate(prog.leaves)]
     root = run(prog, leaves, ENGINE)[-1]
     f = compile(root, inputs=[leaves[i] for i in sorted(chosen)], batched=use_batch)
+    if f.batched is not None:
+        f.batched.min_rows = batched.MIN_ROWS  # however small the graph
     for i, leaf in enumerate(leaves):
         leaf.data, leaf.grad = params[i], start[i]
     try:
@@ -167,6 +169,7 @@ def test_a_networks_loss_over_many_rows_at_once_gives_the_interpreters_floats(
     xs = [Value(0.0, f"x[{k}]") for k in range(nin)]
     ys = [Value(0.0, f"y[{k}]") for k in range(nouts)]
     f = compile(cost(model, xs, ys), inputs=[*xs, *ys])
+    f.batched.min_rows = batched.MIN_ROWS
     start = [rng.choice([0.0, -0.0, 0.5]) for _ in weights(model)]
     for p, g in zip(weights(model), start):
         p.grad = g
@@ -220,18 +223,31 @@ def test_a_layer_of_neurons_is_one_pack_and_the_demo_runs_at_once():
 def test_rows_in_chunks_give_the_same_floats(monkeypatch):
     model, C, inputs = demo_graph(4)
     f = compile(C, inputs)
+    f.batched.min_rows = batched.MIN_ROWS
     whole = repr((f.many(demo_rows(50)), [p.grad for p in model.parameters()]))
+    assert f.batched.used
     model.zero_grad()
     monkeypatch.setattr(batched, "CHUNK_FLOATS", 1)  # chunks of MIN_ROWS rows
     assert repr((f.many(demo_rows(50)), [p.grad for p in model.parameters()])) == whole
 
 
+def test_the_cost_model_runs_a_batch_at_once_where_that_is_faster():
+    # The demo network: its 338 leaves and 9 packs cost less than ~20 rows of straight-line
+    # code. The chapter's 3-4-1 network: a few dozen edges a row, at once only from hundreds.
+    _, C, inputs = demo_graph()
+    assert batched.MIN_ROWS <= compile(C, inputs).batched.min_rows <= 32
+    net = nn.chapter_network()
+    x, y = [Value(0.0), Value(0.0), Value(0.0)], [Value(0.0)]
+    tiny = compile(losses.quadratic_cost([net(x)], [y]), inputs=[*x, *y])
+    assert tiny.batched.min_rows >= 100
+
+
 def test_few_rows_and_numbers_that_are_not_floats_run_the_straight_line_code():
-    model, C, inputs = demo_graph(3)
+    model, C, inputs = demo_graph()
     f = compile(C, inputs)
-    f.many(demo_rows(batched.MIN_ROWS - 1))
+    f.many(demo_rows(f.batched.min_rows - 1))
     assert not f.batched.used
-    f.many(demo_rows(batched.MIN_ROWS))
+    f.many(demo_rows(f.batched.min_rows))
     assert f.batched.used
     p = model.parameters()[0]
     p.data = 1  # an int, as a user may set it: Python's arithmetic, row by row
@@ -242,6 +258,7 @@ def test_few_rows_and_numbers_that_are_not_floats_run_the_straight_line_code():
 def test_a_row_that_raises_is_the_straight_line_codes_error_and_writes_nothing():
     w, x = Value(0.5, "w"), Value(1.0, "x")
     f = compile((w * x).log() + w, inputs=[x])
+    f.batched.min_rows = batched.MIN_ROWS
     rows = [[1.0 + k] for k in range(12)]
     rows[7] = [-2.0]  # ln of -1
     w.grad = 3.0
@@ -252,6 +269,7 @@ def test_a_row_that_raises_is_the_straight_line_codes_error_and_writes_nothing()
     with pytest.raises(ValueError, match=r"got x = 0\.0"):
         f.many(rows)
     g = compile((w * x).exp() / x, inputs=[x])
+    g.batched.min_rows = batched.MIN_ROWS
     with pytest.raises(OverflowError, match="too large"):
         g.many([[1.0]] * 9 + [[2000.0]])
     with pytest.raises(ZeroDivisionError):
@@ -263,6 +281,7 @@ def test_many_at_once_records_the_values_asked_for_row_by_row():
     _, C, inputs = demo_graph(3)
     score = C.children[0].children[0].children[1].children[1]  # 1 - y·score: the score
     f = compile(C, inputs, record=[score, inputs[2]])
+    f.batched.min_rows = batched.MIN_ROWS
     seen: list = []
     f.many(demo_rows(12), seen)
     assert f.batched.used

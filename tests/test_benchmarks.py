@@ -75,7 +75,7 @@ def test_the_cache_section_times_the_fast_systems_both_ways(quick_run, figures):
     assert figures["cache"]["objects_collected"] > 1000
     for name, times in systems.items():
         assert times["back_to_back_ms"] > 0 and times["after_full_collection_ms"] > 0, name
-    assert len(systems) == (3 if "nn.Linear" in cache else 2)
+    assert len(systems) == (4 if "nn.Linear" in cache else 3)  # compiled both ways, floats
 
 
 def test_the_cache_section_leaves_the_modules_objects_frozen(monkeypatch):
@@ -109,8 +109,9 @@ def test_the_cache_section_leaves_the_modules_objects_frozen(monkeypatch):
 def test_demo_step_table_has_every_system_with_gc_on_and_paused(quick_run):
     demo = section(quick_run[0].stdout, "== 1.")
     assert "gc on: ms/step" in demo and "gc paused: ms" in demo
-    for system in ("micrograd_cbook compiled", "micrograd_cbook interpreted", "micrograd 0.1.0",
-                   "plain floats, by hand", "plain floats, per-point loops"):
+    for system in ("micrograd_cbook compiled", "micrograd_cbook compiled, straight-line only",
+                   "micrograd_cbook interpreted", "micrograd 0.1.0", "plain floats, by hand",
+                   "plain floats, per-point loops"):
         assert re.search(rf"^{re.escape(system)}\s+\d", demo, re.M), system
     if importlib.util.find_spec("torch") is not None:
         assert re.search(r"^torch \S+ 0-d\s+\d", demo, re.M)
@@ -135,7 +136,7 @@ def test_scaling_rows_compute_the_same_step_in_every_system(quick_run, figures):
     rows = figures["scaling"]["rows"]
     assert {(r["width"], r["points"]) for r in rows} == {(16, 100), (24, 100), (16, 10)}
     assert all(r["same_computation"] for r in rows)
-    assert all("compiled" in r and "floats" in r for r in rows)
+    assert all("compiled" in r and "straight_line" in r and "floats" in r for r in rows)
 
 
 def test_compile_times_cover_the_demo_network_and_each_width(figures):
@@ -160,8 +161,8 @@ def test_json_has_every_section_and_every_target(figures):
     assert set(figures) >= {"machine", "demo_step", "scaling", "compile_times", "wide_graph",
                             "memory", "deep_chain", "targets"}
     assert set(figures["targets"]) == {
-        "compiled_over_floats", "compiled_vs_micrograd", "compile_ms",
-        "compiled_over_torch_linear", "interpreted_vs_micrograd", "bytes_per_node",
+        "compiled_over_floats", "straight_line_over_floats", "compiled_vs_micrograd",
+        "compile_ms", "compiled_over_torch_linear", "interpreted_vs_micrograd", "bytes_per_node",
         "deep_chain_works"}
     for target in figures["targets"].values():
         assert isinstance(target["met"], bool) and target["what"]
@@ -169,7 +170,7 @@ def test_json_has_every_section_and_every_target(figures):
 
 def test_targets_are_printed_as_verdicts(quick_run):
     targets = section(quick_run[0].stdout, "== Targets")
-    assert len(re.findall(r"\s(met|MISSED)$", targets, re.M)) == 7
+    assert len(re.findall(r"\s(met|MISSED)$", targets, re.M)) == 8
 
 
 def test_output_names_no_issue_numbers(quick_run):
