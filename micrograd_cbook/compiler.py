@@ -21,6 +21,11 @@ da_dz = da_dz_local * da_da
 da_dmul2 = da_dz
 da_db += da_dz
 
+Every row at once: with NumPy installed, ``f.many(rows)`` over enough rows (``f.batched``,
+:mod:`micrograd_cbook.batched`) runs each operation once for all the rows, a layer's neurons
+side by side, with the same float operations in the same order: the same numbers again.
+``compile(..., batched=False)`` keeps to the straight-line code.
+
 What it needs to know: ``inputs`` are the leaves whose values change from call to call (a
 row of data, a target); every other leaf is read from its ``.data`` at each call, so an
 optimiser's updates are seen, and receives its grad, as ``backward()`` would give it. Numbers
@@ -45,7 +50,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from .batched import RowsAtOnce, available
+from .batched import MIN_ROWS, RowsAtOnce, available
 from .engine import (
     EXP_LIMIT,
     Constant,
@@ -77,8 +82,10 @@ def compile(root: Value, inputs: Iterable[Value] = (), *, record: Iterable[Value
     """Trace the graph ending at ``root`` once into straight-line Python (see the module).
 
     ``inputs``: the leaves whose values each call passes, in the order of its values.
-    Raises ValueError for an input that is not a leaf of the graph (or given twice) and for a
-    graph of more than ``max_nodes`` values, TypeError for anything that is not a Value.
+    ``batched``: let ``many`` run every row at once with NumPy where that is faster (the same
+    floats; see :mod:`micrograd_cbook.batched`). Raises ValueError for an input that is not a
+    leaf of the graph (or given twice) and for a graph of more than ``max_nodes`` values,
+    TypeError for anything that is not a Value.
 
     >>> from micrograd_cbook import Value
     >>> x, y = Value(2.0, "x"), Value(3.0, "y")
@@ -97,7 +104,8 @@ class CompiledGraph:
     ``f(values)`` returns the root's value and adds every non-input leaf's grad into its
     ``.grad``; ``f.many(rows)`` does that for each row (the sum of the values, added left to
     right, is returned); ``f.forward(values)`` only computes the value. ``f.source`` is the
-    generated code, ``f.inputs`` and ``f.parameters`` the leaves it reads.
+    generated code, ``f.inputs`` and ``f.parameters`` the leaves it reads; ``f.batched`` the
+    plan that runs ``many`` over every row at once (None without NumPy or with ``batched=False``).
     """
 
     def __init__(self, root: Value, inputs: Iterable[Value] = (), *, record: Iterable[Value] = (),
@@ -144,9 +152,17 @@ class CompiledGraph:
         self._leaves = (*self.parameters, *self.constants)
         self._pack = struct.Struct(f"<{len(self._leaves)}d").pack  # the grads' bytes
         self.nodes = len(order)
-        self.batched = RowsAtOnce(root, order, self.inputs, self._leaves, self._writer.known,
-                                  self._writer.wanted, self.record) \
-            if batched and available() and root.children else None
+        self._at_once = batched and available() and bool(root.children)
+        self._batched: RowsAtOnce | None = None  # planned when first wanted
+
+    @property
+    def batched(self) -> RowsAtOnce | None:
+        """The plan that runs ``many`` over every row at once (made on first use), or None."""
+        if self._at_once and self._batched is None:
+            w = self._writer
+            self._batched = RowsAtOnce(self.root, w.order, self.inputs, self._leaves, w.known,
+                                       w.wanted, self.record)
+        return self._batched
 
     def __call__(self, values: Sequence[float]) -> float:
         """The root's value for these input values; every non-input leaf's grad added to."""
@@ -191,7 +207,7 @@ class CompiledGraph:
             bad = next(p for p in leaves if not isinstance(p.grad, (int, float)))
             raise TypeError(f"the grad of {_who(bad)} is {bad.grad!r}, not a number: set it "
                             "to 0.0 (zero_grad) before calling the compiled graph") from None
-        if self.batched is not None and len(rows) >= self.batched.min_rows:
+        if self._at_once and len(rows) >= MIN_ROWS and len(rows) >= self.batched.min_rows:
             done = self.batched.run(rows, self.parameters, grads, seen)
             if done is not None:  # (None: a row raises; the straight-line code says how)
                 for p, g in zip(leaves, done[1]):
