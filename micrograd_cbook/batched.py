@@ -49,7 +49,6 @@ CHUNK_FLOATS = 1 << 21  # the rows of a batch are run in chunks of about 16 MB o
 # What a batch costs, measured on CPython 3.11 (ns): the straight-line code, per row and edge;
 # here, per pack, per leaf (its value read, its grad written) and per row and edge row.
 STRAIGHT_NS_PER_EDGE, PACK_NS, LEAF_NS, EDGE_ROW_NS = 21, 12_000, 270, 4
-NUMPY_OPS = ("+", "-", "*", "/", "neg", "Σ", "Σw·x", "Σw·x+b", "relu", "abs")
 _LEAVES, _INPUTS = 0, 1  # env[0]: the leaves' values (n, 1); env[1]: the inputs (n, rows)
 
 
@@ -59,31 +58,38 @@ def available() -> bool:
 
 
 class _Pack:
-    """Nodes (lanes) doing one operation; ``refs[pos]``: where each lane's child ``pos`` is,
-    as (env index, selector of its lanes); ``rows[pos]``: the first edge row of each lane."""
+    """Nodes (its lanes) doing one operation at one depth on children of the same sources.
+
+    ``refs[pos]``: where the lanes' children ``pos`` are, (env index, selector of lanes);
+    ``layer``: for a weighted sum of leaf weights and inputs shared by every lane (a layer of
+    neurons), the weights' leaf indices (lanes, terms), the inputs' env index and lanes;
+    ``edge_base``: the first edge row per child position (or per block of a layer: 0 for the
+    weights, 1 for the inputs); ``grad_rows``: per k, the rows of each lane's k-th edge.
+    """
 
     def __init__(self, index: int, op: str, known: bool) -> None:
         self.index, self.op, self.known = index, op, known
         self.lanes: list[Value] = []
         self.refs: list[tuple[int, Any]] = []
+        self.layer: tuple[Any, int, Any] | None = None
         self.edge_base: dict[int, int] = {}
-        self.layer: tuple[Any, int, Any] | None = None  # Σw·x: weights, inputs' env, lanes
-        self.grad_rows: list[Any] = []  # the selectors of its lanes' k-th edge rows
+        self.grad_rows: list[Any] = []
 
     @property
     def width(self) -> int:
         return len(self.lanes)
 
+    @property
+    def half(self) -> int:
+        """A weighted sum's number of terms."""
+        return (len(self.lanes[0].children) - (self.op == "Σw·x+b")) // 2
+
     def edge_row(self, lane: int, pos: int) -> int:
-        """The row of EDGES that holds ∂C/∂(child pos) through this lane's node."""
+        """The edge row that holds ∂node/∂child · ∂C/∂node for this lane's child ``pos``."""
         if self.layer is not None and pos < 2 * self.half:
             block, k = divmod(pos, self.half)  # weights, then inputs: (lanes, terms) each
             return self.edge_base[block] + lane * self.half + k
         return self.edge_base[pos] + lane
-
-    @property
-    def half(self) -> int:
-        return (len(self.lanes[0].children) - (self.op == "Σw·x+b")) // 2
 
 
 class RowsAtOnce:
@@ -97,99 +103,108 @@ class RowsAtOnce:
     def __init__(self, root: Value, order: list[Value], inputs: Sequence[Value],
                  leaves: Sequence[Value], known: set[Value], wanted: set[Value],
                  record: Sequence[Value]) -> None:
-        self.leaves, self.used = tuple(leaves), False
-        leaf_at = {n: i for i, n in enumerate(self.leaves)}
-        input_at = {n: i for i, n in enumerate(inputs)}
+        self.leaves, self.used, self.inputs = tuple(leaves), False, len(inputs)
         self.constants = np.array([[float(n.data) if type(n) is Constant else 0.0]
                                    for n in self.leaves]).reshape(len(self.leaves), 1)
         self.is_param = np.array([type(n) is not Constant for n in self.leaves], dtype=bool)
+        self._at: dict[Value, tuple[int, int]] = {}  # a value → (env index, lane)
+        self._at.update((n, (_LEAVES, i)) for i, n in enumerate(self.leaves))
+        self._at.update((n, (_INPUTS, i)) for i, n in enumerate(inputs))
+        self._packs, depth = self._pack(order, known)
+        self.packs = len(self._packs)
+        for pack in self._packs:
+            self._refer(pack)
+        self.edge_rows = self._place_edges(wanted)
+        interior = [n for n in order if n.children]
+        self.order = sorted((p for p in self._packs if any(n in wanted for n in p.lanes)),
+                            key=lambda p: -depth[p.lanes[0]])  # backward: the root's first
+        self.leaf_groups = self._plan_sums(root, interior, wanted)
+        edges = sum(len(n.children) for n in interior)
+        gain = STRAIGHT_NS_PER_EDGE * edges - EDGE_ROW_NS * self.edge_rows  # per row, ns
+        cost = PACK_NS * self.packs + LEAF_NS * len(self.leaves)
+        self.min_rows = max(MIN_ROWS, math.ceil(cost / gain)) if gain > 0 else math.inf
+        self.root_at = self._at[root]
+        self.record = [self._at[v] for v in record]
+
+    def _pack(self, order: list[Value], known: set[Value]) -> tuple[list[_Pack], dict]:
+        """The interior nodes in packs: the same op, arity, depth (the longest path from a
+        leaf: a node never shares a pack with one it depends on) and sources of children."""
         depth: dict[Value, int] = {}
         packs: list[_Pack] = []
-        where: dict[Value, tuple[int, int]] = {}  # node → (pack index, lane)
         by_key: dict[tuple, _Pack] = {}
-
-        def source(c: Value) -> Any:
-            if c in where:
-                return 2 + where[c][0]
-            return _INPUTS if c in input_at else _LEAVES
-
-        for n in order:  # children first: a node's pack is formed after its children's
+        for n in order:  # children first: a pack's children are in packs made before it
             if not n.children:
                 depth[n] = 0
                 continue
             depth[n] = 1 + max(depth[c] for c in n.children)
             key = (depth[n], n.op, len(n.children), n in known,
-                   tuple(source(c) for c in n.children))
+                   tuple(self._at[c][0] for c in n.children))
             pack = by_key.get(key)
             if pack is None:
                 pack = by_key[key] = _Pack(len(packs), n.op, n in known)
                 packs.append(pack)
-            where[n] = (pack.index, pack.width)
+            self._at[n] = (2 + pack.index, pack.width)
             pack.lanes.append(n)
-        self.packs = len(packs)
-        self._packs = packs
+        return packs, depth
 
-        def lane(c: Value) -> int:
-            return where[c][1] if c in where else input_at[c] if c in input_at else leaf_at[c]
+    def _refer(self, pack: _Pack) -> None:
+        """Where each child position's values are; a layer's weights and inputs."""
+        for pos in range(len(pack.lanes[0].children)):
+            at = [self._at[n.children[pos]] for n in pack.lanes]
+            pack.refs.append((at[0][0], _selector([lane for _, lane in at])))
+        if not (pack.known and pack.op in ("Σw·x", "Σw·x+b") and pack.half):
+            return
+        half = pack.half
+        x_refs = pack.refs[half:2 * half]
+        one_lane = all(isinstance(sel, slice) and sel.stop - sel.start == 1 for _, sel in x_refs)
+        if ({src for src, _ in pack.refs[:half]} == {_LEAVES} and one_lane
+                and len({src for src, _ in x_refs}) == 1):
+            weights = np.array([[self._at[n.children[k]][1] for k in range(half)]
+                                for n in pack.lanes], dtype=np.intp)
+            pack.layer = (weights, x_refs[0][0], _selector([sel.start for _, sel in x_refs]))
 
-        for pack in packs:
-            arity = len(pack.lanes[0].children)
-            for pos in range(arity):
-                kids = [n.children[pos] for n in pack.lanes]
-                pack.refs.append((source(kids[0]), _selector([lane(c) for c in kids])))
-            if pack.known and pack.op in ("Σw·x", "Σw·x+b"):
-                half = pack.half
-                w_src = {pack.refs[k][0] for k in range(half)}
-                x_refs = [pack.refs[half + k] for k in range(half)]
-                if half and w_src == {_LEAVES} and len({s for s, _ in x_refs}) == 1 and all(
-                        isinstance(sel, slice) and sel.stop - sel.start == 1 for _, sel in x_refs):
-                    weights = np.array([[leaf_at[n.children[k]] for k in range(half)]
-                                        for n in pack.lanes], dtype=np.intp)
-                    x_lanes = _selector([sel.start for _, sel in x_refs])
-                    pack.layer = (weights, x_refs[0][0], x_lanes)
-        # The edge rows: row 0 holds zeros; then, per pack, its lanes' edges into wanted children.
+    def _place_edges(self, wanted: set[Value]) -> int:
+        """Number the edge rows: row 0 holds zeros; then, per pack, a row per lane for each
+        child position with a wanted child (a layer's weights and inputs: a row per term)."""
         rows = 1
-        for pack in packs:
+        for pack in self._packs:
             if not any(n in wanted for n in pack.lanes):
                 continue
             arity = len(pack.lanes[0].children)
             wants = [any(n.children[pos] in wanted for n in pack.lanes) for pos in range(arity)]
+            first = 0
             if pack.layer is not None:
-                half = pack.half
+                half = first = pack.half
                 for block in (0, 1):
                     if any(wants[block * half:(block + 1) * half]):
                         pack.edge_base[block] = rows
                         rows += pack.width * half
-                for pos in range(2 * half, arity):
-                    if wants[pos]:
-                        pack.edge_base[pos] = rows
-                        rows += pack.width
-            else:
-                for pos in range(arity):
-                    if wants[pos]:
-                        pack.edge_base[pos] = rows
-                        rows += pack.width
-        self.edge_rows = rows
-        # Each wanted value's edges in backward()'s order: by its users' place in that order
-        # (root first), then by the child's position in its user.
-        interior = [n for n in order if n.children]
+                first = 2 * half
+            for pos in range(first, arity):
+                if wants[pos]:
+                    pack.edge_base[pos] = rows
+                    rows += pack.width
+        return rows
+
+    def _plan_sums(self, root: Value, interior: list[Value], wanted: set[Value]) -> list:
+        """Each wanted value's edges in backward()'s order: by its users' place in that order
+        (root first), then by the child's position in its user. Interior grads: per pack, the
+        k-th edge row of each lane (fewer edges are padded in front by the zero row: 0.0 +
+        0.0 + t is 0.0 + t, exactly). Leaf grads: grouped by their number of edges."""
         rank = {n: i for i, n in enumerate(reversed(interior))}
         uses: dict[Value, list[tuple[int, int, int]]] = {}
         for n in interior:
-            pack_index, j = where[n]
-            pack = packs[pack_index]
+            env, lane = self._at[n]
+            pack = self._packs[env - 2]
             for pos, c in enumerate(n.children):
                 if c in wanted:
-                    uses.setdefault(c, []).append((rank[n], pos, pack.edge_row(j, pos)))
-        self.order = sorted((p for p in packs if any(n in wanted for n in p.lanes)),
-                            key=lambda p: -depth[p.lanes[0]])  # backward: the root's first
+                    uses.setdefault(c, []).append((rank[n], pos, pack.edge_row(lane, pos)))
         for pack in self.order:
-            if pack.lanes[0] is root:
-                continue
-            lists = [[row for _, _, row in sorted(uses.get(n, []))] for n in pack.lanes]
-            m = max(map(len, lists))  # fewer edges: 0.0 + 0.0 + ... is 0.0 + ..., exactly
-            padded = [[0] * (m - len(rs)) + rs for rs in lists]
-            pack.grad_rows = [_selector([rs[k] for rs in padded]) for k in range(m)]
+            if pack.lanes[0] is not root:
+                lists = [[row for _, _, row in sorted(uses.get(n, []))] for n in pack.lanes]
+                m = max(map(len, lists))
+                padded = [[0] * (m - len(rs)) + rs for rs in lists]
+                pack.grad_rows = [_selector([rs[k] for rs in padded]) for k in range(m)]
         groups: dict[int, tuple[list[int], list[list[int]]]] = {}
         for i, leaf in enumerate(self.leaves):
             rs = [row for _, _, row in sorted(uses.get(leaf, []))]
@@ -197,15 +212,8 @@ class RowsAtOnce:
                 ids, table = groups.setdefault(len(rs), ([], []))
                 ids.append(i)
                 table.append(rs)
-        self.leaf_groups = [(np.array(ids, dtype=np.intp), np.array(table, dtype=np.intp))
-                            for ids, table in groups.values()]
-        edges = sum(len(n.children) for n in interior)
-        gain = STRAIGHT_NS_PER_EDGE * edges - EDGE_ROW_NS * rows  # per row, ns
-        cost = PACK_NS * len(packs) + LEAF_NS * len(self.leaves)
-        self.min_rows = max(MIN_ROWS, math.ceil(cost / gain)) if gain > 0 else math.inf
-        self.root_at = where.get(root)
-        self.record = [(source(v), lane(v)) for v in record]
-        self.inputs = len(input_at)
+        return [(np.array(ids, dtype=np.intp), np.array(table, dtype=np.intp))
+                for ids, table in groups.values()]
 
     # ------------------------------------------------------------------ running
 
@@ -236,6 +244,8 @@ class RowsAtOnce:
         return float(total), g.tolist()
 
     def _chunk(self, values: Any, x: Any, g: Any, total: float, recorded: list) -> float:
+        """One chunk of rows (``x``: inputs × rows): the forward pass pack by pack, the
+        backward pass root first into the edge rows, then the leaf grads ``g`` and the total."""
         n = x.shape[1]
         env: list[Any] = [values, x]
         slopes: list[list[Any]] = []
@@ -248,7 +258,7 @@ class RowsAtOnce:
         edges = np.empty((self.edge_rows, n))
         edges[0] = 0.0
         for pack in self.order:
-            if self.root_at is not None and pack.index == self.root_at[0]:
+            if 2 + pack.index == self.root_at[0]:  # the root: ∂C/∂C = 1
                 d = np.ones((1, n))
             else:
                 d = np.add(edges[pack.grad_rows[0]], 0.0, out=np.empty((pack.width, n)))
@@ -260,9 +270,9 @@ class RowsAtOnce:
             for part in edges[table].transpose(2, 1, 0).reshape(n * table.shape[1], len(ids)):
                 acc += part
             g[ids] = acc
-        if self.root_at is not None:
-            for v in np.broadcast_to(env[2 + self.root_at[0]][self.root_at[1]], (n,)).tolist():
-                total += v
+        src, lane = self.root_at
+        for v in np.broadcast_to(env[src][lane], (n,)).tolist():  # the total, row after row
+            total += v
         if self.record:
             cols = [np.broadcast_to(env[src][i], (n,)).tolist() for src, i in self.record]
             recorded.extend(zip(*cols))
