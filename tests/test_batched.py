@@ -298,3 +298,104 @@ def test_without_numpy_many_runs_the_straight_line_code(monkeypatch):
     f = compile(C, inputs)
     assert f.batched is None and not batched.available()
     assert f.many(demo_rows(20)) == at_once
+
+
+# ------------------------------------------------------------------ random layered graphs
+
+LAYER_OPS = ["+", "-", "*", "neg", "relu", "abs", "tanh", "sigmoid", "exp", "wsum", "wsum+b",
+             "sum", "pow2", "div"]
+
+
+@st.composite
+def layered(draw):
+    """Leaves (parameters, inputs), then layers of nodes, each of an op drawn from a few per
+    layer (so that a layer's nodes form packs) and children drawn anywhere below it: lanes
+    that share a child, take their children in any order, or use one child twice."""
+    n_params, n_inputs = draw(st.integers(1, 4)), draw(st.integers(1, 3))
+    below = list(range(n_params + n_inputs))
+    layers = []
+    for _ in range(draw(st.integers(1, 3))):
+        ops = draw(st.lists(st.sampled_from(LAYER_OPS), min_size=1, max_size=2))
+        layer = []
+        for _ in range(draw(st.integers(1, 6))):
+            op = draw(st.sampled_from(ops))
+            arity = {"+": 2, "-": 2, "*": 2, "div": 2, "wsum": 4, "wsum+b": 5,
+                     "sum": 3}.get(op, 1)
+            layer.append((op, tuple(draw(st.sampled_from(below)) for _ in range(arity))))
+        below = below + list(range(len(below), len(below) + len(layer)))
+        layers.append(layer)
+    return n_params, n_inputs, layers
+
+
+def build_layered(spec, leaves):
+    """The graph of ``spec`` over these leaf Values; its root sums every node nothing else
+    uses, so that the whole graph reaches it (the interpreter builds every node)."""
+    _, _, layers = spec
+    nodes = list(leaves)
+    used = {k for layer in layers for _, kids in layer for k in kids}
+    for layer in layers:
+        made = []
+        for op, kids in layer:
+            a = [nodes[k] for k in kids]
+            if op in ("+", "-", "*"):
+                v = {"+": a[0] + a[1], "-": a[0] - a[1], "*": a[0] * a[1]}[op]
+            elif op == "div":
+                v = a[0] / a[1]
+            elif op == "neg":
+                v = -a[0]
+            elif op == "abs":
+                v = abs(a[0])
+            elif op == "pow2":
+                v = a[0] ** 2
+            elif op in ("relu", "tanh", "sigmoid", "exp"):
+                v = getattr(a[0], op)()
+            elif op == "wsum":
+                v = weighted_sum(a[:2], a[2:])
+            elif op == "wsum+b":
+                v = weighted_sum(a[:2], a[2:4], a[4])
+            else:
+                v = sum_values(a)
+            made.append(v)
+        nodes += made
+    return sum_values([v for k, v in enumerate(nodes) if k >= len(leaves) and k not in used])
+
+
+@settings(max_examples=300, **SETTINGS)
+@given(layered(), ROWS, st.data())
+def test_random_layered_graphs_packed_into_lanes_give_the_interpreters_floats(spec, nrows, data):
+    n_params, n_inputs, _ = spec
+    value = st.sampled_from([0.5, -1.25, 2.0, 0.0, -0.0, 3.0, -0.75])
+    params = [data.draw(value, label=f"p{i}") for i in range(n_params)]
+    start = [data.draw(st.sampled_from([0.0, -0.0, 1.0]), label=f"g{i}") for i in range(n_params)]
+    rows = [[data.draw(value, label=f"row {r}") for _ in range(n_inputs)] for r in range(nrows)]
+    ps = [Value(v, f"p{i}") for i, v in enumerate(params)]
+    xs = [Value(1.0, f"x{i}") for i in range(n_inputs)]
+    try:
+        root = build_layered(spec, ps + xs)
+    except (ArithmeticError, ValueError):
+        return  # no graph to compile at x = 1
+    held = set(topological_order(root))
+    inputs = [x for x in xs if x in held]
+    f = compile(root, inputs=inputs)
+    f.batched.min_rows = batched.MIN_ROWS
+    for p, g in zip(ps, start):
+        p.grad = g
+    keep = [i for i, x in enumerate(xs) if x in held]
+    try:
+        got = repr((f.many([[row[i] for i in keep] for row in rows]), [p.grad for p in ps]))
+    except (ArithmeticError, ValueError):
+        got = "error"
+    twins = [Value(v) for v in params]
+    for p, g in zip(twins, start):
+        p.grad = g
+    total = -0.0
+    try:
+        for row in rows:
+            C = build_layered(spec, twins + [Value(v) for v in row])
+            C.backward()
+            total += C.data
+        want = repr((total, [p.grad for p in twins]))
+    except (ArithmeticError, ValueError):
+        want = "error"
+    assert got == want
+    assert f.batched.used == (want != "error")
