@@ -37,10 +37,7 @@ from typing import Any
 
 from .engine import EXP_LIMIT, Constant, Value, power
 
-try:
-    import numpy as np
-except ImportError:  # the straight-line code runs instead
-    np = None  # type: ignore[assignment]
+np: Any = None  # NumPy, imported by the first plan (importing micrograd_cbook does not)
 
 __all__ = ["MIN_ROWS", "RowsAtOnce", "available"]
 
@@ -53,8 +50,16 @@ _LEAVES, _INPUTS = 0, 1  # env[0]: the leaves' values (n, 1); env[1]: the inputs
 
 
 def available() -> bool:
-    """Whether NumPy is installed (else ``many`` always runs the straight-line code)."""
-    return np is not None
+    """Whether NumPy can be imported (imported here, once); without it ``many`` always runs
+    the straight-line code."""
+    global np
+    if np is None:
+        try:
+            import numpy
+        except ImportError:
+            return False
+        np = numpy
+    return True
 
 
 class _Pack:

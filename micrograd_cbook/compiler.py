@@ -152,13 +152,16 @@ class CompiledGraph:
         self._leaves = (*self.parameters, *self.constants)
         self._pack = struct.Struct(f"<{len(self._leaves)}d").pack  # the grads' bytes
         self.nodes = len(order)
-        self._at_once = batched and available() and bool(root.children)
+        self._at_once = batched and bool(root.children)
         self._batched: RowsAtOnce | None = None  # planned when first wanted
 
     @property
     def batched(self) -> RowsAtOnce | None:
         """The plan that runs ``many`` over every row at once (made on first use), or None."""
         if self._at_once and self._batched is None:
+            if not available():  # no NumPy: the straight-line code, always
+                self._at_once = False
+                return None
             w = self._writer
             self._batched = RowsAtOnce(self.root, w.order, self.inputs, self._leaves, w.known,
                                        w.wanted, self.record)
@@ -207,8 +210,9 @@ class CompiledGraph:
             bad = next(p for p in leaves if not isinstance(p.grad, (int, float)))
             raise TypeError(f"the grad of {_who(bad)} is {bad.grad!r}, not a number: set it "
                             "to 0.0 (zero_grad) before calling the compiled graph") from None
-        if self._at_once and len(rows) >= MIN_ROWS and len(rows) >= self.batched.min_rows:
-            done = self.batched.run(rows, self.parameters, grads, seen)
+        plan = self.batched if self._at_once and len(rows) >= MIN_ROWS else None
+        if plan is not None and len(rows) >= plan.min_rows:
+            done = plan.run(rows, self.parameters, grads, seen)
             if done is not None:  # (None: a row raises; the straight-line code says how)
                 for p, g in zip(leaves, done[1]):
                     p.grad = g

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import math
 import random
+import subprocess
+import sys
 
 import pytest
 from hypothesis import given, settings
@@ -295,6 +297,7 @@ def test_without_numpy_many_runs_the_straight_line_code(monkeypatch):
     _, C, inputs = demo_graph(3)
     at_once = compile(C, inputs).many(demo_rows(20))
     monkeypatch.setattr(batched, "np", None)
+    monkeypatch.setitem(sys.modules, "numpy", None)  # import numpy: ImportError
     f = compile(C, inputs)
     assert f.batched is None and not batched.available()
     assert f.many(demo_rows(20)) == at_once
@@ -399,3 +402,9 @@ def test_random_layered_graphs_packed_into_lanes_give_the_interpreters_floats(sp
         want = "error"
     assert got == want
     assert f.batched.used == (want != "error")
+
+
+def test_importing_the_package_does_not_import_numpy():
+    code = "import sys, micrograd_cbook; print('numpy' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
