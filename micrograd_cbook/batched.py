@@ -269,7 +269,7 @@ class RowsAtOnce:
                 d = np.add(edges[pack.grad_rows[0]], 0.0, out=np.empty((pack.width, n)))
                 for sel in pack.grad_rows[1:]:
                     d += edges[sel]
-            _edges(pack, env, slopes[pack.index], d, edges)
+            _edges(pack, slopes[pack.index], d, edges)
         for ids, table in self.leaf_groups:  # row after row, each row's edges in order
             acc = g[ids]
             for part in edges[table].transpose(2, 1, 0).reshape(n * table.shape[1], len(ids)):
@@ -318,7 +318,8 @@ def _forward(pack: _Pack, env: list[Any], values: Any) -> tuple[Any, list[Any]]:
         if op == "Σw·x+b":
             src, sel = pack.refs[-1]
             z = z + env[src][sel]
-        return z, [None] * len(pack.refs)  # the layer's edges are written by blocks
+        # A layer's local grads by block, as its edge_base: 0, ∂z/∂w = x; 1, ∂z/∂x = w.
+        return z, [xs, w, *([None] * (len(pack.refs) - 2))]
     a = [env[src][sel] for src, sel in pack.refs]
     if op in ("Σ", "Σw·x", "Σw·x+b"):
         if op == "Σ":
@@ -368,22 +369,25 @@ def _forward(pack: _Pack, env: list[Any], values: Any) -> tuple[Any, list[Any]]:
         if not (x > 0.0).all():
             raise ValueError("a row's log of x ≤ 0")
         return _each(math.log, x), [1.0 / x]
-    if op == "**":  # a Value exponent, element by element as the engine does it
-        xs, ps = np.broadcast_arrays(np.asarray(x, dtype=np.float64), a[1])
-        pairs = [power(xi, pi) for xi, pi in zip(xs.ravel().tolist(), ps.ravel().tolist())]
-        out = np.array([o for o, _ in pairs]).reshape(xs.shape)
+    if op == "**":  # a Value exponent: ∂/∂p = x^p · ln x, as the engine has it
+        xs, out, d = _powers(x, a[1])
         d_p = [o * math.log(xi) if xi > 0.0 else 0.0 if xi == 0.0 else math.nan
-               for (o, _), xi in zip(pairs, xs.ravel().tolist())]
-        return out, [np.array([d for _, d in pairs]).reshape(xs.shape),
-                     np.array(d_p).reshape(xs.shape)]
-    p = float(op[2:])  # x ** p for a number p
-    xs = np.asarray(x, dtype=np.float64)
-    pairs = [power(xi, p) for xi in xs.ravel().tolist()]
-    return (np.array([o for o, _ in pairs]).reshape(xs.shape),
-            [np.array([d for _, d in pairs]).reshape(xs.shape)])
+               for o, xi in zip(out.ravel().tolist(), xs.ravel().tolist())]
+        return out, [d, np.array(d_p).reshape(xs.shape)]
+    _, out, d = _powers(x, float(op[2:]))  # x ** p for a number p
+    return out, [d]
 
 
-def _edges(pack: _Pack, env: list[Any], lg: list[Any], d: Any, edges: Any) -> None:
+def _powers(x: Any, p: Any) -> tuple[Any, Any, Any]:
+    """x (broadcast with p), x ** p and its slope, element by element by the engine's
+    power(): its floats and its errors."""
+    xs, ps = np.broadcast_arrays(np.asarray(x, dtype=np.float64), np.asarray(p, dtype=np.float64))
+    pairs = [power(xi, pi) for xi, pi in zip(xs.ravel().tolist(), ps.ravel().tolist())]
+    out, d = (np.array(column).reshape(xs.shape) for column in zip(*pairs))
+    return xs, out, d
+
+
+def _edges(pack: _Pack, lg: list[Any], d: Any, edges: Any) -> None:
     """Write ∂node/∂child · ∂C/∂node of every lane and wanted child into its edge rows."""
     width, n = pack.width, d.shape[1]
     if pack.layer is not None:
@@ -393,11 +397,9 @@ def _edges(pack: _Pack, env: list[Any], lg: list[Any], d: Any, edges: Any) -> No
                 base = pack.edge_base[block]
                 out = edges[base:base + width * half].reshape(width, half, n)
                 if block == 0:  # ∂z/∂w = x: (terms, rows)
-                    xs = env[pack.layer[1]][pack.layer[2]]
-                    np.multiply(xs[None, :, :], d[:, None, :], out=out)
+                    np.multiply(lg[0][None, :, :], d[:, None, :], out=out)
                 else:  # ∂z/∂x = w: (lanes, terms)
-                    w = env[_LEAVES][:, 0][pack.layer[0]]
-                    np.multiply(w[:, :, None], d[:, None, :], out=out)
+                    np.multiply(lg[1][:, :, None], d[:, None, :], out=out)
         positions = range(2 * half, len(lg))
     else:
         positions = range(len(lg))
