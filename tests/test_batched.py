@@ -36,23 +36,45 @@ pytestmark = pytest.mark.skipif(not batched.available(), reason="NumPy is not in
 ROWS = st.integers(batched.MIN_ROWS, 24)
 
 
-def interpret_rows(prog, chosen, rows, params, start):
-    """The program's graph built once per row (inputs from the row, the other leaves shared
-    and starting at ``start``), backward() on each: repr of (total, leaf grads), or "error"."""
-    shared = [Value(v, f"x{i}") for i, v in enumerate(params)]
-    for leaf, g in zip(shared, start):
+def backprop_each(cost, rows, leaves, start):
+    """The oracle: ``cost(row)`` built and backpropagated row by row, the ``leaves``' grads
+    starting at ``start``: repr of (the total, added from -0.0, and their grads), or "error"."""
+    for leaf, g in zip(leaves, start):
         leaf.grad = g
     total = -0.0
     try:
         for row in rows:
-            values = iter(row)
-            leaves = [Value(next(values)) if i in chosen else leaf for i, leaf in enumerate(shared)]
-            root = run(prog, leaves, ENGINE)[-1]
-            root.backward()
-            total += root.data
+            C = cost(row)
+            C.backward()
+            total += C.data
     except (ArithmeticError, ValueError):
         return "error"
-    return repr((total, [0.0 if i in chosen else leaf.grad for i, leaf in enumerate(shared)]))
+    return repr((total, [leaf.grad for leaf in leaves]))
+
+
+def many_at_once(f, rows, leaves, start):
+    """``f.many(rows)`` with the ``leaves``' grads starting at ``start``: repr of (the total,
+    their grads), or "error", where every grad must be left as it was."""
+    for leaf, g in zip(leaves, start):
+        leaf.grad = g
+    try:
+        return repr((f.many(rows), [leaf.grad for leaf in leaves]))
+    except (ArithmeticError, ValueError):
+        assert repr([leaf.grad for leaf in leaves]) == repr(start)  # nothing written
+        return "error"
+
+
+def interpret_rows(prog, chosen, rows, params, start):
+    """The program's graph built once per row (the ``chosen`` leaves from the row, the others
+    shared), as backprop_each gives it (an input's grad stays at its start)."""
+    shared = [Value(v, f"x{i}") for i, v in enumerate(params)]
+
+    def cost(row):
+        values = iter(row)
+        return run(prog, [Value(next(values)) if i in chosen else leaf
+                          for i, leaf in enumerate(shared)], ENGINE)[-1]
+
+    return backprop_each(cost, rows, shared, start)
 
 
 def compiled_rows(prog, chosen, rows, params, start, use_batch=True):
@@ -62,14 +84,9 @@ def compiled_rows(prog, chosen, rows, params, start, use_batch=True):
     f = compile(root, inputs=[leaves[i] for i in sorted(chosen)], batched=use_batch)
     if f.batched is not None:
         f.batched.min_rows = batched.MIN_ROWS  # however small the graph
-    for i, leaf in enumerate(leaves):
-        leaf.data, leaf.grad = params[i], start[i]
-    try:
-        total = f.many(rows)
-    except (ArithmeticError, ValueError):
-        assert repr([leaf.grad for leaf in leaves]) == repr(start)  # nothing written
-        return "error", f
-    return repr((total, [0.0 if i in chosen else leaf.grad for i, leaf in enumerate(leaves)])), f
+    for leaf, v in zip(leaves, params):
+        leaf.data = v
+    return many_at_once(f, rows, leaves, start), f
 
 
 @settings(max_examples=250, **SETTINGS)
@@ -173,25 +190,10 @@ def test_a_networks_loss_over_many_rows_at_once_gives_the_interpreters_floats(
     f = compile(cost(model, xs, ys), inputs=[*xs, *ys])
     f.batched.min_rows = batched.MIN_ROWS
     start = [rng.choice([0.0, -0.0, 0.5]) for _ in weights(model)]
-    for p, g in zip(weights(model), start):
-        p.grad = g
-    try:
-        got = repr((f.many([[*x, *y] for x, y in zip(rows, targets)]),
-                    [p.grad for p in weights(model)]))
-    except (ArithmeticError, ValueError):
-        got = "error"
+    got = many_at_once(f, [[*x, *y] for x, y in zip(rows, targets)], weights(model), start)
     twin = build()
-    for p, g in zip(weights(twin), start):
-        p.grad = g
-    total = -0.0
-    try:
-        for x, y in zip(rows, targets):
-            C = cost(twin, x, y)
-            C.backward()
-            total += C.data
-        want = repr((total, [p.grad for p in weights(twin)]))
-    except (ArithmeticError, ValueError):
-        want = "error"
+    want = backprop_each(lambda xy: cost(twin, *xy), list(zip(rows, targets)), weights(twin),
+                         start)
     assert got == want
     assert f.batched.used == (want != "error")
 
@@ -381,25 +383,11 @@ def test_random_layered_graphs_packed_into_lanes_give_the_interpreters_floats(sp
     inputs = [x for x in xs if x in held]
     f = compile(root, inputs=inputs)
     f.batched.min_rows = batched.MIN_ROWS
-    for p, g in zip(ps, start):
-        p.grad = g
     keep = [i for i, x in enumerate(xs) if x in held]
-    try:
-        got = repr((f.many([[row[i] for i in keep] for row in rows]), [p.grad for p in ps]))
-    except (ArithmeticError, ValueError):
-        got = "error"
+    got = many_at_once(f, [[row[i] for i in keep] for row in rows], ps, start)
     twins = [Value(v) for v in params]
-    for p, g in zip(twins, start):
-        p.grad = g
-    total = -0.0
-    try:
-        for row in rows:
-            C = build_layered(spec, twins + [Value(v) for v in row])
-            C.backward()
-            total += C.data
-        want = repr((total, [p.grad for p in twins]))
-    except (ArithmeticError, ValueError):
-        want = "error"
+    want = backprop_each(lambda row: build_layered(spec, twins + [Value(v) for v in row]), rows,
+                         twins, start)
     assert got == want
     assert f.batched.used == (want != "error")
 
