@@ -15,6 +15,7 @@ demo: $(BASE) dot
 
 test: $(STAMP) dot
 	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
 	$(PY) -m pytest -q
 
 test-pythons: dot
@@ -25,6 +26,7 @@ bench: $(STAMP)
 
 lint: $(STAMP)
 	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
 
 venv: $(STAMP)
 

@@ -21,6 +21,7 @@ from micrograd_cbook import Value, compile, nn, optim, sum_values
 NAME = "micrograd_cbook compiled"
 STRAIGHT_NAME = "micrograd_cbook compiled, straight-line only"
 
+
 def l2_term(params: list[Value]) -> Value:
     """ALPHA · Σ p² as a graph (one sum node: compile() writes a long sum in pieces)."""
     return ALPHA * sum_values(p * p for p in params)
@@ -52,8 +53,12 @@ class CompiledStep:
         t3 = time.perf_counter()
         self.l2 = compile(l2, batched=self.batched)
         t4 = time.perf_counter()
-        self.compile_seconds = {"graphs": (t1 - t0) + (t3 - t2), "loss": t2 - t1, "l2": t4 - t3,
-                                "total": t4 - t0}
+        self.compile_seconds = {
+            "graphs": (t1 - t0) + (t3 - t2),
+            "loss": t2 - t1,
+            "l2": t4 - t3,
+            "total": t4 - t0,
+        }
         self.rows = [(a, b, yi) for (a, b), yi in zip(work.xs, work.ys)]
 
     def reset(self) -> None:

@@ -64,8 +64,9 @@ def build_wide(leaves: list, plan: list, sigmoid: Callable) -> Any:
     return prev[0]
 
 
-def wide_graph(width: int, layers: int, rounds: int, slice_s: float,
-               results: dict[str, Any]) -> None:
+def wide_graph(
+    width: int, layers: int, rounds: int, slice_s: float, results: dict[str, Any]
+) -> None:
     leaves_data, plan = wide_recipe(width, layers, seed=2)
     n_ops = 4 * width * layers + (width - 1)
     depth = 3 * layers + math.ceil(math.log2(width))
@@ -99,14 +100,31 @@ def wide_graph(width: int, layers: int, rounds: int, slice_s: float,
         found[name] = (float(root.data), [float(v.grad) for v in leaves])
         del root, leaves
     ref_root, ref_grads = found[interpreted.NAME]
-    worst = max(max(rel_diff(r, ref_root), *map(rel_diff, g, ref_grads))
-                for r, g in found.values())
+    worst = max(max(rel_diff(r, ref_root), *map(rel_diff, g, ref_grads)) for r, g in found.values())
     on, off = time_systems(systems, rounds, slice_s)
     ours_on, ours_off = on[interpreted.NAME], off[interpreted.NAME]
-    rows = [[name, ms(on[name]), f"{n_ops / on[name] / 1e6:.3f}", f"{on[name] / ours_on:.2f}x",
-             ms(off[name]), f"{off[name] / ours_off:.2f}x"] for name in on]
-    table(["system", "gc on: ms", "M ops/s", "interpreter faster by", "gc paused: ms",
-           "interpreter faster by"], rows)
+    rows = [
+        [
+            name,
+            ms(on[name]),
+            f"{n_ops / on[name] / 1e6:.3f}",
+            f"{on[name] / ours_on:.2f}x",
+            ms(off[name]),
+            f"{off[name] / ours_off:.2f}x",
+        ]
+        for name in on
+    ]
+    table(
+        [
+            "system",
+            "gc on: ms",
+            "M ops/s",
+            "interpreter faster by",
+            "gc paused: ms",
+            "interpreter faster by",
+        ],
+        rows,
+    )
     print(GC_NOTE)
     if torch_scalars is None:
         print("(PyTorch is not importable: no torch row)")
@@ -114,8 +132,11 @@ def wide_graph(width: int, layers: int, rounds: int, slice_s: float,
     print(f"same computation: root value and all leaf grads agree, max relative diff {worst:.1e}")
     res: dict[str, Any] = {"width": width, "layers": layers, "operations": n_ops, "depth": depth}
     for name in on:
-        res[name] = {"seconds_gc_on": on[name], "seconds_gc_paused": off[name],
-                     "ops_per_second_gc_on": n_ops / on[name]}
+        res[name] = {
+            "seconds_gc_on": on[name],
+            "seconds_gc_paused": off[name],
+            "ops_per_second_gc_on": n_ops / on[name],
+        }
     res["vs_micrograd"] = on[micrograd_010.NAME] / ours_on
     res["vs_micrograd_gc_paused"] = off[micrograd_010.NAME] / ours_off
     if torch_scalars is not None:
@@ -142,8 +163,12 @@ def memory(steps: int, results: dict[str, Any]) -> None:
     rows = []
     for name, leaf, step, backward in (
         (interpreted.NAME, interpreted.leaf, interpreted.chain_step, interpreted.backward),
-        (micrograd_010.NAME, micrograd_010.leaf, micrograd_010.chain_step,
-         micrograd_010.backward_iterative),
+        (
+            micrograd_010.NAME,
+            micrograd_010.leaf,
+            micrograd_010.chain_step,
+            micrograd_010.backward_iterative,
+        ),
     ):
         gc.collect()
         gc.disable()  # nothing to collect while the chain is alive; keeps tracemalloc quick
@@ -164,18 +189,28 @@ def memory(steps: int, results: dict[str, Any]) -> None:
         after, peak = current - base, peak - base
         del x, x0
         ours = name == interpreted.NAME
-        rows.append([name, f"{forward / nodes:.0f}", f"{after / nodes:.0f}",
-                     f"{peak / nodes:.0f}" if ours else "(not its own backward)"])
-        res[name] = {"bytes_per_node_after_forward": forward / nodes,
-                     "bytes_per_node_after_backward": after / nodes}
+        rows.append(
+            [
+                name,
+                f"{forward / nodes:.0f}",
+                f"{after / nodes:.0f}",
+                f"{peak / nodes:.0f}" if ours else "(not its own backward)",
+            ]
+        )
+        res[name] = {
+            "bytes_per_node_after_forward": forward / nodes,
+            "bytes_per_node_after_backward": after / nodes,
+        }
         if ours:
             res[name]["bytes_per_node_peak_in_backward"] = peak / nodes
     table(["system", "B/node after forward", "after backward", "peak during backward"], rows)
     ours = res[interpreted.NAME]["bytes_per_node_after_backward"]
     theirs = res[micrograd_010.NAME]["bytes_per_node_after_backward"]
-    print(f"the interpreter after backward: {ours:.0f} B/node, "
-          f"{verdict(ours, at_most=BYTES_PER_NODE, unit=' B')}; micrograd uses "
-          f"{theirs / ours:.1f}x as much")
+    print(
+        f"the interpreter after backward: {ours:.0f} B/node, "
+        f"{verdict(ours, at_most=BYTES_PER_NODE, unit=' B')}; micrograd uses "
+        f"{theirs / ours:.1f}x as much"
+    )
     results["memory"] = res
 
 
@@ -197,8 +232,10 @@ def deep_chain(depth: int, repeats: int, results: dict[str, Any]) -> None:
             total, (bwd, root) = best_of(run, lambda: None, repeats, gc_on=gc_on)
             del root
             mode = "gc on" if gc_on else "gc paused"
-            print(f"{interpreted.NAME}, {mode}: forward + backward {total:.2f} s (backward "
-                  f"{bwd:.2f} s), {depth / total / 1e6:.2f} M ops/s")
+            print(
+                f"{interpreted.NAME}, {mode}: forward + backward {total:.2f} s (backward "
+                f"{bwd:.2f} s), {depth / total / 1e6:.2f} M ops/s"
+            )
             key = "gc_on" if gc_on else "gc_paused"
             res[f"seconds_{key}"] = total
             res[f"backward_seconds_{key}"] = bwd
@@ -217,8 +254,11 @@ def deep_chain(depth: int, repeats: int, results: dict[str, Any]) -> None:
             lo = mid
         else:
             hi = mid
-    print(f"{micrograd_010.NAME}: backward raises RecursionError from a chain {hi:,} operations "
-          f"deep ({lo:,} works), at Python's default recursion limit {sys.getrecursionlimit()}")
-    res.update(micrograd_fails_at_depth=hi, micrograd_max_depth=lo,
-               recursion_limit=sys.getrecursionlimit())
+    print(
+        f"{micrograd_010.NAME}: backward raises RecursionError from a chain {hi:,} operations "
+        f"deep ({lo:,} works), at Python's default recursion limit {sys.getrecursionlimit()}"
+    )
+    res.update(
+        micrograd_fails_at_depth=hi, micrograd_max_depth=lo, recursion_limit=sys.getrecursionlimit()
+    )
     results["deep_chain"] = res

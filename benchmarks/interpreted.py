@@ -33,8 +33,9 @@ class InterpretedStep:
     def step(self) -> float:
         scores = [self.model(x) for x in self.xs]
         losses = [(1 - y * s).relu() for y, s in zip(self.ys, scores)]
-        total = (sum_values(losses) * (1.0 / len(losses))
-                 + ALPHA * sum_values(p * p for p in self.params))
+        total = sum_values(losses) * (1.0 / len(losses)) + ALPHA * sum_values(
+            p * p for p in self.params
+        )
         self.optimizer.zero_grad()
         total.backward()
         self.optimizer.step()  # p.data -= lr · p.grad

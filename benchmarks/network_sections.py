@@ -42,11 +42,15 @@ class System(Protocol):
     def weights(self) -> list[float]: ...  # every parameter, in micrograd's order
 
 
-def timed(systems: list[System], rounds: int, slice_s: float,
-          ) -> tuple[dict[str, float], dict[str, float]]:
+def timed(
+    systems: list[System],
+    rounds: int,
+    slice_s: float,
+) -> tuple[dict[str, float], dict[str, float]]:
     """Best seconds per step, gc on and paused, the systems taking turns (each from the start)."""
-    return time_systems({s.name: (s.reset, lambda _, s=s: s.step()) for s in systems},
-                        rounds, slice_s)
+    return time_systems(
+        {s.name: (s.reset, lambda _, s=s: s.step()) for s in systems}, rounds, slice_s
+    )
 
 
 def agreement(systems: list[System], reference: System) -> dict[str, Any]:
@@ -59,19 +63,27 @@ def agreement(systems: list[System], reference: System) -> dict[str, Any]:
     ref_loss, ref_w = out[reference.name]
     losses = {name: loss for name, (loss, _) in out.items()}
     loss_diff = max(rel_diff(loss, ref_loss) for loss in losses.values())
-    weight_diff = max(abs(a - b) / max(1.0, abs(a), abs(b))
-                      for _, w in out.values() for a, b in zip(w, ref_w))
+    weight_diff = max(
+        abs(a - b) / max(1.0, abs(a), abs(b)) for _, w in out.values() for a, b in zip(w, ref_w)
+    )
     sizes_ok = all(len(w) == len(ref_w) for _, w in out.values())
     same = loss_diff <= LOSS_TOLERANCE and weight_diff <= WEIGHT_TOLERANCE and sizes_ok
-    return {"reference": reference.name, "losses": losses, "max_rel_loss_diff": loss_diff,
-            "max_weight_diff": weight_diff, "same_computation": same}
+    return {
+        "reference": reference.name,
+        "losses": losses,
+        "max_rel_loss_diff": loss_diff,
+        "max_weight_diff": weight_diff,
+        "same_computation": same,
+    }
 
 
 def agreement_line(proof: dict[str, Any]) -> str:
-    return (f"same computation: {'yes' if proof['same_computation'] else 'NO'}: losses within "
-            f"{proof['max_rel_loss_diff']:.1e} of {proof['reference']}'s (required ≤ "
-            f"{LOSS_TOLERANCE:g}), updated weights within {proof['max_weight_diff']:.1e} "
-            f"(|Δw| / max(1, |w|), required ≤ {WEIGHT_TOLERANCE:g})")
+    return (
+        f"same computation: {'yes' if proof['same_computation'] else 'NO'}: losses within "
+        f"{proof['max_rel_loss_diff']:.1e} of {proof['reference']}'s (required ≤ "
+        f"{LOSS_TOLERANCE:g}), updated weights within {proof['max_weight_diff']:.1e} "
+        f"(|Δw| / max(1, |w|), required ≤ {WEIGHT_TOLERANCE:g})"
+    )
 
 
 # ------------------------------------------------------------ 1. the demo step
@@ -119,50 +131,96 @@ def demo_step(rounds: int, fine_rounds: int, results: dict[str, Any]) -> dict[st
     ratio_on = {n: on[n] / on[c] for n in on}
     ratio_off = {n: off[n] / off[c] for n in off}
     notes = {
-        MicrogradStep.name: "compiled {:.0f}x faster; " + verdict(
-            ratio_on[MicrogradStep.name], at_least=TARGETS["compiled_vs_micrograd"]),
-        interpreted.name: "{:.0f}x faster than micrograd 0.1.0; " + verdict(
+        MicrogradStep.name: "compiled {:.0f}x faster; "
+        + verdict(ratio_on[MicrogradStep.name], at_least=TARGETS["compiled_vs_micrograd"]),
+        interpreted.name: "{:.0f}x faster than micrograd 0.1.0; "
+        + verdict(
             on[MicrogradStep.name] / on[interpreted.name],
-            at_least=TARGETS["interpreted_vs_micrograd"]),
-        floats.name: "compiled takes {:.2f}x its time; " + verdict(
-            1 / ratio_on[floats.name], at_most=TARGETS["compiled_over_floats"]),
+            at_least=TARGETS["interpreted_vs_micrograd"],
+        ),
+        floats.name: "compiled takes {:.2f}x its time; "
+        + verdict(1 / ratio_on[floats.name], at_most=TARGETS["compiled_over_floats"]),
         loops.name: "compiled takes {:.2f}x its time (context, not the target)",
-        straight.name: "{:.2f}x the floats' time; " + verdict(
-            on[straight.name] / on[floats.name], at_most=TARGETS["compiled_over_floats"]),
+        straight.name: "{:.2f}x the floats' time; "
+        + verdict(on[straight.name] / on[floats.name], at_most=TARGETS["compiled_over_floats"]),
     }
-    values = {MicrogradStep.name: ratio_on[MicrogradStep.name],
-              interpreted.name: on[MicrogradStep.name] / on[interpreted.name],
-              floats.name: 1 / ratio_on[floats.name], loops.name: 1 / ratio_on[loops.name],
-              straight.name: on[straight.name] / on[floats.name]}
+    values = {
+        MicrogradStep.name: ratio_on[MicrogradStep.name],
+        interpreted.name: on[MicrogradStep.name] / on[interpreted.name],
+        floats.name: 1 / ratio_on[floats.name],
+        loops.name: 1 / ratio_on[loops.name],
+        straight.name: on[straight.name] / on[floats.name],
+    }
     if TorchLinearStep is not None:
         notes[TorchLinearStep.name] = "compiled takes {:.2f}x its time; " + verdict(
-            1 / ratio_on[TorchLinearStep.name], at_most=TARGETS["compiled_over_torch_linear"])
+            1 / ratio_on[TorchLinearStep.name], at_most=TARGETS["compiled_over_torch_linear"]
+        )
         values[TorchLinearStep.name] = 1 / ratio_on[TorchLinearStep.name]
-    order = [c, straight.name, interpreted.name, MicrogradStep.name,
-             *(s.name for s in slow[1:]), floats.name, loops.name, *(s.name for s in linear)]
+    order = [
+        c,
+        straight.name,
+        interpreted.name,
+        MicrogradStep.name,
+        *(s.name for s in slow[1:]),
+        floats.name,
+        loops.name,
+        *(s.name for s in linear),
+    ]
     rows = []
     for name in order:
         note = notes.get(name, "").format(values.get(name, 0.0))
-        rows.append([name, ms(on[name]), f"{proof['losses'][name]:.15f}",
-                     f"{ratio_on[name]:.2f}x", ms(off[name]), f"{ratio_off[name]:.2f}x", note])
-    table(["system", "gc on: ms/step", "loss", "time / compiled's", "gc paused: ms",
-           "time / compiled's", ""], rows)
+        rows.append(
+            [
+                name,
+                ms(on[name]),
+                f"{proof['losses'][name]:.15f}",
+                f"{ratio_on[name]:.2f}x",
+                ms(off[name]),
+                f"{ratio_off[name]:.2f}x",
+                note,
+            ]
+        )
+    table(
+        [
+            "system",
+            "gc on: ms/step",
+            "loss",
+            "time / compiled's",
+            "gc paused: ms",
+            "time / compiled's",
+            "",
+        ],
+        rows,
+    )
     print(GC_NOTE)
-    print(f"the fast systems also took turns step by step, {fine_rounds} rounds; each figure is "
-          "the best of both passes.")
-    print("plain floats, by hand: per-point forward and deltas, weight grads as column sums "
-          "(sum(map(mul, ...)) over the points);\nper-point loops: the grads accumulated point "
-          "by point in Python loops (an engine's per-edge work).")
+    print(
+        f"the fast systems also took turns step by step, {fine_rounds} rounds; each figure is "
+        "the best of both passes."
+    )
+    print(
+        "plain floats, by hand: per-point forward and deltas, weight grads as column sums "
+        "(sum(map(mul, ...)) over the points);\nper-point loops: the grads accumulated point "
+        "by point in Python loops (an engine's per-edge work)."
+    )
     if TorchLinearStep is not None:
-        print("nn.Linear: torch.nn.Sequential of Linear and ReLU over all points at once, "
-              "float64, torch.set_num_threads(1).")
+        print(
+            "nn.Linear: torch.nn.Sequential of Linear and ReLU over all points at once, "
+            "float64, torch.set_num_threads(1)."
+        )
     else:
         print("(PyTorch is not importable: no torch rows)")
     print(agreement_line(proof))
     res: dict[str, Any] = {"workload": work.describe(), "active_points": active_points(work)}
-    res["systems"] = {n: {"ms_per_step_gc_on": on[n] * 1e3, "ms_per_step_gc_paused": off[n] * 1e3,
-                          "loss": proof["losses"][n], "over_compiled_gc_on": ratio_on[n],
-                          "over_compiled_gc_paused": ratio_off[n]} for n in order}
+    res["systems"] = {
+        n: {
+            "ms_per_step_gc_on": on[n] * 1e3,
+            "ms_per_step_gc_paused": off[n] * 1e3,
+            "loss": proof["losses"][n],
+            "over_compiled_gc_on": ratio_on[n],
+            "over_compiled_gc_paused": ratio_off[n],
+        }
+        for n in order
+    }
     res["compiled_vs_micrograd"] = ratio_on[MicrogradStep.name]
     res["compiled_vs_micrograd_gc_paused"] = ratio_off[MicrogradStep.name]
     res["interpreted_vs_micrograd"] = on[MicrogradStep.name] / on[interpreted.name]
@@ -178,8 +236,14 @@ def demo_step(rounds: int, fine_rounds: int, results: dict[str, Any]) -> dict[st
         res["straight_line_over_torch_linear"] = on[straight.name] / on[t]
     res.update({k: v for k, v in proof.items() if k != "losses"})
     results["demo_step"] = res
-    return {"work": work, "compiled": compiled, "on": on, "off": off, "proof": proof,
-            "cache_systems": [compiled, straight, floats, *linear]}
+    return {
+        "work": work,
+        "compiled": compiled,
+        "on": on,
+        "off": off,
+        "proof": proof,
+        "cache_systems": [compiled, straight, floats, *linear],
+    }
 
 
 # ------------------------------------------------------------ 1b. the cache
@@ -209,24 +273,46 @@ def cache_effect(systems: list[System], rounds: int, results: dict[str, Any]) ->
         gc.collect()
         gc.freeze()
     c = systems[0].name
-    print("\n== 1b. The cache: steps back to back, and right after a full collection ==\n"
-          f"each of the fast systems {rounds} steps in a row from the start (as a training loop "
-          "runs them; no collection between),\nthen each step right after gc.collect() over "
-          "every object, the modules' own unfrozen (section 1 freezes them):\nthe collector "
-          f"walks {objects:,} objects and the step starts from a cache it has swept. Best of "
-          "the steps.")
-    rows = [[name, ms(warm[name]), ms(swept[name]), f"{warm[c] / warm[name]:.2f}x",
-             f"{swept[c] / swept[name]:.2f}x"] for name in warm]
-    table(["system", "back to back: ms", "after a full collection: ms",
-           "compiled's time / its: back to back", "after a full collection"], rows)
-    out = {name: {"back_to_back_ms": warm[name] * 1e3, "after_full_collection_ms":
-                  swept[name] * 1e3} for name in warm}
+    print(
+        "\n== 1b. The cache: steps back to back, and right after a full collection ==\n"
+        f"each of the fast systems {rounds} steps in a row from the start (as a training loop "
+        "runs them; no collection between),\nthen each step right after gc.collect() over "
+        "every object, the modules' own unfrozen (section 1 freezes them):\nthe collector "
+        f"walks {objects:,} objects and the step starts from a cache it has swept. Best of "
+        "the steps."
+    )
+    rows = [
+        [
+            name,
+            ms(warm[name]),
+            ms(swept[name]),
+            f"{warm[c] / warm[name]:.2f}x",
+            f"{swept[c] / swept[name]:.2f}x",
+        ]
+        for name in warm
+    ]
+    table(
+        [
+            "system",
+            "back to back: ms",
+            "after a full collection: ms",
+            "compiled's time / its: back to back",
+            "after a full collection",
+        ],
+        rows,
+    )
+    out = {
+        name: {"back_to_back_ms": warm[name] * 1e3, "after_full_collection_ms": swept[name] * 1e3}
+        for name in warm
+    }
     if TorchLinearStep is not None and TorchLinearStep.name in warm:
         t = TorchLinearStep.name
-        print(f"nn.Linear takes {swept[t] / warm[t]:.1f}x as long after a full collection, the "
-              f"compiled step {swept[c] / warm[c]:.1f}x: the compiled step's time over "
-              f"nn.Linear's is {warm[c] / warm[t]:.1f}x back to back and "
-              f"{swept[c] / swept[t]:.1f}x after a full collection.")
+        print(
+            f"nn.Linear takes {swept[t] / warm[t]:.1f}x as long after a full collection, the "
+            f"compiled step {swept[c] / warm[c]:.1f}x: the compiled step's time over "
+            f"nn.Linear's is {warm[c] / warm[t]:.1f}x back to back and "
+            f"{swept[c] / swept[t]:.1f}x after a full collection."
+        )
     results["cache"] = {"rounds": rounds, "objects_collected": objects, "systems": out}
 
 
@@ -234,14 +320,34 @@ def cache_effect(systems: list[System], rounds: int, results: dict[str, Any]) ->
 
 
 INTERPRETER_MAX_WIDTH = 64  # wider, the interpreter takes seconds a step: left out
-SCALING_HEADERS = ["w", "n", "compiled ms", "straight-line ms", "floats ms", "nn.Linear ms",
-                   "interpreted ms", "compiled/floats", "compiled/nn.Linear",
-                   "straight-line/floats", "interpreted/compiled", "ns/weight: compiled",
-                   "straight-line", "floats", "nn.Linear", "same"]
+SCALING_HEADERS = [
+    "w",
+    "n",
+    "compiled ms",
+    "straight-line ms",
+    "floats ms",
+    "nn.Linear ms",
+    "interpreted ms",
+    "compiled/floats",
+    "compiled/nn.Linear",
+    "straight-line/floats",
+    "interpreted/compiled",
+    "ns/weight: compiled",
+    "straight-line",
+    "floats",
+    "nn.Linear",
+    "same",
+]
 
 
-def scaling(widths: tuple[int, ...], points: tuple[int, ...], rounds: int, slice_s: float,
-            demo: dict[str, Any], results: dict[str, Any]) -> dict[tuple[int, int], dict]:
+def scaling(
+    widths: tuple[int, ...],
+    points: tuple[int, ...],
+    rounds: int,
+    slice_s: float,
+    demo: dict[str, Any],
+    results: dict[str, Any],
+) -> dict[tuple[int, int], dict]:
     """Section 2: the compiled step against the hand-written floats and nn.Linear as it grows."""
     print(
         "\n== 2. Scaling: the demo step with wider layers and more points ==\n"
@@ -258,8 +364,12 @@ def scaling(widths: tuple[int, ...], points: tuple[int, ...], rounds: int, slice
     for width, n in configs:
         if (width, n) == (16, 100):
             work, compiled = demo["work"], demo["compiled"]
-            names = [CompiledStep.name, StraightLineStep.name, FloatsStep.name,
-                     InterpretedStep.name]
+            names = [
+                CompiledStep.name,
+                StraightLineStep.name,
+                FloatsStep.name,
+                InterpretedStep.name,
+            ]
             if TorchLinearStep is not None:
                 names.append(TorchLinearStep.name)
             on = {k: demo["on"][k] for k in names}
@@ -279,10 +389,11 @@ def scaling(widths: tuple[int, ...], points: tuple[int, ...], rounds: int, slice
             proof = agreement([s for s in systems if s is not reference], reference)
             on, off = timed(systems, rounds, slice_s)
             del systems, reference
-        builds[width, n] = {"compile_seconds": compiled.compile_seconds,
-                            "nodes": (compiled.loss.nodes, compiled.l2.nodes),
-                            "lines": (compiled.loss.source.count("\n"),
-                                      compiled.l2.source.count("\n"))}
+        builds[width, n] = {
+            "compile_seconds": compiled.compile_seconds,
+            "nodes": (compiled.loss.nodes, compiled.l2.nodes),
+            "lines": (compiled.loss.source.count("\n"), compiled.l2.source.count("\n")),
+        }
         del compiled
         gc.collect()
         all_same &= proof["same_computation"]
@@ -290,30 +401,43 @@ def scaling(widths: tuple[int, ...], points: tuple[int, ...], rounds: int, slice
         row_res = row_figures(width, n, n_weights, on, off, proof)
         res_rows.append(row_res)
         rows.append(scaling_row(row_res))
-    keep = [i for i, h in enumerate(SCALING_HEADERS)
-            if TorchLinearStep is not None or "nn.Linear" not in h]
+    keep = [
+        i
+        for i, h in enumerate(SCALING_HEADERS)
+        if TorchLinearStep is not None or "nn.Linear" not in h
+    ]
     table([SCALING_HEADERS[i] for i in keep], [[r[i] for i in keep] for r in rows])
-    print(f"same computation: {'yes' if all_same else 'NO'} in every row (losses within "
-          f"{LOSS_TOLERANCE:g} of the interpreter's, or of the compiled step's where the "
-          "interpreter does not run; weights within "
-          f"{WEIGHT_TOLERANCE:g})")
+    print(
+        f"same computation: {'yes' if all_same else 'NO'} in every row (losses within "
+        f"{LOSS_TOLERANCE:g} of the interpreter's, or of the compiled step's where the "
+        "interpreter does not run; weights within "
+        f"{WEIGHT_TOLERANCE:g})"
+    )
     print(lead_text(res_rows))
     results["scaling"] = {"rows": res_rows, "same_computation": all_same}
     return builds
 
 
-def row_figures(width: int, n: int, n_weights: int, on: dict, off: dict,
-                proof: dict) -> dict[str, Any]:
+def row_figures(
+    width: int, n: int, n_weights: int, on: dict, off: dict, proof: dict
+) -> dict[str, Any]:
     """One scaling row's figures by system role (compiled, floats, nn.Linear, interpreted)."""
-    roles = {"compiled": CompiledStep.name, "straight_line": StraightLineStep.name,
-             "floats": FloatsStep.name, "interpreted": InterpretedStep.name}
+    roles = {
+        "compiled": CompiledStep.name,
+        "straight_line": StraightLineStep.name,
+        "floats": FloatsStep.name,
+        "interpreted": InterpretedStep.name,
+    }
     if TorchLinearStep is not None:
         roles["torch_linear"] = TorchLinearStep.name
     out: dict[str, Any] = {"width": width, "points": n, "weights": n_weights}
     for role, name in roles.items():
         if name in on:
-            out[role] = {"ms_gc_on": on[name] * 1e3, "ms_gc_paused": off[name] * 1e3,
-                         "ns_per_weight_and_point": on[name] * 1e9 / (n * n_weights)}
+            out[role] = {
+                "ms_gc_on": on[name] * 1e3,
+                "ms_gc_paused": off[name] * 1e3,
+                "ns_per_weight_and_point": on[name] * 1e9 / (n * n_weights),
+            }
     c = on[roles["compiled"]]
     out["compiled_over_floats"] = c / on[roles["floats"]]
     out["straight_line_over_floats"] = on[roles["straight_line"]] / on[roles["floats"]]
@@ -337,50 +461,76 @@ def scaling_row(r: dict[str, Any]) -> list[str]:
     def ratio(key: str) -> str:
         return f"{r[key]:.2f}x" if key in r else "-"
 
-    return [str(r["width"]), str(r["points"]), cell("compiled"), cell("straight_line"),
-            cell("floats"), cell("torch_linear"), cell("interpreted"),
-            ratio("compiled_over_floats"), ratio("compiled_over_torch_linear"),
-            ratio("straight_line_over_floats"), ratio("interpreted_over_compiled"),
-            ns("compiled"), ns("straight_line"), ns("floats"), ns("torch_linear"),
-            "yes" if r["same_computation"] else "NO"]
+    return [
+        str(r["width"]),
+        str(r["points"]),
+        cell("compiled"),
+        cell("straight_line"),
+        cell("floats"),
+        cell("torch_linear"),
+        cell("interpreted"),
+        ratio("compiled_over_floats"),
+        ratio("compiled_over_torch_linear"),
+        ratio("straight_line_over_floats"),
+        ratio("interpreted_over_compiled"),
+        ns("compiled"),
+        ns("straight_line"),
+        ns("floats"),
+        ns("torch_linear"),
+        "yes" if r["same_computation"] else "NO",
+    ]
 
 
 def lead_text(rows: list[dict[str, Any]]) -> str:
     """Where the compiled step's lead shrinks, and why, from the width rows' figures."""
     wide = sorted((r for r in rows if r["points"] == 100), key=lambda r: r["width"])
     first, last = wide[0], wide[-1]
-    shrinks = "" if last["compiled_over_floats"] > first["compiled_over_floats"] else (
-        " (not in this run)")
-    text = (f"Where the compiled step's lead shrinks: wide layers{shrinks}. Against the "
-            f"hand-written floats it takes {first['compiled_over_floats']:.2f}x their time at "
-            f"width {first['width']} and {last['compiled_over_floats']:.2f}x at width "
-            f"{last['width']}")
+    shrinks = (
+        ""
+        if last["compiled_over_floats"] > first["compiled_over_floats"]
+        else (" (not in this run)")
+    )
+    text = (
+        f"Where the compiled step's lead shrinks: wide layers{shrinks}. Against the "
+        f"hand-written floats it takes {first['compiled_over_floats']:.2f}x their time at "
+        f"width {first['width']} and {last['compiled_over_floats']:.2f}x at width "
+        f"{last['width']}"
+    )
     if "compiled_over_torch_linear" in first:
-        text += (f"; against nn.Linear {first['compiled_over_torch_linear']:.1f}x and "
-                 f"{last['compiled_over_torch_linear']:.0f}x")
+        text += (
+            f"; against nn.Linear {first['compiled_over_torch_linear']:.1f}x and "
+            f"{last['compiled_over_torch_linear']:.0f}x"
+        )
 
     def ns(role: str) -> str:
-        return (f"{first[role]['ns_per_weight_and_point']:.3g} → "
-                f"{last[role]['ns_per_weight_and_point']:.3g} ns")
+        return (
+            f"{first[role]['ns_per_weight_and_point']:.3g} → "
+            f"{last[role]['ns_per_weight_and_point']:.3g} ns"
+        )
 
-    text += (f".\nWhy: every weight costs the compiled step its own multiply and add per point, "
-             f"in the engine's order (bit for bit:\nno matrix multiply, which adds in an order "
-             f"of its own). The straight-line code runs them as a line of Python each\n"
-             f"({ns('straight_line')} per weight and point); at once, a layer's are one NumPy "
-             f"operation per term of its sums ({ns('compiled')}),\nand the hand-written step "
-             f"sums each neuron's row in C (sum(map(mul, ...)): {ns('floats')})")
+    text += (
+        f".\nWhy: every weight costs the compiled step its own multiply and add per point, "
+        f"in the engine's order (bit for bit:\nno matrix multiply, which adds in an order "
+        f"of its own). The straight-line code runs them as a line of Python each\n"
+        f"({ns('straight_line')} per weight and point); at once, a layer's are one NumPy "
+        f"operation per term of its sums ({ns('compiled')}),\nand the hand-written step "
+        f"sums each neuron's row in C (sum(map(mul, ...)): {ns('floats')})"
+    )
     if "torch_linear" in first:
-        text += (f", while nn.Linear does a layer as one\nmatrix multiply in vectorised C "
-                 f"({ns('torch_linear')}): its cost per call spreads over more weights as "
-                 "layers widen")
+        text += (
+            f", while nn.Linear does a layer as one\nmatrix multiply in vectorised C "
+            f"({ns('torch_linear')}): its cost per call spreads over more weights as "
+            "layers widen"
+        )
     return text + "."
 
 
 # ------------------------------------------------------------ 3. compile times
 
 
-def compile_times(repeats: dict[int, int], builds: dict[tuple[int, int], dict],
-                  results: dict[str, Any]) -> None:
+def compile_times(
+    repeats: dict[int, int], builds: dict[tuple[int, int], dict], results: dict[str, Any]
+) -> None:
     """Section 3: building and compiling the two graphs of the demo network, and of each width."""
     print(
         "\n== 3. Compile times (gc on) ==\n"
@@ -396,23 +546,57 @@ def compile_times(repeats: dict[int, int], builds: dict[tuple[int, int], dict],
         for _ in range(max(count - len(runs), 0)):
             gc.collect()
             c = CompiledStep(work)
-            runs.append({"compile_seconds": c.compile_seconds,
-                         "nodes": (c.loss.nodes, c.l2.nodes),
-                         "lines": (c.loss.source.count("\n"), c.l2.source.count("\n"))})
+            runs.append(
+                {
+                    "compile_seconds": c.compile_seconds,
+                    "nodes": (c.loss.nodes, c.l2.nodes),
+                    "lines": (c.loss.source.count("\n"), c.l2.source.count("\n")),
+                }
+            )
             del c
         top = min(runs, key=lambda r: r["compile_seconds"]["total"])
         t = top["compile_seconds"]
         note = ""
         if width == 16:
             note = verdict(t["total"] * 1e3, at_most=TARGETS["compile_ms"], unit=" ms")
-        rows.append([f"MLP(2, [{width}, {width}, 1])", f"{top['nodes'][0]:,} + {top['nodes'][1]:,}",
-                     f"{top['lines'][0]:,} + {top['lines'][1]:,}", str(len(runs)),
-                     ms(t["graphs"]), ms(t["loss"]), ms(t["l2"]), ms(t["total"]), note])
-        res.append({"width": width, "repeats": len(runs), "values": list(top["nodes"]),
-                    "source_lines": list(top["lines"]),
-                    **{f"{k}_ms": v * 1e3 for k, v in t.items()}})
-    table(["network", "values (loss + L2)", "lines generated", "repeats", "graphs ms",
-           "compile loss ms", "compile L2 ms", "total ms", ""], rows)
-    print("The L2 graph (a square per weight and their sum) has more values and lines than one "
-          "example's loss graph,\nand takes the longer to compile.")
+        rows.append(
+            [
+                f"MLP(2, [{width}, {width}, 1])",
+                f"{top['nodes'][0]:,} + {top['nodes'][1]:,}",
+                f"{top['lines'][0]:,} + {top['lines'][1]:,}",
+                str(len(runs)),
+                ms(t["graphs"]),
+                ms(t["loss"]),
+                ms(t["l2"]),
+                ms(t["total"]),
+                note,
+            ]
+        )
+        res.append(
+            {
+                "width": width,
+                "repeats": len(runs),
+                "values": list(top["nodes"]),
+                "source_lines": list(top["lines"]),
+                **{f"{k}_ms": v * 1e3 for k, v in t.items()},
+            }
+        )
+    table(
+        [
+            "network",
+            "values (loss + L2)",
+            "lines generated",
+            "repeats",
+            "graphs ms",
+            "compile loss ms",
+            "compile L2 ms",
+            "total ms",
+            "",
+        ],
+        rows,
+    )
+    print(
+        "The L2 graph (a square per weight and their sum) has more values and lines than one "
+        "example's loss graph,\nand takes the longer to compile."
+    )
     results["compile_times"] = {"rows": res}

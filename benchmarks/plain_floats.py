@@ -73,13 +73,20 @@ class FloatsStep:
         th2 = columns(cols_h2, len(w2))
         td1, td2 = columns(cols_d1, len(w1)), columns(cols_d2, len(w2))
         new = []
-        for layer, deltas, inputs in ((weights[0], td1, tx), (weights[1], td2, th1),
-                                      (weights[2], [cols_ds], th2)):
+        for layer, deltas, inputs in (
+            (weights[0], td1, tx),
+            (weights[1], td2, th1),
+            (weights[2], [cols_ds], th2),
+        ):
             out = []
             for (w, b), d in zip(layer, deltas):
                 gw = [sum(map(mul, d, col)) for col in inputs]
-                out.append(([wi - LR * (g + 2.0 * ALPHA * wi) for wi, g in zip(w, gw)],
-                            b - LR * (sum(d) + 2.0 * ALPHA * b)))
+                out.append(
+                    (
+                        [wi - LR * (g + 2.0 * ALPHA * wi) for wi, g in zip(w, gw)],
+                        b - LR * (sum(d) + 2.0 * ALPHA * b),
+                    )
+                )
             new.append(out)
         weights[:] = new
         return loss
@@ -123,9 +130,13 @@ class FloatsLoopsStep(FloatsStep):
                         d_next[i] += d * w[i]
         loss = data_loss * (1.0 / n) + ALPHA * sum(p * p for p in flat(weights))
         weights[:] = [
-            [([wi - LR * (g + 2.0 * ALPHA * wi) for wi, g in zip(w, gw)],
-              b - LR * (gb + 2.0 * ALPHA * b))
-             for w, b, gw, gb in zip(ws, bs, gws, gbs)]
+            [
+                (
+                    [wi - LR * (g + 2.0 * ALPHA * wi) for wi, g in zip(w, gw)],
+                    b - LR * (gb + 2.0 * ALPHA * b),
+                )
+                for w, b, gw, gb in zip(ws, bs, gws, gbs)
+            ]
             for ws, bs, gws, gbs in zip((w1, w2, w3), (b1, b2, b3), g_w, g_b)
         ]
         return loss

@@ -23,12 +23,15 @@ from micrograd_cbook.files import write_atomic
 
 Systems = dict[str, tuple[Callable[[], Any], Callable[[Any], Any]]]
 
-GC_NOTE = ("gc on: Python as users run it (the targets are judged here); gc paused: the cyclic "
-           "garbage collector disabled while timing (pure compute).")
+GC_NOTE = (
+    "gc on: Python as users run it (the targets are judged here); gc paused: the cyclic "
+    "garbage collector disabled while timing (pure compute)."
+)
 
 
-def best_of(run: Callable[[Any], Any], setup: Callable[[], Any], repeats: int,
-            gc_on: bool = True) -> tuple[float, Any]:
+def best_of(
+    run: Callable[[Any], Any], setup: Callable[[], Any], repeats: int, gc_on: bool = True
+) -> tuple[float, Any]:
     """The best wall time of ``repeats`` calls ``run(setup())`` (only ``run`` timed), last result.
 
     >>> t, result = best_of(lambda n: sum(range(n)), lambda: 10, repeats=3)
@@ -52,8 +55,11 @@ def best_of(run: Callable[[Any], Any], setup: Callable[[], Any], repeats: int,
     return best, result
 
 
-def time_systems(systems: Systems, rounds: int, slice_s: float = 0.3,
-                 ) -> tuple[dict[str, float], dict[str, float]]:
+def time_systems(
+    systems: Systems,
+    rounds: int,
+    slice_s: float = 0.3,
+) -> tuple[dict[str, float], dict[str, float]]:
     """The best seconds of each system with the garbage collector on, and paused.
 
     ``systems`` maps a name to ``(setup, run)``; only ``run(setup())`` is timed. The systems
@@ -86,8 +92,9 @@ def rel_diff(a: float, b: float) -> float:
     return abs(a - b) / max(abs(a), abs(b), 1e-300)
 
 
-def verdict(value: float, *, at_most: float | None = None, at_least: float | None = None,
-            unit: str = "x") -> str:
+def verdict(
+    value: float, *, at_most: float | None = None, at_least: float | None = None, unit: str = "x"
+) -> str:
     """A target and whether ``value`` meets it, e.g. 'target ≥ 200x: met'.
 
     >>> verdict(180.0, at_least=200)

@@ -27,9 +27,13 @@ class TorchLinearStep:
                 layers.append(torch.nn.ReLU())
         self.model = torch.nn.Sequential(*layers)
         self.params = list(self.model.parameters())  # weight, bias of each Linear
-        self.start = [(torch.tensor([w for w, _ in layer], dtype=torch.float64),
-                       torch.tensor([b for _, b in layer], dtype=torch.float64))
-                      for layer in work.weights]
+        self.start = [
+            (
+                torch.tensor([w for w, _ in layer], dtype=torch.float64),
+                torch.tensor([b for _, b in layer], dtype=torch.float64),
+            )
+            for layer in work.weights
+        ]
         self.X = torch.tensor(work.xs, dtype=torch.float64)
         self.Y = torch.tensor(work.ys, dtype=torch.float64)
         self.reset()

@@ -28,8 +28,10 @@ class TorchScalarStep:
         self.reset()
 
     def reset(self) -> None:
-        self.model = [[([scalar(v, True) for v in w], scalar(b, True)) for w, b in layer]
-                      for layer in self.start]
+        self.model = [
+            [([scalar(v, True) for v in w], scalar(b, True)) for w, b in layer]
+            for layer in self.start
+        ]
         self.params = [p for layer in self.model for w, b in layer for p in (*w, b)]
 
     def step(self) -> float:

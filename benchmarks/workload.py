@@ -69,8 +69,10 @@ def starting_weights(sizes: tuple[int, ...]) -> Weights:
         model = MicrogradMLP(sizes[0], list(sizes[1:]))
     finally:
         random.setstate(state)
-    return [[([float(w.data) for w in n.w], float(n.b.data)) for n in layer.neurons]
-            for layer in model.layers]
+    return [
+        [([float(w.data) for w in n.w], float(n.b.data)) for n in layer.neurons]
+        for layer in model.layers
+    ]
 
 
 def flat(weights: Weights) -> list[float]:

@@ -105,12 +105,20 @@ class RowsAtOnce:
     ``used``: whether the last ``many`` ran here.
     """
 
-    def __init__(self, root: Value, order: list[Value], inputs: Sequence[Value],
-                 leaves: Sequence[Value], known: set[Value], wanted: set[Value],
-                 record: Sequence[Value]) -> None:
+    def __init__(
+        self,
+        root: Value,
+        order: list[Value],
+        inputs: Sequence[Value],
+        leaves: Sequence[Value],
+        known: set[Value],
+        wanted: set[Value],
+        record: Sequence[Value],
+    ) -> None:
         self.leaves, self.used, self.inputs = tuple(leaves), False, len(inputs)
-        self.constants = np.array([[float(n.data) if type(n) is Constant else 0.0]
-                                   for n in self.leaves]).reshape(len(self.leaves), 1)
+        self.constants = np.array(
+            [[float(n.data) if type(n) is Constant else 0.0] for n in self.leaves]
+        ).reshape(len(self.leaves), 1)
         self.is_param = np.array([type(n) is not Constant for n in self.leaves], dtype=bool)
         self._at: dict[Value, tuple[int, int]] = {}  # a value → (env index, lane)
         self._at.update((n, (_LEAVES, i)) for i, n in enumerate(self.leaves))
@@ -121,8 +129,10 @@ class RowsAtOnce:
             self._refer(pack)
         self.edge_rows = self._place_edges(wanted)
         interior = [n for n in order if n.children]
-        self.order = sorted((p for p in self._packs if any(n in wanted for n in p.lanes)),
-                            key=lambda p: -depth[p.lanes[0]])  # backward: the root's first
+        self.order = sorted(
+            (p for p in self._packs if any(n in wanted for n in p.lanes)),
+            key=lambda p: -depth[p.lanes[0]],
+        )  # backward: the root's first
         self.leaf_groups = self._plan_sums(root, interior, wanted)
         edges = sum(len(n.children) for n in interior)
         gain = STRAIGHT_NS_PER_EDGE * edges - EDGE_ROW_NS * self.edge_rows  # per row, ns
@@ -142,8 +152,13 @@ class RowsAtOnce:
                 depth[n] = 0
                 continue
             depth[n] = 1 + max(depth[c] for c in n.children)
-            key = (depth[n], n.op, len(n.children), n in known,
-                   tuple(self._at[c][0] for c in n.children))
+            key = (
+                depth[n],
+                n.op,
+                len(n.children),
+                n in known,
+                tuple(self._at[c][0] for c in n.children),
+            )
             pack = by_key.get(key)
             if pack is None:
                 pack = by_key[key] = _Pack(len(packs), n.op, n in known)
@@ -160,12 +175,17 @@ class RowsAtOnce:
         if not (pack.known and pack.op in ("Σw·x", "Σw·x+b") and pack.half):
             return
         half = pack.half
-        x_refs = pack.refs[half:2 * half]
+        x_refs = pack.refs[half : 2 * half]
         one_lane = all(isinstance(sel, slice) and sel.stop - sel.start == 1 for _, sel in x_refs)
-        if ({src for src, _ in pack.refs[:half]} == {_LEAVES} and one_lane
-                and len({src for src, _ in x_refs}) == 1):
-            weights = np.array([[self._at[n.children[k]][1] for k in range(half)]
-                                for n in pack.lanes], dtype=np.intp)
+        if (
+            {src for src, _ in pack.refs[:half]} == {_LEAVES}
+            and one_lane
+            and len({src for src, _ in x_refs}) == 1
+        ):
+            weights = np.array(
+                [[self._at[n.children[k]][1] for k in range(half)] for n in pack.lanes],
+                dtype=np.intp,
+            )
             pack.layer = (weights, x_refs[0][0], _selector([sel.start for _, sel in x_refs]))
 
     def _place_edges(self, wanted: set[Value]) -> int:
@@ -181,7 +201,7 @@ class RowsAtOnce:
             if pack.layer is not None:
                 half = first = pack.half
                 for block in (0, 1):
-                    if any(wants[block * half:(block + 1) * half]):
+                    if any(wants[block * half : (block + 1) * half]):
                         pack.edge_base[block] = rows
                         rows += pack.width * half
                 first = 2 * half
@@ -217,13 +237,20 @@ class RowsAtOnce:
                 ids, table = groups.setdefault(len(rs), ([], []))
                 ids.append(i)
                 table.append(rs)
-        return [(np.array(ids, dtype=np.intp), np.array(table, dtype=np.intp))
-                for ids, table in groups.values()]
+        return [
+            (np.array(ids, dtype=np.intp), np.array(table, dtype=np.intp))
+            for ids, table in groups.values()
+        ]
 
     # ------------------------------------------------------------------ running
 
-    def run(self, rows: list[tuple[float, ...]], params: Sequence[Value],
-            grads: list[float], seen: list | None) -> tuple[float, list[float]] | None:
+    def run(
+        self,
+        rows: list[tuple[float, ...]],
+        params: Sequence[Value],
+        grads: list[float],
+        seen: list | None,
+    ) -> tuple[float, list[float]] | None:
         """The total and the new grads of the leaves for these rows, or None where a row
         would raise (the straight-line code then runs, and raises as the interpreter does)."""
         self.used = False
@@ -238,7 +265,7 @@ class RowsAtOnce:
         with np.errstate(all="ignore"):
             try:
                 for start in range(0, len(rows), step):
-                    chunk = rows[start:start + step]
+                    chunk = rows[start : start + step]
                     x = np.array(chunk, dtype=np.float64).reshape(len(chunk), self.inputs).T
                     total = self._chunk(values, x, g, total, recorded)
             except (ArithmeticError, ValueError):
@@ -305,8 +332,10 @@ def _forward(pack: _Pack, env: list[Any], values: Any) -> tuple[Any, list[Any]]:
     op = pack.op
     if not pack.known:  # made by hand: the value and local grads it was compiled with
         lanes = pack.lanes
-        return (np.array([[n.data] for n in lanes]),
-                [np.array([[n.local_grads[k]] for n in lanes]) for k in range(len(pack.refs))])
+        return (
+            np.array([[n.data] for n in lanes]),
+            [np.array([[n.local_grads[k]] for n in lanes]) for k in range(len(pack.refs))],
+        )
     if pack.layer is not None:
         weights, x_src, x_lanes = pack.layer
         w = values[:, 0][weights]  # (lanes, terms)
@@ -326,8 +355,8 @@ def _forward(pack: _Pack, env: list[Any], values: Any) -> tuple[Any, list[Any]]:
             terms, lg = a, [None] * len(a)
         else:
             half = pack.half
-            terms = [a[k] * a[half + k] for k in range(half)] + a[2 * half:]
-            lg = a[half:2 * half] + a[:half] + [None] * (len(a) - 2 * half)
+            terms = [a[k] * a[half + k] for k in range(half)] + a[2 * half :]
+            lg = a[half : 2 * half] + a[:half] + [None] * (len(a) - 2 * half)
         z = terms[0] + -0.0 if terms else np.full((1, 1), -0.0)  # -0.0 + t is t, bit for bit
         for t in terms[1:]:
             z = z + t
@@ -371,8 +400,10 @@ def _forward(pack: _Pack, env: list[Any], values: Any) -> tuple[Any, list[Any]]:
         return _each(math.log, x), [1.0 / x]
     if op == "**":  # a Value exponent: ∂/∂p = x^p · ln x, as the engine has it
         xs, out, d = _powers(x, a[1])
-        d_p = [o * math.log(xi) if xi > 0.0 else 0.0 if xi == 0.0 else math.nan
-               for o, xi in zip(out.ravel().tolist(), xs.ravel().tolist())]
+        d_p = [
+            o * math.log(xi) if xi > 0.0 else 0.0 if xi == 0.0 else math.nan
+            for o, xi in zip(out.ravel().tolist(), xs.ravel().tolist())
+        ]
         return out, [d, np.array(d_p).reshape(xs.shape)]
     _, out, d = _powers(x, float(op[2:]))  # x ** p for a number p
     return out, [d]
@@ -395,7 +426,7 @@ def _edges(pack: _Pack, lg: list[Any], d: Any, edges: Any) -> None:
         for block in (0, 1):
             if block in pack.edge_base:
                 base = pack.edge_base[block]
-                out = edges[base:base + width * half].reshape(width, half, n)
+                out = edges[base : base + width * half].reshape(width, half, n)
                 if block == 0:  # ∂z/∂w = x: (terms, rows)
                     np.multiply(lg[0][None, :, :], d[:, None, :], out=out)
                 else:  # ∂z/∂x = w: (lanes, terms)
@@ -406,7 +437,7 @@ def _edges(pack: _Pack, lg: list[Any], d: Any, edges: Any) -> None:
     for pos in positions:
         if pos in pack.edge_base:
             base = pack.edge_base[pos]
-            out = edges[base:base + width]
+            out = edges[base : base + width]
             if lg[pos] is None:  # 1 · g is g, bit for bit
                 out[...] = d
             else:

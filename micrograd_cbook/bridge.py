@@ -100,9 +100,7 @@ def _layers(seq: Any) -> list[tuple[Any, str]]:
                 layers[-1] = (layers[-1][0], _ACTIVATIONS[kind])
         else:
             choices = ", ".join(["Linear", *_MODULES.values(), "Identity"])
-            raise ValueError(
-                f"from_torch: module {k} is a {kind}; an MLP has only {choices}"
-            )
+            raise ValueError(f"from_torch: module {k} is a {kind}; an MLP has only {choices}")
     if not layers:
         raise ValueError("from_torch: the Sequential has no Linear layer")
     return layers
@@ -141,8 +139,9 @@ def from_torch(seq: Any, cls: Any = None) -> Any:
         raise ValueError("from_torch: some Linear layers have a bias and some do not")
     output_activation = layers[-1][1]
     activation = hidden.pop() if hidden else output_activation
-    model = cls(nin, nouts, activation=activation, output_activation=output_activation,
-                bias=biases.pop())
+    model = cls(
+        nin, nouts, activation=activation, output_activation=output_activation, bias=biases.pop()
+    )
     for layer, (linear, _) in zip(model.layers, layers):
         weights = linear.weight.detach().double().tolist()
         bias = linear.bias.detach().double().tolist() if linear.bias is not None else None

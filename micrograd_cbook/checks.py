@@ -115,8 +115,10 @@ def gradcheck(
         up[i] = x + h
         down[i] = x - h
         if up[i] == down[i]:
-            raise ValueError(f"gradcheck: eps {eps:g} is too small at {leaves[i].label} = {x:g}: "
-                             "x ± h round to x (try eps=1e-6)")
+            raise ValueError(
+                f"gradcheck: eps {eps:g} is too small at {leaves[i].label} = {x:g}: "
+                "x ± h round to x (try eps=1e-6)"
+            )
         numeric = (call(up).data - call(down).data) / (up[i] - down[i])
         engine = leaves[i].grad
         err = abs(engine - numeric) / max(1.0, abs(numeric))

@@ -42,8 +42,9 @@ STATIC_LOSSES = {quadratic_cost: "sum", mse: "mean", hinge: "mean", cross_entrop
 class CompiledLoss:
     """The per-row cost of ``model`` under ``loss_fn``, compiled; :meth:`batch` runs rows."""
 
-    def __init__(self, model: Any, loss_fn: Any, X: Sequence[Sequence[float]],
-                 y: Sequence[Any]) -> None:
+    def __init__(
+        self, model: Any, loss_fn: Any, X: Sequence[Sequence[float]], y: Sequence[Any]
+    ) -> None:
         self.model, self.loss_fn, self.mean = model, loss_fn, STATIC_LOSSES[loss_fn] == "mean"
         self.rows = [tuple(float(v) for v in x) for x in X]  # TypeError: not numbers
         self.classes = loss_fn is cross_entropy
@@ -52,14 +53,21 @@ class CompiledLoss:
             n = len(out) if isinstance(out, list) else 1
             self.targets: list[Any] = [tuple(float(c == t) for c in range(n)) for t in y]
         else:
-            self.targets = [(float(t),) if not isinstance(t, Sequence) else
-                            tuple(float(v) for v in t) for t in y]
+            self.targets = [
+                (float(t),) if not isinstance(t, Sequence) else tuple(float(v) for v in t)
+                for t in y
+            ]
         self.labels = list(y)
         self.graph: CompiledGraph | None = None
 
     @classmethod
-    def build(cls, model: Any, loss_fn: Any, X: Sequence[Any], y: Sequence[Any],
-              ) -> CompiledLoss | None:
+    def build(
+        cls,
+        model: Any,
+        loss_fn: Any,
+        X: Sequence[Any],
+        y: Sequence[Any],
+    ) -> CompiledLoss | None:
         """The compiled cost, or None where the graph is not static or the data not numbers
         (a loss of your own, targets that are Values, a model that is not an ``nn`` one)."""
         from .nn import Module
@@ -92,8 +100,10 @@ class CompiledLoss:
             xs = [Value(v, f"x[{k}]") for k, v in enumerate(self.rows[0])]
             out = self.model(xs)
             outs = out if isinstance(out, list) else [out]
-            ys = [Value(v, "y" if len(self.targets[0]) == 1 else f"y[{j}]")
-                  for j, v in enumerate(self.targets[0])]
+            ys = [
+                Value(v, "y" if len(self.targets[0]) == 1 else f"y[{j}]")
+                for j, v in enumerate(self.targets[0])
+            ]
             share = Value(1.0, "s")
             if self.classes:
                 cost = cross_entropy(outs, ys)  # the class as probabilities: one-hot

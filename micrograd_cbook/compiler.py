@@ -68,17 +68,43 @@ DEFAULT_MAX_NODES = 200_000  # the generated function has a few lines per node a
 
 # A node of these ops whose grad is 0 and whose value is finite passes only zeros to its
 # children (its local grads are finite then); nodes of at least SKIP_EDGES edges skip them.
-SKIPPABLE_OPS = ("+", "-", "neg", "*", "Σ", "Σw·x", "Σw·x+b", "relu", "abs", "sigmoid", "tanh",
-                 "exp")
+SKIPPABLE_OPS = (
+    "+",
+    "-",
+    "neg",
+    "*",
+    "Σ",
+    "Σw·x",
+    "Σw·x+b",
+    "relu",
+    "abs",
+    "sigmoid",
+    "tanh",
+    "exp",
+)
 SKIP_EDGES = 4
 SUM_PIECE = 100  # terms per line of a long sum
 FAST_NAMES = 250  # CPython reads its first 256 local variables with the shortest instructions
-_OP_WORDS = {"+": "add", "-": "sub", "*": "mul", "/": "div", "**": "pow", "Σ": "sum",
-             "Σw·x": "z", "Σw·x+b": "z"}
+_OP_WORDS = {
+    "+": "add",
+    "-": "sub",
+    "*": "mul",
+    "/": "div",
+    "**": "pow",
+    "Σ": "sum",
+    "Σw·x": "z",
+    "Σw·x+b": "z",
+}
 
 
-def compile(root: Value, inputs: Iterable[Value] = (), *, record: Iterable[Value] = (),
-            max_nodes: int = DEFAULT_MAX_NODES, batched: bool = True) -> CompiledGraph:
+def compile(
+    root: Value,
+    inputs: Iterable[Value] = (),
+    *,
+    record: Iterable[Value] = (),
+    max_nodes: int = DEFAULT_MAX_NODES,
+    batched: bool = True,
+) -> CompiledGraph:
     """Trace the graph ending at ``root`` once into straight-line Python (see the module).
 
     ``inputs``: the leaves whose values each call passes, in the order of its values.
@@ -108,8 +134,15 @@ class CompiledGraph:
     plan that runs ``many`` over every row at once (None without NumPy or with ``batched=False``).
     """
 
-    def __init__(self, root: Value, inputs: Iterable[Value] = (), *, record: Iterable[Value] = (),
-                 max_nodes: int = DEFAULT_MAX_NODES, batched: bool = True) -> None:
+    def __init__(
+        self,
+        root: Value,
+        inputs: Iterable[Value] = (),
+        *,
+        record: Iterable[Value] = (),
+        max_nodes: int = DEFAULT_MAX_NODES,
+        batched: bool = True,
+    ) -> None:
         if not isinstance(root, Value):
             raise TypeError(f"compile needs a Value as its root, got {type(root).__name__}")
         if isinstance(inputs, Value):
@@ -117,19 +150,25 @@ class CompiledGraph:
         self.inputs = tuple(inputs)
         for v in self.inputs:
             if not isinstance(v, Value):
-                raise TypeError(f"compile: inputs must be Values (leaves of the graph), got "
-                                f"{type(v).__name__}: {v!r}")
+                raise TypeError(
+                    f"compile: inputs must be Values (leaves of the graph), got "
+                    f"{type(v).__name__}: {v!r}"
+                )
         if isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 1:
             raise ValueError(f"max_nodes must be a positive int, got {max_nodes!r}")
         order = _bounded_order(root, max_nodes)
         in_graph = set(order)
         for i, v in enumerate(self.inputs):
             if v.children:
-                raise ValueError(f"compile: input {_who(v)} is computed (op {v.op!r}), not a "
-                                 "leaf: inputs are the leaves whose values each call passes")
+                raise ValueError(
+                    f"compile: input {_who(v)} is computed (op {v.op!r}), not a "
+                    "leaf: inputs are the leaves whose values each call passes"
+                )
             if v not in in_graph:
-                raise ValueError(f"compile: input {_who(v)} is not a leaf of the graph of "
-                                 f"{_who(root)}: the root does not depend on it")
+                raise ValueError(
+                    f"compile: input {_who(v)} is not a leaf of the graph of "
+                    f"{_who(root)}: the root does not depend on it"
+                )
             if v in self.inputs[:i]:
                 raise ValueError(f"compile: input {_who(v)} is given twice")
         self.record = tuple(record)
@@ -141,8 +180,9 @@ class CompiledGraph:
         leaves = [n for n in order if not n.children and n not in given]
         self.parameters = tuple(n for n in leaves if type(n) is not Constant)
         self.constants = tuple(n for n in leaves if type(n) is Constant)
-        self._writer = _Writer(root, order, self.inputs, self.parameters, self.constants,
-                               self.record)
+        self._writer = _Writer(
+            root, order, self.inputs, self.parameters, self.constants, self.record
+        )
         many, forward = self._writer.source()
         self.source = many + forward
         self._many = _function(many, "_many")
@@ -163,8 +203,9 @@ class CompiledGraph:
                 self._at_once = False
                 return None
             w = self._writer
-            self._batched = RowsAtOnce(self.root, w.order, self.inputs, self._leaves, w.known,
-                                       w.wanted, self.record)
+            self._batched = RowsAtOnce(
+                self.root, w.order, self.inputs, self._leaves, w.known, w.wanted, self.record
+            )
         return self._batched
 
     def __call__(self, values: Sequence[float]) -> float:
@@ -181,7 +222,8 @@ class CompiledGraph:
         try:  # the usual case, checked in C: rows of floats of the right length
             checked = list(map(tuple, rows))
             good = set(map(len, checked)) <= {len(self.inputs)} and set(
-                map(type, itertools.chain.from_iterable(checked))) <= {float}
+                map(type, itertools.chain.from_iterable(checked))
+            ) <= {float}
         except TypeError:  # a row that is not a sequence: said below
             good = False
         if not good:
@@ -194,8 +236,14 @@ class CompiledGraph:
         import pdb
 
         leaves = self._leaves
-        return pdb.runcall(self._many, [self._row(values, 0)], self.parameters, leaves,
-                           [p.grad for p in leaves], None)
+        return pdb.runcall(
+            self._many,
+            [self._row(values, 0)],
+            self.parameters,
+            leaves,
+            [p.grad for p in leaves],
+            None,
+        )
 
     def _run(self, rows: list[tuple[float, ...]], seen: list | None) -> float:
         leaves = self._leaves
@@ -208,8 +256,10 @@ class CompiledGraph:
             high_bytes = self._pack(*grads)[7::8]
         except struct.error:
             bad = next(p for p in leaves if not isinstance(p.grad, (int, float)))
-            raise TypeError(f"the grad of {_who(bad)} is {bad.grad!r}, not a number: set it "
-                            "to 0.0 (zero_grad) before calling the compiled graph") from None
+            raise TypeError(
+                f"the grad of {_who(bad)} is {bad.grad!r}, not a number: set it "
+                "to 0.0 (zero_grad) before calling the compiled graph"
+            ) from None
         plan = self.batched if self._at_once and len(rows) >= MIN_ROWS else None
         if plan is not None and len(rows) >= plan.min_rows:
             done = plan.run(rows, self.parameters, grads, seen)
@@ -217,8 +267,7 @@ class CompiledGraph:
                 for p, g in zip(leaves, done[1]):
                     p.grad = g
                 return done[0]
-        if b"\x80" in high_bytes and any(g == 0.0 and math.copysign(1.0, g) < 0.0
-                                         for g in grads):
+        if b"\x80" in high_bytes and any(g == 0.0 and math.copysign(1.0, g) < 0.0 for g in grads):
             if self._many_exact is None:
                 self._many_exact = _function(self._writer.source(skip=False)[0], "_many")
             many = self._many_exact
@@ -235,19 +284,25 @@ class CompiledGraph:
         try:
             row = tuple(values)
         except TypeError:
-            raise TypeError(f"row {index}: the compiled graph takes a list of "
-                            f"{len(self.inputs)} numbers, got {type(values).__name__}") from None
+            raise TypeError(
+                f"row {index}: the compiled graph takes a list of "
+                f"{len(self.inputs)} numbers, got {type(values).__name__}"
+            ) from None
         if len(row) != len(self.inputs):
             names = ", ".join(_who(v) for v in self.inputs) or "none"
-            raise ValueError(f"row {index} has {len(row)} values; the compiled graph takes "
-                             f"{len(self.inputs)} (its inputs: {names})")
+            raise ValueError(
+                f"row {index} has {len(row)} values; the compiled graph takes "
+                f"{len(self.inputs)} (its inputs: {names})"
+            )
         if all(type(v) is float for v in row):
             return row
         return tuple(real(v, f"row {index}'s value") for v in row)
 
     def __repr__(self) -> str:
-        return (f"CompiledGraph({_who(self.root)}, {self.nodes} nodes, "
-                f"{len(self.inputs)} inputs, {len(self.parameters)} parameters)")
+        return (
+            f"CompiledGraph({_who(self.root)}, {self.nodes} nodes, "
+            f"{len(self.inputs)} inputs, {len(self.parameters)} parameters)"
+        )
 
 
 def _function(source: str, name: str, shown: str | None = None) -> Any:
@@ -260,9 +315,17 @@ def _function(source: str, name: str, shown: str | None = None) -> Any:
     text = shown or source
     filename = f"<micrograd_cbook compiled graph {next(_serial)}>"
     linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
-    namespace = {"_exp": math.exp, "_log": math.log, "_tanh": math.tanh, "_abs": abs,
-                 "_power": power, "_nan": math.nan, "_inf": math.inf, "_bad_log": _bad_log,
-                 "_bad_exp": _bad_exp}
+    namespace = {
+        "_exp": math.exp,
+        "_log": math.log,
+        "_tanh": math.tanh,
+        "_abs": abs,
+        "_power": power,
+        "_nan": math.nan,
+        "_inf": math.inf,
+        "_bad_log": _bad_log,
+        "_bad_exp": _bad_exp,
+    }
     exec(builtins.compile(source, filename, "exec"), namespace)
     return namespace[name]
 
@@ -293,9 +356,11 @@ def _bounded_order(root: Value, max_nodes: int) -> list[Value]:
             if child not in seen:
                 seen.add(child)
                 if len(seen) > max_nodes:
-                    raise ValueError(f"compile: the graph has more than max_nodes={max_nodes} "
-                                     "values; pass a larger max_nodes, or compile one "
-                                     "example's graph and use f.many(rows)")
+                    raise ValueError(
+                        f"compile: the graph has more than max_nodes={max_nodes} "
+                        "values; pass a larger max_nodes, or compile one "
+                        "example's graph and use f.many(rows)"
+                    )
                 stack.append(child)
     return topological_order(root)
 
@@ -327,10 +392,22 @@ def _exponent(n: Value) -> float | None:
 def _redo(n: Value) -> Value | None:
     """The node made again by the engine's own operation, or None for an op it does not have."""
     c, op = n.children, n.op
-    binary = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv,
-              "**": operator.pow}
-    unary = {"neg": operator.neg, "abs": abs, "sigmoid": Value.sigmoid, "relu": Value.relu,
-             "tanh": Value.tanh, "exp": Value.exp, "log": Value.log}
+    binary = {
+        "+": operator.add,
+        "-": operator.sub,
+        "*": operator.mul,
+        "/": operator.truediv,
+        "**": operator.pow,
+    }
+    unary = {
+        "neg": operator.neg,
+        "abs": abs,
+        "sigmoid": Value.sigmoid,
+        "relu": Value.relu,
+        "tanh": Value.tanh,
+        "exp": Value.exp,
+        "log": Value.log,
+    }
     if op in binary and len(c) == 2:
         return binary[op](c[0], c[1])
     if op in unary and len(c) == 1:
@@ -344,15 +421,22 @@ def _redo(n: Value) -> Value | None:
         bias = op == "Σw·x+b"
         half = (len(c) - bias) // 2
         if len(c) == 2 * half + bias:
-            return weighted_sum(c[:half], c[half:2 * half], c[-1] if bias else None)
+            return weighted_sum(c[:half], c[half : 2 * half], c[-1] if bias else None)
     return None
 
 
 class _Writer:
     """Writes the forward and backward lines of one graph, naming its values from labels."""
 
-    def __init__(self, root: Value, order: list[Value], inputs: tuple, parameters: tuple,
-                 constants: tuple, record: tuple) -> None:
+    def __init__(
+        self,
+        root: Value,
+        order: list[Value],
+        inputs: tuple,
+        parameters: tuple,
+        constants: tuple,
+        record: tuple,
+    ) -> None:
         self.root, self.order, self.inputs, self.record = root, order, inputs, record
         self.parameters, self.constants = parameters, constants
         self.taken: set[str] = set()
@@ -365,8 +449,13 @@ class _Writer:
                 self.var[n] = self._fresh(n.label)
             else:
                 op = "pow" if n.op.startswith("**") else n.op
-                word = "x" if n in given else "leaf" if not n.children else (
-                    _OP_WORDS.get(op, op if op.isidentifier() else "node"))
+                word = (
+                    "x"
+                    if n in given
+                    else "leaf"
+                    if not n.children
+                    else (_OP_WORDS.get(op, op if op.isidentifier() else "node"))
+                )
                 self.var[n] = self._fresh(f"{word}{k}")
         # A node that the engine's own operation makes again with the same floats is written
         # as code; any other (made by hand, or an op the engine does not have) is frozen.
@@ -392,8 +481,9 @@ class _Writer:
                 self.grad[n] = self._fresh(f"d{self.C}_d{name}")
         self.slope: dict[tuple[Value, int], str] = {}  # the local derivatives with a name
         for n in order:
-            if n in self.known and (n.op in ("sigmoid", "tanh", "relu", "abs", "**")
-                                    or _exponent(n) is not None):
+            if n in self.known and (
+                n.op in ("sigmoid", "tanh", "relu", "abs", "**") or _exponent(n) is not None
+            ):
                 for i, c in enumerate(n.children):
                     name = f"d{self.var[n]}_d{self.var[c] if self.var[c].isidentifier() else 'c'}"
                     # ∂a/∂z, local; only at the root is it also a grad's name: then "_local"
@@ -434,8 +524,10 @@ class _Writer:
         a = [self.var[c] for c in n.children]
         if n not in self.known:
             grads = ", ".join(_literal(g) for g in n.local_grads)
-            return [f"{v} = {_literal(n.data)}  # made by hand ({op!r}): the value and local "
-                    f"grads ({grads}) it was compiled with"]
+            return [
+                f"{v} = {_literal(n.data)}  # made by hand ({op!r}): the value and local "
+                f"grads ({grads}) it was compiled with"
+            ]
         d = [self.slope.get((n, i), "") for i in range(len(a))]
         if op in ("+", "-", "*", "/"):
             return [f"{v} = {a[0]} {op} {a[1]}"]
@@ -443,9 +535,11 @@ class _Writer:
             return [f"{v} = -{a[0]}"]
         if op in ("Σ", "Σw·x", "Σw·x+b"):  # long sums in pieces: Python's parser is recursive
             terms = self._terms(n, a)
-            pieces = [terms[k:k + SUM_PIECE] for k in range(0, len(terms), SUM_PIECE)]
-            return [f"{v} = {' + '.join(pieces[0])}",
-                    *(f"{v} = {v} + {' + '.join(p)}" for p in pieces[1:])]
+            pieces = [terms[k : k + SUM_PIECE] for k in range(0, len(terms), SUM_PIECE)]
+            return [
+                f"{v} = {' + '.join(pieces[0])}",
+                *(f"{v} = {v} + {' + '.join(p)}" for p in pieces[1:]),
+            ]
         if op == "exp":  # Value.exp's limit: e^x overflows above ln of the largest float
             return [f"{v} = _bad_exp({a[0]}) if {a[0]} > {EXP_LIMIT!r} else _exp({a[0]})"]
         if op == "log":
@@ -453,26 +547,35 @@ class _Writer:
         x = a[0]
         if op == "relu":
             if slopes:  # the value and its slope from one test
-                return [f"if {x} > 0.0: {v}, {d[0]} = {x}, 1.0",
-                        f"else: {v}, {d[0]} = 0.0 if {x} == {x} else {x}, 0.0"]
+                return [
+                    f"if {x} > 0.0: {v}, {d[0]} = {x}, 1.0",
+                    f"else: {v}, {d[0]} = 0.0 if {x} == {x} else {x}, 0.0",
+                ]
             return [f"{v} = {x} if {x} > 0.0 or {x} != {x} else 0.0"]
         elif op == "abs":
             out = [f"{v} = _abs({x})"]
-            slope = [f"{d[0]} = 1.0 if {x} > 0.0 else -1.0 if {x} < 0.0 else 0.0 if {x} == 0.0 "
-                     "else _nan"]
+            slope = [
+                f"{d[0]} = 1.0 if {x} > 0.0 else -1.0 if {x} < 0.0 else 0.0 if {x} == 0.0 else _nan"
+            ]
         elif op == "sigmoid":  # the engine's formulas, from e = e^-|x|
-            out = [f"_e = _exp(-_abs({x}))",
-                   f"{v} = 1.0 / (1.0 + _e) if {x} >= 0.0 else _e / (1.0 + _e)"]
+            out = [
+                f"_e = _exp(-_abs({x}))",
+                f"{v} = 1.0 / (1.0 + _e) if {x} >= 0.0 else _e / (1.0 + _e)",
+            ]
             slope = [f"{d[0]} = _e * {v} * {v} if {x} >= 0.0 else {v} / (1.0 + _e)"]
         elif op == "tanh":
             out = [f"{v} = _tanh({x})"]
-            slope = [f"_e = _exp(-2.0 * _abs({x}))",
-                     f"{d[0]} = 1.0 - {v} * {v} if -1.0 < {x} < 1.0 else "
-                     "4.0 * _e / ((1.0 + _e) * (1.0 + _e))"]
+            slope = [
+                f"_e = _exp(-2.0 * _abs({x}))",
+                f"{d[0]} = 1.0 - {v} * {v} if -1.0 < {x} < 1.0 else "
+                "4.0 * _e / ((1.0 + _e) * (1.0 + _e))",
+            ]
         elif op == "**":  # a Value exponent: ∂/∂x = p·x^(p−1), ∂/∂p = x^p · ln x
             p = a[1]
-            return [f"{v}, {d[0]} = _power({x}, {p})",
-                    f"{d[1]} = {v} * _log({x}) if {x} > 0.0 else 0.0 if {x} == 0.0 else _nan"]
+            return [
+                f"{v}, {d[0]} = _power({x}, {p})",
+                f"{d[1]} = {v} * _log({x}) if {x} > 0.0 else 0.0 if {x} == 0.0 else _nan",
+            ]
         else:  # x ** p for a number p
             p = _exponent(n)
             if p != 2.0:
@@ -512,16 +615,26 @@ class _Writer:
         for n in reversed(interior):
             g = self.grad[n]
             a = [self.var[c] for c in n.children]
-            edges = [(child, f"{self._factor(n, i, lg, a)}{g}")
-                     for i, (child, lg) in enumerate(zip(n.children, n.local_grads))
-                     if child in self.wanted]
-            skippable = (skip and n is not root and len(edges) >= SKIP_EDGES
-                         and n.op in SKIPPABLE_OPS and n in self.known)
+            edges = [
+                (child, f"{self._factor(n, i, lg, a)}{g}")
+                for i, (child, lg) in enumerate(zip(n.children, n.local_grads))
+                if child in self.wanted
+            ]
+            skippable = (
+                skip
+                and n is not root
+                and len(edges) >= SKIP_EDGES
+                and n.op in SKIPPABLE_OPS
+                and n in self.known
+            )
             blocks.append((n, edges, skippable))
         # The interior children whose first edge sets their grad (each is discarded from the
         # set at that edge, so the later ones add).
-        first = {child for _, edges, _ in blocks for child, _ in edges if child.children} \
-            if skip else set()
+        first = (
+            {child for _, edges, _ in blocks for child, _ in edges if child.children}
+            if skip
+            else set()
+        )
         lines = [f"{self.grad[root]} = 1.0"]
         resets = [self.grad[n] for n in interior if n is not root and n not in first]
         if resets:
@@ -584,8 +697,7 @@ class _Writer:
             f"# Back-propagation through {self.C}, compiled by micrograd_cbook.compile: "
             f"{len(self.order)} values, {edges} edges.",
             f"# Inputs: {', '.join(inputs) or 'none'}; parameters, read at each call: "
-            f"{len(params)}" + (f"; nodes made by hand, frozen: {frozen}" if frozen else "")
-            + ".",
+            f"{len(params)}" + (f"; nodes made by hand, frozen: {frozen}" if frozen else "") + ".",
             "# Forward: one line per operation (and its local derivatives). Backward: one line",
             f"# per chain-rule edge, d{self.C}_dchild += ∂node/∂child · d{self.C}_dnode, in the "
             "order backward() adds them",

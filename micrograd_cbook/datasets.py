@@ -120,9 +120,7 @@ def moons(n: int = 100, noise: float = 0.1, seed: int | None = None) -> Data:
     return _shuffled(X, y, rng)
 
 
-def circles(
-    n: int = 100, noise: float = 0.0, factor: float = 0.8, seed: int | None = None
-) -> Data:
+def circles(n: int = 100, noise: float = 0.0, factor: float = 0.8, seed: int | None = None) -> Data:
     """A small circle inside a large one (as scikit-learn's ``make_circles``), shuffled.
 
     Label 0: the unit circle; label 1: the circle of radius ``factor`` (0 < factor < 1);

@@ -18,8 +18,18 @@ from operator import add, mul
 
 from .reals import fmt, real
 
-__all__ = ["EXP_LIMIT", "Constant", "Value", "backward_pass", "fmt", "power", "real",
-           "sum_values", "topological_order", "weighted_sum"]
+__all__ = [
+    "EXP_LIMIT",
+    "Constant",
+    "Value",
+    "backward_pass",
+    "fmt",
+    "power",
+    "real",
+    "sum_values",
+    "topological_order",
+    "weighted_sum",
+]
 
 EXP_LIMIT = 709.782712893384  # ln of the largest float: above it, e^x overflows
 
@@ -39,8 +49,14 @@ class Value:
 
     __slots__ = ("data", "grad", "label", "op", "children", "local_grads")
 
-    def __init__(self, data: float, label: str = "", children: Sequence[Value] = (),
-                 local_grads: Sequence[float] = (), op: str = "") -> None:
+    def __init__(
+        self,
+        data: float,
+        label: str = "",
+        children: Sequence[Value] = (),
+        local_grads: Sequence[float] = (),
+        op: str = "",
+    ) -> None:
         for text in (label, op):
             if type(text) is not str:
                 raise TypeError(f"label and op must be str, got {type(text).__name__}: {text!r}")
@@ -48,8 +64,10 @@ class Value:
         self.children = tuple(children)
         self.local_grads = tuple(real(g, "a local grad") for g in local_grads)
         if len(self.children) != len(self.local_grads):
-            raise ValueError(f"{len(self.children)} children need as many local grads, "
-                             f"got {len(self.local_grads)}")
+            raise ValueError(
+                f"{len(self.children)} children need as many local grads, "
+                f"got {len(self.local_grads)}"
+            )
         for c in self.children:
             if not isinstance(c, Value):
                 raise TypeError(f"children must be Values, got {type(c).__name__}: {c!r}")
@@ -113,11 +131,12 @@ class Value:
             return NotImplemented
         p = real(other)
         out, d = power(x, p)  # d = p · x^(p−1)
-        return _node(out, (self,), (d,), f"**{int(p)}" if p.is_integer() and abs(p) < 1e15
-                     else f"**{p!r}")
+        return _node(
+            out, (self,), (d,), f"**{int(p)}" if p.is_integer() and abs(p) < 1e15 else f"**{p!r}"
+        )
 
     def __rpow__(self, other: float) -> Value:
-        return NotImplemented if (other := _lift(other)) is None else other ** self
+        return NotImplemented if (other := _lift(other)) is None else other**self
 
     def sigmoid(self) -> Value:
         """σ(x) = 1 / (1 + e^-x); σ'(x) = σ(x)(1 − σ(x)). Both come from e = e^-|x| (σ' = e /
@@ -207,8 +226,9 @@ def _lift(other: object) -> Value | None:
 def power(x: float, p: float) -> tuple[float, float]:
     """x ** p and its slope p · x^(p−1), with the engine's errors (both pows and the compiler)."""
     if x < 0.0 and not p.is_integer():
-        raise ValueError(f"pow: a negative base to a non-integer power has no real value "
-                         f"({x!r} ** {p!r})")
+        raise ValueError(
+            f"pow: a negative base to a non-integer power has no real value ({x!r} ** {p!r})"
+        )
     if x == 0.0 and p < 0.0:
         raise ZeroDivisionError(f"pow: 0 ** {p!r} divides by zero")
     try:
@@ -239,8 +259,9 @@ def weighted_sum(ws: Sequence[Value], xs: Sequence[Value | float], b: Value | No
     """
     ws, xs = tuple(ws), _values(xs, "weighted_sum's input")
     if len(ws) != len(xs):
-        raise ValueError(f"weighted_sum needs as many weights as inputs, got {len(ws)} and "
-                         f"{len(xs)}")
+        raise ValueError(
+            f"weighted_sum needs as many weights as inputs, got {len(ws)} and {len(xs)}"
+        )
     parts = ws if b is None else (*ws, b)
     if not set(map(type, parts)) <= _VALUE_TYPES:  # one set of types, built in C: cheap
         for v in parts:
@@ -331,15 +352,19 @@ def backward_pass(root: Value, grad: float = 1.0) -> Iterator[list[Value]]:
     def free() -> bool:  # no other pass holds one of ours (RuntimeError: one of this thread)
         clash = [thread for thread, theirs in _passes.values() if not theirs.isdisjoint(mine[1])]
         if mine[0] in clash:
-            raise RuntimeError("backward: another backward pass over this graph is under way in "
-                               "this thread (a backward_steps() not run to its end?): finish or "
-                               "close() it first; two passes at once would add up their grads")
+            raise RuntimeError(
+                "backward: another backward pass over this graph is under way in "
+                "this thread (a backward_steps() not run to its end?): finish or "
+                "close() it first; two passes at once would add up their grads"
+            )
         return not clash
 
     with _passes_changed:
         if not _passes_changed.wait_for(free, WAIT_SECONDS):
-            raise RuntimeError(f"backward: another thread's backward pass has held nodes of "
-                               f"this graph for {WAIT_SECONDS:g} s; run them one after another")
+            raise RuntimeError(
+                f"backward: another thread's backward pass has held nodes of "
+                f"this graph for {WAIT_SECONDS:g} s; run them one after another"
+            )
         _passes[key] = mine
     try:
         for node in order:

@@ -145,8 +145,12 @@ def _delta1(f: Forward, w2: Matrix, y: Vector) -> list[float]:
 
 
 def dC_dw2(
-    a0: Vector, w1: Matrix, w2: Matrix, y: Vector,
-    b1: Vector | None = None, b2: Vector | None = None,
+    a0: Vector,
+    w1: Matrix,
+    w2: Matrix,
+    y: Vector,
+    b1: Vector | None = None,
+    b2: Vector | None = None,
 ) -> list[list[float]]:
     """Equation (A) for every weight of layer 2: ∂C/∂w⁽²⁾ⱼₖ = a⁽¹⁾ₖ · σ′(z⁽²⁾ⱼ) · (a⁽²⁾ⱼ − yⱼ).
 
@@ -160,8 +164,12 @@ def dC_dw2(
 
 
 def dC_dw1(
-    a0: Vector, w1: Matrix, w2: Matrix, y: Vector,
-    b1: Vector | None = None, b2: Vector | None = None,
+    a0: Vector,
+    w1: Matrix,
+    w2: Matrix,
+    y: Vector,
+    b1: Vector | None = None,
+    b2: Vector | None = None,
 ) -> list[list[float]]:
     """Equation (B) for every weight of layer 1, summed over the output units j:
     ∂C/∂w⁽¹⁾ₖᵢ = a⁽⁰⁾ᵢ · σ′(z⁽¹⁾ₖ) · Σⱼ (a⁽²⁾ⱼ − yⱼ) · σ′(z⁽²⁾ⱼ) · w⁽²⁾ⱼₖ.
@@ -176,8 +184,12 @@ def dC_dw1(
 
 
 def dC_db2(
-    a0: Vector, w1: Matrix, w2: Matrix, y: Vector,
-    b1: Vector | None = None, b2: Vector | None = None,
+    a0: Vector,
+    w1: Matrix,
+    w2: Matrix,
+    y: Vector,
+    b1: Vector | None = None,
+    b2: Vector | None = None,
 ) -> list[float]:
     """(A) with ∂z⁽²⁾ⱼ/∂b⁽²⁾ⱼ = 1 in place of a⁽¹⁾: ∂C/∂b⁽²⁾ⱼ = σ′(z⁽²⁾ⱼ) · (a⁽²⁾ⱼ − yⱼ).
 
@@ -188,8 +200,12 @@ def dC_db2(
 
 
 def dC_db1(
-    a0: Vector, w1: Matrix, w2: Matrix, y: Vector,
-    b1: Vector | None = None, b2: Vector | None = None,
+    a0: Vector,
+    w1: Matrix,
+    w2: Matrix,
+    y: Vector,
+    b1: Vector | None = None,
+    b2: Vector | None = None,
 ) -> list[float]:
     """(B) with ∂z⁽¹⁾ₖ/∂b⁽¹⁾ₖ = 1 in place of a⁽⁰⁾:
     ∂C/∂b⁽¹⁾ₖ = σ′(z⁽¹⁾ₖ) · Σⱼ (a⁽²⁾ⱼ − yⱼ)σ′(z⁽²⁾ⱼ)w⁽²⁾ⱼₖ.

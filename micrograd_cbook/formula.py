@@ -80,9 +80,14 @@ _REFUSED_NODES = {
 }
 # Characters from books and keyboards that Python does not read as maths, and what to type.
 _CHARACTERS = {
-    "²": "use ** for powers (x**2)", "³": "use ** for powers (x**3)",
-    "·": "use * for products", "×": "use * for products", "⋅": "use * for products",
-    "−": "use - for minus", "÷": "use / for division", "σ": "write sigmoid(...) for σ",
+    "²": "use ** for powers (x**2)",
+    "³": "use ** for powers (x**3)",
+    "·": "use * for products",
+    "×": "use * for products",
+    "⋅": "use * for products",
+    "−": "use - for minus",
+    "÷": "use / for division",
+    "σ": "write sigmoid(...) for σ",
 }
 # A number written right before a name or a parenthesis: "2x", "2 x", "0.5(w + b)".
 _IMPLICIT_PRODUCT = re.compile(r"(?<![\w.])(\d+\.?\d*|\.\d+)\s*([A-Za-z_]\w*|\()")
@@ -299,9 +304,7 @@ def _statements(body: list[ast.stmt], source: str) -> tuple[tuple[str | None, as
         if isinstance(target, (ast.Tuple, ast.List)):
             raise FormulaError(f"{text!r} assigns a tuple: assign one name per step")
         if not isinstance(target, ast.Name):
-            raise FormulaError(
-                f"{text!r}: only plain names can be assigned (like z = w*x + b)"
-            )
+            raise FormulaError(f"{text!r}: only plain names can be assigned (like z = w*x + b)")
         name = target.id
         if name in FUNCTIONS:
             raise FormulaError(f"{name} is a function: it cannot be the name of a step")
@@ -318,7 +321,9 @@ def _check_every_step_used(statements: tuple[tuple[str | None, ast.expr], ...]) 
     """A step that no later statement uses would be drawn nowhere: say so."""
     for i, (name, _) in enumerate(statements[:-1]):
         later = {
-            n.id for _, tree in statements[i + 1 :] for n in ast.walk(tree)
+            n.id
+            for _, tree in statements[i + 1 :]
+            for n in ast.walk(tree)
             if isinstance(n, ast.Name)
         }
         if name not in later:

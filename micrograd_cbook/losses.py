@@ -58,8 +58,11 @@ def _is_item(x: object) -> bool:
 
 def _rows(x: object, what: str) -> list:
     """The items of a list of outputs or targets; TypeError for what is no list of them."""
-    if isinstance(x, (str, bytes, bytearray, bool, Mapping, Set)) or x is None or not (
-            hasattr(x, "__len__") and hasattr(x, "__getitem__")):
+    if (
+        isinstance(x, (str, bytes, bytearray, bool, Mapping, Set))
+        or x is None
+        or not (hasattr(x, "__len__") and hasattr(x, "__getitem__"))
+    ):
         raise TypeError(
             f"{what} must be numbers or Values, or lists of them (one per output), "
             f"got {type(x).__name__}: {x!r:.60}"
@@ -96,8 +99,10 @@ def _pairs(outputs: Outputs, targets: Targets, name: str) -> tuple[list[Value], 
                 "(shapes differ); give each row as many targets as outputs"
             )
         deeper = not (one_o or one_t)  # a single output also pairs with a one-item list
-        stack.extend((ro, rt, (*path, i) if deeper else path)
-                     for i, (ro, rt) in reversed(list(enumerate(zip(rows_o, rows_t)))))
+        stack.extend(
+            (ro, rt, (*path, i) if deeper else path)
+            for i, (ro, rt) in reversed(list(enumerate(zip(rows_o, rows_t))))
+        )
     if not a:
         raise ValueError(f"{name}: no outputs; give at least one output and its target")
     for ai in a:
@@ -311,14 +316,16 @@ def _cross_entropy_one(z: list[Value], target: int | list) -> Value:
 def _probabilities(row: object, n_classes: int, name: str, what: str) -> list:
     """Class probabilities (numbers ≥ 0, or Values), one per class, or a clear error."""
     if isinstance(row, (str, bytes)) or not isinstance(row, Sequence) or len(row) != n_classes:
-        raise ValueError(f"{name}: {what} must be a class index or {n_classes} class "
-                         f"probabilities, got {row!r}")
+        raise ValueError(
+            f"{name}: {what} must be a class index or {n_classes} class probabilities, got {row!r}"
+        )
     for p in row:
         if isinstance(p, Value):
             continue
         if isinstance(p, bool) or not isinstance(p, Real) or not 0.0 <= p < math.inf:
-            raise ValueError(f"{name}: {what} holds {p!r}; class probabilities are "
-                             "numbers ≥ 0 (or Values)")
+            raise ValueError(
+                f"{name}: {what} holds {p!r}; class probabilities are numbers ≥ 0 (or Values)"
+            )
     return list(row)
 
 
@@ -344,8 +351,12 @@ def cross_entropy(logits: Sequence[Any], targets: int | Sequence[int]) -> Value:
     if isinstance(targets, (Integral, bool)) or not isinstance(targets, Sequence):
         z = _logit_row(logits, name, "logits")
         return _labelled(_cross_entropy_one(z, _check_class(targets, len(z), name, "target")))
-    if isinstance(logits, Sequence) and logits and isinstance(logits[0], Value) and \
-            not isinstance(targets, (str, bytes)):
+    if (
+        isinstance(logits, Sequence)
+        and logits
+        and isinstance(logits[0], Value)
+        and not isinstance(targets, (str, bytes))
+    ):
         z = _logit_row(logits, name, "logits")  # one example and its class probabilities
         return _labelled(_cross_entropy_one(z, _probabilities(targets, len(z), name, "target")))
     if isinstance(logits, Value) or not isinstance(logits, Sequence):
@@ -369,10 +380,12 @@ def cross_entropy(logits: Sequence[Any], targets: int | Sequence[int]) -> Value:
                 f"{name}: logits[{i}] has {len(row)} logits but logits[0] has {n_classes}; "
                 "every row needs one logit per class"
             )
-    classes = [_check_class(t, n_classes, name, f"targets[{i}]")
-               if isinstance(t, Integral) or not isinstance(t, Sequence)
-               else _probabilities(t, n_classes, name, f"targets[{i}]")
-               for i, t in enumerate(targets)]
+    classes = [
+        _check_class(t, n_classes, name, f"targets[{i}]")
+        if isinstance(t, Integral) or not isinstance(t, Sequence)
+        else _probabilities(t, n_classes, name, f"targets[{i}]")
+        for i, t in enumerate(targets)
+    ]
     terms = [_cross_entropy_one(z, c) for z, c in zip(rows, classes)]
     if len(terms) == 1:
         return _labelled(terms[0])

@@ -134,8 +134,9 @@ def _read_model_file(path: str | os.PathLike) -> object:
     with open(path, "rb") as f:
         raw = f.read(MAX_FILE_BYTES + 1)
     if len(raw) > MAX_FILE_BYTES:
-        raise ValueError(f"{name}: larger than {MAX_FILE_BYTES:,} bytes, the most a model file "
-                         "may have")
+        raise ValueError(
+            f"{name}: larger than {MAX_FILE_BYTES:,} bytes, the most a model file may have"
+        )
     try:
         return json.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
@@ -149,7 +150,7 @@ def _read_model_file(path: str | os.PathLike) -> object:
 def _check_header(data: object, kind: str) -> dict:
     """The file's dict, once its format, version and class are ours; else ValueError."""
     if not isinstance(data, dict) or data.get("format") != FORMAT:
-        raise ValueError(f"not a model file (no \"format\": \"{FORMAT}\")")
+        raise ValueError(f'not a model file (no "format": "{FORMAT}")')
     if data.get("version") != FORMAT_VERSION:
         raise ValueError(
             f"unsupported model file version {_shown(data.get('version'))} "
@@ -174,8 +175,9 @@ def _check_count(name: str, n: object, what: str, cap: int, low: int = 1) -> int
     if isinstance(n, bool) or not isinstance(n, int) or n < low:
         raise ValueError(f"{name} must be an int ≥ {low} ({what}), got {_shown(n)}")
     if n > cap:
-        raise ValueError(f"{name} is {_shown(n)}, above the cap of {cap:,} {what} a model file "
-                         "may ask for")
+        raise ValueError(
+            f"{name} is {_shown(n)}, above the cap of {cap:,} {what} a model file may ask for"
+        )
     return n
 
 
@@ -183,14 +185,15 @@ def _checked_config(kind: str, data: dict) -> dict[str, Any]:
     """The constructor arguments in ``data["config"]``, checked and capped before building."""
     config = data.get("config")
     if not isinstance(config, dict):
-        raise ValueError("not a model file (no \"config\")")
+        raise ValueError('not a model file (no "config")')
     keys = _CONFIG_KEYS.get(kind)
     if keys is None:  # a user's own Module: its constructor checks its own arguments
         return config
     unknown = [k for k in config if k not in keys]
     if unknown:
-        raise ValueError(f"unknown config entry {_shown(unknown[0])} for a {kind} (it takes "
-                         f"{', '.join(keys)})")
+        raise ValueError(
+            f"unknown config entry {_shown(unknown[0])} for a {kind} (it takes {', '.join(keys)})"
+        )
     missing = [k for k in ("nin", "nouts", "nout") if k in keys and k not in config]
     if missing:
         raise ValueError(f"config has no {missing[0]!r}")
@@ -213,16 +216,17 @@ def _checked_config(kind: str, data: dict) -> dict[str, Any]:
             raise ValueError(f"nouts must list the layer sizes, e.g. [4, 1], got {_shown(nouts)}")
         if len(nouts) > MAX_LAYERS:
             raise ValueError(f"nouts has {len(nouts)} layers, above the cap of {MAX_LAYERS:,}")
-        sizes = [nin, *(_check_count("each size in nouts", n, "units", MAX_UNITS)
-                        for n in nouts)]
+        sizes = [nin, *(_check_count("each size in nouts", n, "units", MAX_UNITS) for n in nouts)]
         count = sum((sizes[i] + bias) * sizes[i + 1] for i in range(len(nouts)))
     elif kind == "Layer":
         count = (nin + bias) * _check_count("nout", config["nout"], "units", MAX_UNITS)
     else:
         count = nin + bias
     if count > MAX_PARAMETERS:
-        raise ValueError(f"its config asks for {count:,} parameters, above the cap of "
-                         f"{MAX_PARAMETERS:,} a model file may ask for")
+        raise ValueError(
+            f"its config asks for {count:,} parameters, above the cap of "
+            f"{MAX_PARAMETERS:,} a model file may ask for"
+        )
     params = data.get("parameters")
     if isinstance(params, dict) and len(params) != count:
         raise ValueError(f"its config asks for {count:,} parameters but it holds {len(params):,}")
@@ -391,14 +395,16 @@ class Module:
             )
         params = data.get("parameters")
         if not isinstance(params, dict):
-            raise ValueError("\"parameters\" must map each label to a number")
+            raise ValueError('"parameters" must map each label to a number')
         self.parameters()  # every slot holds a leaf Value, or the error says which does not
         labels = [name for name, _ in self._slots()]
         if set(params) != set(labels) or len(params) != len(labels):
             missing = [label for label in labels if label not in params]
             extra = [label for label in params if label not in set(labels)]
-            raise ValueError(f"parameters do not match: missing {_shown(missing, 200)}, "
-                             f"unexpected {_shown(extra, 200)}")
+            raise ValueError(
+                f"parameters do not match: missing {_shown(missing, 200)}, "
+                f"unexpected {_shown(extra, 200)}"
+            )
         values = [_finite_float(label, params[label]) for label in labels]
         given: dict[Value, tuple[str, float]] = {}
         for (name, p), v in zip(self._slots(), values):  # a tied weight: one number for all
@@ -520,12 +526,16 @@ class Neuron(Module):
         if not isinstance(w, (list, tuple)):
             return TypeError(f"{who}: w must be a list of Values, got {type(w).__name__}")
         if len(w) != nin:
-            return ValueError(f"{who} has {len(w)} weights for {nin} inputs: give it a w of "
-                              f"{nin} Values (or feed it {len(w)} inputs)")
+            return ValueError(
+                f"{who} has {len(w)} weights for {nin} inputs: give it a w of "
+                f"{nin} Values (or feed it {len(w)} inputs)"
+            )
         for k, v in enumerate(w):
             if not isinstance(v, Value):
-                return TypeError(f"{who}: w[{k}] must be a Value, got {type(v).__name__} {v!r} "
-                                 f"(wrap a number: Value({v!r}, 'w{self.layer}[{self.unit},{k}]'))")
+                return TypeError(
+                    f"{who}: w[{k}] must be a Value, got {type(v).__name__} {v!r} "
+                    f"(wrap a number: Value({v!r}, 'w{self.layer}[{self.unit},{k}]'))"
+                )
         if b is not None and not isinstance(b, Value):
             return TypeError(f"{who}: b must be a Value or None, got {type(b).__name__} {b!r}")
         return None
@@ -749,8 +759,10 @@ def chapter_weights() -> dict[str, Any]:
     >>> chapter_weights()["w2"][0][0]
     0.20445224973151743
     """
-    text = resources.files(__package__).joinpath("data", "chapter_weights.json").read_text(
-        encoding="utf-8"
+    text = (
+        resources.files(__package__)
+        .joinpath("data", "chapter_weights.json")
+        .read_text(encoding="utf-8")
     )
     return json.loads(text)
 

@@ -107,7 +107,7 @@ _COUNTERS = {
     "step": '(k === 0 ? "before the pass" : "step " + k + " of " + (n - 1))',
     "frame": '"frame " + (k + 1) + " of " + n',
     "epoch": '(data.epochs[k] === 0 ? "before training" : '
-             '"after epoch " + data.epochs[k] + " of " + data.epochs[n - 1])',
+    '"after epoch " + data.epochs[k] + " of " + data.epochs[n - 1])',
 }
 
 
@@ -138,11 +138,21 @@ def player_html(
     if n == 0 or len(data["changes"]) != len(data["props"]):
         raise ValueError("a player needs at least one frame (caption) and changes for each prop")
     start = svg.find("<svg")
-    code = _JS % {"uid": json.dumps(uid), "page_keys": "true" if page_keys else "false",
-                  "counter": _COUNTERS[counter], "interval": interval}
+    code = _JS % {
+        "uid": json.dumps(uid),
+        "page_keys": "true" if page_keys else "false",
+        "counter": _COUNTERS[counter],
+        "interval": interval,
+    }
     payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
-    play_button = ('<button type="button" class="mgcb-play" title="play / pause (space)">'
-                   "&#9654; play</button>") if play else ""
+    play_button = (
+        (
+            '<button type="button" class="mgcb-play" title="play / pause (space)">'
+            "&#9654; play</button>"
+        )
+        if play
+        else ""
+    )
     return (
         f'<div class="mgcb-player" id="{html.escape(uid)}" tabindex="0">\n'
         f"<style>{_CSS}</style>\n"

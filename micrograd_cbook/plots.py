@@ -181,9 +181,11 @@ def loss_curve_svg(
     if log_y:
         # every decade, or every 2nd, 5th, 10th, ...: at most 9 of them labelled
         every = next(m for m in (1, 2, 5, 10, 20, 25, 50, 100, 200) if (hi_e - lo_e) / m <= 8)
-        yticks = [(_position(e, hi, lo, top, ph),
-                   _tick_label(10.0**e) if abs(e) <= 300 else f"1e{e:+d}")
-                  for e in range(lo_e, hi_e + 1) if e % every == 0]
+        yticks = [
+            (_position(e, hi, lo, top, ph), _tick_label(10.0**e) if abs(e) <= 300 else f"1e{e:+d}")
+            for e in range(lo_e, hi_e + 1)
+            if e % every == 0
+        ]
     else:
         ticks = _nice_ticks(lo, hi)
         step = ticks[1] - ticks[0] if len(ticks) > 1 else None
@@ -278,10 +280,14 @@ def decision_boundary_svg(
     lo_label, hi_label = (labels[0], labels[-1]) if len(labels) == 2 else (0.0, labels[0])
     if threshold is None:
         threshold = lo_label / 2.0 + hi_label / 2.0  # halves first: no overflow
-    if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or not (
-            math.isfinite(threshold)):
-        raise ValueError(f"decision_boundary_svg: threshold must be a finite number, "
-                         f"got {threshold!r}")
+    if (
+        isinstance(threshold, bool)
+        or not isinstance(threshold, (int, float))
+        or not (math.isfinite(threshold))
+    ):
+        raise ValueError(
+            f"decision_boundary_svg: threshold must be a finite number, got {threshold!r}"
+        )
 
     xs = _finite([p[0] for p in X], "x coordinate of point", who)
     ys = _finite([p[1] for p in X], "y coordinate of point", who)
@@ -345,7 +351,7 @@ def decision_boundary_svg(
         )
     parts.append(
         f'<text x="{left + side / 2:g}" y="{height - 6}" text-anchor="middle" font-size="11" '
-        f'{_FONT}>orange: output &gt; {_tick_label(threshold)} (label {_tick_label(hi_label)})'
+        f"{_FONT}>orange: output &gt; {_tick_label(threshold)} (label {_tick_label(hi_label)})"
         f"; blue: label {_tick_label(lo_label)}</text>"
     )
     parts.append("</svg>")
@@ -456,8 +462,7 @@ def confusion_matrix_svg(
             f'font-size="{font}" {_FONT}>{escape(labels[j])}</text>'
         )
     parts.append(
-        f'<text x="{left + side + 8}" y="{top - 8}" font-size="11" fill="#555" {_FONT}>'
-        "right</text>"
+        f'<text x="{left + side + 8}" y="{top - 8}" font-size="11" fill="#555" {_FONT}>right</text>'
     )
     parts.append("</svg>")
     return _finish(parts, path)

@@ -27,10 +27,13 @@ def real(x: object, what: str = "Value") -> float:
         return x
     if isinstance(x, bool) or not isinstance(x, Real):
         hint = " (use its .data)" if isinstance(getattr(x, "data", None), float) else ""
-        raise TypeError(f"{what} needs a real number (int, float, numpy float, ...), "
-                        f"got {type(x).__name__}: {x!r}{hint}")
+        raise TypeError(
+            f"{what} needs a real number (int, float, numpy float, ...), "
+            f"got {type(x).__name__}: {x!r}{hint}"
+        )
     try:
         return float(x)
     except OverflowError:
-        raise OverflowError(f"{what}: the number is too large for a float (|x| must be "
-                            "below 1.8e308)") from None
+        raise OverflowError(
+            f"{what}: the number is too large for a float (|x| must be below 1.8e308)"
+        ) from None

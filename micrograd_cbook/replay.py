@@ -129,8 +129,10 @@ class Replay:
     def _record(self, epoch: int) -> None:
         params = self.model.parameters()
         frame: dict[str, Any] = {"epoch": epoch}
-        frame["layers"] = [([[w.data for w in row] for row in rows],
-                            [[w.grad for w in row] for row in rows]) for rows in self._rows()]
+        frame["layers"] = [
+            ([[w.data for w in row] for row in rows], [[w.grad for w in row] for row in rows])
+            for rows in self._rows()
+        ]
         if self._two_d():
             frame["boundary"] = self._boundary()
         self.frames.append(frame)
@@ -142,14 +144,19 @@ class Replay:
         """Each layer's parameters as rows, one per unit: its weights, then its bias."""
         layers = getattr(self.model, "layers", None)
         if layers and all(hasattr(layer, "neurons") for layer in layers):
-            return [[[*n.w, *([n.b] if n.b is not None else [])] for n in layer.neurons]
-                    for layer in layers]
+            return [
+                [[*n.w, *([n.b] if n.b is not None else [])] for n in layer.neurons]
+                for layer in layers
+            ]
         return [[list(self.model.parameters())]]
 
     def _two_d(self) -> bool:
         labels = {t.data if isinstance(t, Value) else t for t in self.y}
-        return (all(len(x) == 2 for x in self.X) and len(labels) == 2
-                and all(isinstance(t, (int, float, Value)) for t in self.y))
+        return (
+            all(len(x) == 2 for x in self.X)
+            and len(labels) == 2
+            and all(isinstance(t, (int, float, Value)) for t in self.y)
+        )
 
     def _scores(self, points: list[tuple[float, float]]) -> list[float]:
         """The model's output at each point, on floats when the model is an MLP (fast)."""
@@ -158,8 +165,10 @@ class Replay:
             return [_data(self.model(list(p))) for p in points]
         out = []
         acts = [[_ACTIVATIONS[n.activation] for n in layer.neurons] for layer in layers]
-        weights = [[([w.data for w in n.w], n.b.data if n.b is not None else 0.0)
-                    for n in layer.neurons] for layer in layers]
+        weights = [
+            [([w.data for w in n.w], n.b.data if n.b is not None else 0.0) for n in layer.neurons]
+            for layer in layers
+        ]
         for p in points:
             a = list(p)
             for layer_w, layer_f in zip(weights, acts):
@@ -180,15 +189,20 @@ class Replay:
     def grid_points(self) -> list[tuple[float, float]]:
         """The centres of the boundary's cells, row by row from the top (largest y)."""
         x0, x1, y0, y1 = self._extent()
-        return [(x0 + (c + 0.5) * (x1 - x0) / GRID, y1 - (r + 0.5) * (y1 - y0) / GRID)
-                for r in range(GRID) for c in range(GRID)]
+        return [
+            (x0 + (c + 0.5) * (x1 - x0) / GRID, y1 - (r + 0.5) * (y1 - y0) / GRID)
+            for r in range(GRID)
+            for c in range(GRID)
+        ]
 
     def _boundary(self) -> str:
         """Which side of the threshold each cell is on, as hex digits (4 cells a digit)."""
         cells = [s > self.threshold for s in self._scores(self.grid_points())]
         cells += [False] * (-len(cells) % 4)
-        return "".join(f"{sum(b << (3 - i) for i, b in enumerate(cells[k:k + 4])):x}"
-                       for k in range(0, len(cells), 4))
+        return "".join(
+            f"{sum(b << (3 - i) for i, b in enumerate(cells[k : k + 4])):x}"
+            for k in range(0, len(cells), 4)
+        )
 
     def _example_graph(self, params: list[Value]) -> Value | None:
         """The example's cost, back-propagated on its own; the model's grads are restored."""
@@ -262,8 +276,9 @@ class Replay:
             data["grid"] = GRID
             data["points"] = self._points()
             panels.append(_boundary_panel(uid, self.threshold))
-        before = (f'<div class="mgcb-panels">{"".join(panels)}</div>\n'
-                  + _heat_panel(uid, data["layers"]))
+        before = f'<div class="mgcb-panels">{"".join(panels)}</div>\n' + _heat_panel(
+            uid, data["layers"]
+        )
         svg, props, changes, note = "", [], [], ""
         if len(self.graphs) == len(self.frames):
             try:
@@ -279,24 +294,44 @@ class Replay:
         data["props"], data["changes"] = props, changes
         x = ", ".join(viz.number(float(v)) for v in self.X[self.example])
         t = self.y[self.example]
-        t_text = viz.number(t.data if isinstance(t, Value) else float(t)) if isinstance(
-            t, (int, float, Value)) else html.escape(str(t))
+        t_text = (
+            viz.number(t.data if isinstance(t, Value) else float(t))
+            if isinstance(t, (int, float, Value))
+            else html.escape(str(t))
+        )
         cut = ""
         if self.cut:
             names = ", ".join(n.label for n in self.cut[:3]) + (", …" if len(self.cut) > 3 else "")
             cut = f" (drawn down to {html.escape(names)}; the weights below are in the heat maps)"
-        before += (f'<h4 class="mgcb-graph-title">One example, x = ({x}), y = {t_text}: its '
-                   f"cost C, back-propagated on its own{cut} {note}</h4>\n")
-        body = player_html(uid, self.title, svg, data, page_keys=True, counter="epoch",
-                           play=True, before=before, script=_script(uid), interval=400)
+        before += (
+            f'<h4 class="mgcb-graph-title">One example, x = ({x}), y = {t_text}: its '
+            f"cost C, back-propagated on its own{cut} {note}</h4>\n"
+        )
+        body = player_html(
+            uid,
+            self.title,
+            svg,
+            data,
+            page_keys=True,
+            counter="epoch",
+            play=True,
+            before=before,
+            script=_script(uid),
+            interval=400,
+        )
         return page_html(self.title, f"<style>{_CSS}</style>\n{body}")
 
     def _points(self) -> list[list[float]]:
         x0, x1, y0, y1 = self._extent()
         hi = max({t.data if isinstance(t, Value) else float(t) for t in self.y})
-        return [[round((float(p[0]) - x0) / (x1 - x0), 4), round((y1 - float(p[1])) / (y1 - y0), 4),
-                 1 if (t.data if isinstance(t, Value) else float(t)) == hi else 0]
-                for p, t in zip(self.X, self.y)]
+        return [
+            [
+                round((float(p[0]) - x0) / (x1 - x0), 4),
+                round((y1 - float(p[1])) / (y1 - y0), 4),
+                1 if (t.data if isinstance(t, Value) else float(t)) == hi else 0,
+            ]
+            for p, t in zip(self.X, self.y)
+        ]
 
     def _graph_player(self) -> Any:
         """The example's graphs in one layout: all of it when small, else its top.
@@ -317,13 +352,20 @@ class Replay:
             stop_at = [n for n in order if n.label.startswith(f"a{last - 1}[")]
             if not stop_at or _count_leaves(first, set(stop_at)) > TREE_MAX_LEAVES:
                 # the output's sum: z{L}[j], or a{L}[j] itself for a linear output (a = z)
-                stop_at = ([n for n in order if n.label.startswith(f"z{last}[")]
-                           or [n for n in order if n.label.startswith(f"a{last}[")])
+                stop_at = [n for n in order if n.label.startswith(f"z{last}[")] or [
+                    n for n in order if n.label.startswith(f"a{last}[")
+                ]
         self.cut = stop_at
         weight = _first_weight(first, set(stop_at))
-        return viz.snapshots(self.graphs, [""] * len(self.graphs), title="example",
-                             stop_at=stop_at or None, show_local_grads=True,
-                             highlight=weight, max_nodes=100_000)
+        return viz.snapshots(
+            self.graphs,
+            [""] * len(self.graphs),
+            title="example",
+            stop_at=stop_at or None,
+            show_local_grads=True,
+            highlight=weight,
+            max_nodes=100_000,
+        )
 
 
 # ------------------------------------------------------------------ helpers
@@ -333,8 +375,9 @@ def _threshold(y: Sequence[Any], loss: Callable[..., Value]) -> float:
     """Where a score splits the two classes: 0 for logits and ±1 labels, ½ otherwise."""
     from .losses import binary_cross_entropy_with_logits
 
-    labels = {t.data if isinstance(t, Value) else t for t in y if isinstance(t, (int, float,
-                                                                                 Value))}
+    labels = {
+        t.data if isinstance(t, Value) else t for t in y if isinstance(t, (int, float, Value))
+    }
     if loss is binary_cross_entropy_with_logits or (labels and labels <= {-1, 1}):
         return 0.0
     return 0.5
@@ -354,7 +397,9 @@ def _sigmoid(z: float) -> float:
 
 
 _ACTIVATIONS: dict[str, Callable[[float], float]] = {
-    "sigmoid": _sigmoid, "tanh": math.tanh, "relu": lambda z: z if z > 0 else 0.0,
+    "sigmoid": _sigmoid,
+    "tanh": math.tanh,
+    "relu": lambda z: z if z > 0 else 0.0,
     "linear": lambda z: z,
 }
 
@@ -365,8 +410,7 @@ def _frozen(C: Value, nodes: list[Value]) -> Value:
     for n in nodes:  # each node after its children
         if n.children:
             # positional: Value(data, label, children, local_grads, op), a hand-made node
-            c = Value(n.data, n.label, tuple(copies[ch] for ch in n.children), n.local_grads,
-                      n.op)
+            c = Value(n.data, n.label, tuple(copies[ch] for ch in n.children), n.local_grads, n.op)
         else:
             c = type(n)(n.data, n.label)  # a Value or a Constant
         c.grad = n.grad
@@ -417,11 +461,15 @@ def _curve_points(losses: list[float]) -> dict[str, Any]:
         py = _TOP + _PH * (hi - tr(v)) / (hi - lo)
         xy.append([round(px, 1), round(py, 1)])
     if log:
-        ticks = [(round(_TOP + _PH * (hi - e) / (hi - lo), 1), f"1e{e}")
-                 for e in range(int(lo), int(hi) + 1)]
+        ticks = [
+            (round(_TOP + _PH * (hi - e) / (hi - lo), 1), f"1e{e}")
+            for e in range(int(lo), int(hi) + 1)
+        ]
     else:
-        ticks = [(round(_TOP + _PH * (hi - v) / (hi - lo), 1), f"{v:.3g}")
-                 for v in (lo, (lo + hi) / 2, hi)]
+        ticks = [
+            (round(_TOP + _PH * (hi - v) / (hi - lo), 1), f"{v:.3g}")
+            for v in (lo, (lo + hi) / 2, hi)
+        ]
     return {"xy": xy, "ticks": ticks, "log": log, "epochs": n}
 
 
@@ -431,35 +479,48 @@ _LEFT, _TOP, _PW, _PH = 56, 16, 330, 180
 
 def _loss_panel(uid: str, losses: list[float]) -> str:
     curve = _curve_points(losses)
-    parts = [f'<svg class="mgcb-loss" width="{_W}" height="{_H}" viewBox="0 0 {_W} {_H}" '
-             'xmlns="http://www.w3.org/2000/svg" font-family="Helvetica, Arial, sans-serif">',
-             f'<rect x="{_LEFT}" y="{_TOP}" width="{_PW}" height="{_PH}" fill="white" '
-             'stroke="#444"/>']
+    parts = [
+        f'<svg class="mgcb-loss" width="{_W}" height="{_H}" viewBox="0 0 {_W} {_H}" '
+        'xmlns="http://www.w3.org/2000/svg" font-family="Helvetica, Arial, sans-serif">',
+        f'<rect x="{_LEFT}" y="{_TOP}" width="{_PW}" height="{_PH}" fill="white" stroke="#444"/>',
+    ]
     for y, text in curve["ticks"]:
         parts.append(f'<line x1="{_LEFT}" x2="{_LEFT + _PW}" y1="{y}" y2="{y}" stroke="#e5e5e5"/>')
-        parts.append(f'<text x="{_LEFT - 5}" y="{y + 4}" text-anchor="end" font-size="11">'
-                     f"{html.escape(text.replace('-', '−'))}</text>")
+        parts.append(
+            f'<text x="{_LEFT - 5}" y="{y + 4}" text-anchor="end" font-size="11">'
+            f"{html.escape(text.replace('-', '−'))}</text>"
+        )
     parts.append(f'<text x="{_LEFT}" y="{_TOP + _PH + 16}" font-size="11">0</text>')
-    parts.append(f'<text x="{_LEFT + _PW}" y="{_TOP + _PH + 16}" text-anchor="end" '
-                 f'font-size="11">{curve.get("epochs", 0)}</text>')
-    parts.append(f'<text x="{_LEFT + _PW / 2}" y="{_TOP + _PH + 32}" text-anchor="middle" '
-                 f'font-size="12">epoch{" (loss on a log scale)" if curve["log"] else ""}</text>')
-    parts.append(f'<text x="14" y="{_TOP + _PH / 2}" text-anchor="middle" font-size="12" '
-                 f'transform="rotate(-90 14 {_TOP + _PH / 2})">loss</text>')
-    parts.append(f'<polyline id="{uid}-curve" fill="none" stroke="#3182bd" stroke-width="2" '
-                 'points=""/>')
+    parts.append(
+        f'<text x="{_LEFT + _PW}" y="{_TOP + _PH + 16}" text-anchor="end" '
+        f'font-size="11">{curve.get("epochs", 0)}</text>'
+    )
+    parts.append(
+        f'<text x="{_LEFT + _PW / 2}" y="{_TOP + _PH + 32}" text-anchor="middle" '
+        f'font-size="12">epoch{" (loss on a log scale)" if curve["log"] else ""}</text>'
+    )
+    parts.append(
+        f'<text x="14" y="{_TOP + _PH / 2}" text-anchor="middle" font-size="12" '
+        f'transform="rotate(-90 14 {_TOP + _PH / 2})">loss</text>'
+    )
+    parts.append(
+        f'<polyline id="{uid}-curve" fill="none" stroke="#3182bd" stroke-width="2" points=""/>'
+    )
     parts.append(f'<circle id="{uid}-dot" r="4" cx="-10" cy="-10" fill="#e6550d"/>')
     parts.append("</svg>")
-    return ('<figure class="mgcb-panel"><figcaption>Loss so far</figcaption>'
-            f'{"".join(parts)}</figure>')
+    return (
+        f'<figure class="mgcb-panel"><figcaption>Loss so far</figcaption>{"".join(parts)}</figure>'
+    )
 
 
 def _boundary_panel(uid: str, threshold: float) -> str:
     t = f"{threshold:g}".replace("-", "−")
-    return (f'<figure class="mgcb-panel"><figcaption>Decision boundary: orange where the '
-            f"output &gt; {t}</figcaption>"
-            f'<canvas id="{uid}-boundary" class="mgcb-boundary" width="240" height="240">'
-            "</canvas></figure>")
+    return (
+        f'<figure class="mgcb-panel"><figcaption>Decision boundary: orange where the '
+        f"output &gt; {t}</figcaption>"
+        f'<canvas id="{uid}-boundary" class="mgcb-boundary" width="240" height="240">'
+        "</canvas></figure>"
+    )
 
 
 def _heat_data(frames: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -470,8 +531,9 @@ def _heat_data(frames: list[dict[str, Any]]) -> list[dict[str, Any]]:
         cols = max(len(r) for r in frames[0]["layers"][li][0])
         layer: dict[str, Any] = {"rows": rows, "cols": cols, "w": [], "g": []}
         for key, index in (("w", 0), ("g", 1)):
-            values = [v for f in frames for r in f["layers"][li][index] for v in r
-                      if math.isfinite(v)]
+            values = [
+                v for f in frames for r in f["layers"][li][index] for v in r if math.isfinite(v)
+            ]
             scale = max((abs(v) for v in values), default=0.0) or 1.0
             layer[f"{key}scale"] = scale
             for f in frames:
@@ -485,11 +547,13 @@ def _heat_data(frames: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _heat_panel(uid: str, layers: list[dict[str, Any]]) -> str:
-    parts = ['<div class="mgcb-heat"><p class="mgcb-heat-note">Each layer\'s weights w '
-             "(a row per unit: its weights, then its bias) and the grads ∂C/∂w of the "
-             'epoch\'s last step; <span style="color:#b2182b">red</span> positive, '
-             '<span style="color:#2166ac">blue</span> negative, white 0. '
-             f'<span id="{uid}-hover" class="mgcb-hover"></span></p>']
+    parts = [
+        '<div class="mgcb-heat"><p class="mgcb-heat-note">Each layer\'s weights w '
+        "(a row per unit: its weights, then its bias) and the grads ∂C/∂w of the "
+        'epoch\'s last step; <span style="color:#b2182b">red</span> positive, '
+        '<span style="color:#2166ac">blue</span> negative, white 0. '
+        f'<span id="{uid}-hover" class="mgcb-hover"></span></p>'
+    ]
     for li, layer in enumerate(layers, start=1):
         cell = max(4, min(24, 180 // max(layer["cols"], 1)))
         width, height = cell * layer["cols"], max(cell * layer["rows"], 14)
@@ -499,7 +563,8 @@ def _heat_panel(uid: str, layers: list[dict[str, Any]]) -> str:
                 f'<figure class="mgcb-panel"><figcaption>layer {li}: {name} '
                 f"({layer['rows']}×{layer['cols']}, |·| ≤ {scale})</figcaption>"
                 f'<canvas class="mgcb-map" data-layer="{li - 1}" data-key="{key}" '
-                f'width="{width}" height="{height}"></canvas></figure>')
+                f'width="{width}" height="{height}"></canvas></figure>'
+            )
     parts.append("</div>")
     return "".join(parts)
 

@@ -198,8 +198,10 @@ class Explanation:
         d = f"∂{self._names(self.root)}/∂{self._names(self.wrt)}"
         if len(self.paths) == 1:
             return f"{d} = {self.paths[0]}"
-        lines = [f"{d} = the sum over {len(self.paths)} paths from "
-                 f"{self._names(self.wrt)} to {self._names(self.root)}:"]
+        lines = [
+            f"{d} = the sum over {len(self.paths)} paths from "
+            f"{self._names(self.wrt)} to {self._names(self.root)}:"
+        ]
         width = len(str(len(self.paths)))
         lines += [f"  path {i:>{width}}: {p}" for i, p in enumerate(self.paths, 1)]
         if len(self.paths) <= 8:

@@ -130,9 +130,7 @@ def _right_class(out: Any, target: Any) -> bool:
     return _argmax(out) == target
 
 
-def accuracy(
-    outputs: Sequence[Any], targets: Sequence[Any], threshold: float = 0.5
-) -> float:
+def accuracy(outputs: Sequence[Any], targets: Sequence[Any], threshold: float = 0.5) -> float:
     """The fraction of outputs that are right: argmax for several outputs, else a threshold.
 
     Several outputs per row (lists) and class indices (ints): right when the largest output
@@ -339,8 +337,13 @@ def fit(
 
     show = bool(progress) and _isatty(sys.stderr)
     bar = tqdm(
-        range(epochs), disable=not show, file=sys.stderr, desc="training", unit="epoch",
-        leave=True, dynamic_ncols=True,
+        range(epochs),
+        disable=not show,
+        file=sys.stderr,
+        desc="training",
+        unit="epoch",
+        leave=True,
+        dynamic_ncols=True,
     )
     started = time.perf_counter()
     try:

@@ -176,9 +176,16 @@ def draw_dot(
     2
     """
     options = _options(
-        {"rankdir": rankdir, "show_local_grads": show_local_grads, "highlight": highlight,
-         "max_nodes": max_nodes, "parameters": parameters, "style": style, "legend": legend,
-         "stop_at": stop_at}
+        {
+            "rankdir": rankdir,
+            "show_local_grads": show_local_grads,
+            "highlight": highlight,
+            "max_nodes": max_nodes,
+            "parameters": parameters,
+            "style": style,
+            "legend": legend,
+            "stop_at": stop_at,
+        }
     )
     return _Graph(root, **options).dot()
 
@@ -304,7 +311,10 @@ def stepper(root: Value, *, title: str | None = None, **draw_options: Any) -> St
 
 
 def snapshots(
-    roots: Sequence[Value], captions: Sequence[str], *, title: str = "Snapshots",
+    roots: Sequence[Value],
+    captions: Sequence[str],
+    *,
+    title: str = "Snapshots",
     **draw_options: Any,
 ) -> Stepper:
     """The same graph at several moments (say, after each epoch), laid out once: a player.
@@ -316,16 +326,27 @@ def snapshots(
     """
     roots = list(roots)
     if not roots or len(captions) != len(roots):
-        raise ValueError(f"snapshots needs at least one graph and one caption per graph, got "
-                         f"{len(roots)} graphs and {len(captions)} captions")
+        raise ValueError(
+            f"snapshots needs at least one graph and one caption per graph, got "
+            f"{len(roots)} graphs and {len(captions)} captions"
+        )
     graph = _Graph(roots[0], **_options(draw_options))
     frames = []
     for k, (root, caption) in enumerate(zip(roots, captions)):
         nodes = _same_shape(graph, root, k)
-        local = tuple(() if mine in graph.stops else tuple(theirs.local_grads)
-                      for mine, theirs in zip(graph.order, nodes))
-        frames.append(_Frame(k, caption, tuple(n.data for n in nodes),
-                             tuple(("final", n.grad) for n in nodes), local=local))
+        local = tuple(
+            () if mine in graph.stops else tuple(theirs.local_grads)
+            for mine, theirs in zip(graph.order, nodes)
+        )
+        frames.append(
+            _Frame(
+                k,
+                caption,
+                tuple(n.data for n in nodes),
+                tuple(("final", n.grad) for n in nodes),
+                local=local,
+            )
+        )
     return Stepper(_Film(graph, frames, f"mgcb-{uuid.uuid4().hex[:12]}"), title)
 
 
@@ -361,8 +382,14 @@ class Stepper:
         return self._film.player_data()
 
     def html(self, *, page_keys: bool = False) -> str:
-        return player_html(self.uid, self.title, self.base_svg(), self.player_data(),
-                           page_keys=page_keys, counter=self.counter)
+        return player_html(
+            self.uid,
+            self.title,
+            self.base_svg(),
+            self.player_data(),
+            page_keys=page_keys,
+            counter=self.counter,
+        )
 
     def _repr_html_(self) -> str:
         return self.html()
@@ -390,15 +417,19 @@ def _same_shape(graph: _Graph, root: Value, k: int) -> list[Value]:
         b = match[a]
         kids = [c for c, _ in graph.inputs(a)]
         if a.op != b.op or a.label != b.label or (kids and len(kids) != len(b.children)):
-            raise ValueError(f"snapshots: graph {k} differs from graph 0 at {_name(a)} "
-                             f"(give graphs of one shape)")
+            raise ValueError(
+                f"snapshots: graph {k} differs from graph 0 at {_name(a)} "
+                f"(give graphs of one shape)"
+            )
         for ca, cb in zip(kids, b.children):
             if ca not in match:
                 match[ca] = cb
                 stack.append(ca)
             elif match[ca] is not cb:
-                raise ValueError(f"snapshots: graph {k} shares its nodes differently from "
-                                 f"graph 0 (at {_name(ca)})")
+                raise ValueError(
+                    f"snapshots: graph {k} shares its nodes differently from "
+                    f"graph 0 (at {_name(ca)})"
+                )
     return [match[n] for n in graph.order]
 
 
@@ -406,14 +437,29 @@ def _same_shape(graph: _Graph, root: Value, k: int) -> list[Value]:
 
 
 def _options(options: dict[str, Any]) -> dict[str, Any]:
-    allowed = {"rankdir", "show_local_grads", "highlight", "max_nodes", "parameters", "style",
-               "legend", "stop_at"}
+    allowed = {
+        "rankdir",
+        "show_local_grads",
+        "highlight",
+        "max_nodes",
+        "parameters",
+        "style",
+        "legend",
+        "stop_at",
+    }
     unknown = sorted(set(options) - allowed)
     if unknown:
         raise TypeError(f"unknown draw option {unknown[0]!r}: the options are {sorted(allowed)}")
-    defaults: dict[str, Any] = {"rankdir": None, "show_local_grads": False, "highlight": None,
-                                "max_nodes": DEFAULT_MAX_NODES, "parameters": None,
-                                "style": "compact", "legend": True, "stop_at": None}
+    defaults: dict[str, Any] = {
+        "rankdir": None,
+        "show_local_grads": False,
+        "highlight": None,
+        "max_nodes": DEFAULT_MAX_NODES,
+        "parameters": None,
+        "style": "compact",
+        "legend": True,
+        "stop_at": None,
+    }
     return {**defaults, **options}
 
 
@@ -477,8 +523,10 @@ class _Graph:
         if not isinstance(root, Value):
             raise TypeError(f"draw a Value, got {type(root).__name__}: {root!r}")
         if rankdir is not None and rankdir not in RANKDIRS:
-            raise ValueError(f"rankdir must be one of {', '.join(RANKDIRS)} or None (the tree "
-                             f"for small graphs), got {rankdir!r}")
+            raise ValueError(
+                f"rankdir must be one of {', '.join(RANKDIRS)} or None (the tree "
+                f"for small graphs), got {rankdir!r}"
+            )
         if style not in STYLES:
             raise ValueError(f"style must be one of {', '.join(STYLES)}, got {style!r}")
         if isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 1:
@@ -542,13 +590,19 @@ class _Graph:
 
     def final(self) -> _Frame:
         """The static picture: every node's own data and grad."""
-        return _Frame(0, "", tuple(n.data for n in self.order),
-                      tuple(("final", n.grad) for n in self.order))
+        return _Frame(
+            0, "", tuple(n.data for n in self.order), tuple(("final", n.grad) for n in self.order)
+        )
 
     # ------------------------------------------------------------------ DOT
 
-    def dot(self, frame: _Frame | None = None, layout: _Layout | None = None,
-            widest: _Widest | None = None, frames: bool = False) -> graphviz.Digraph:
+    def dot(
+        self,
+        frame: _Frame | None = None,
+        layout: _Layout | None = None,
+        widest: _Widest | None = None,
+        frames: bool = False,
+    ) -> graphviz.Digraph:
         """The DOT picture of ``frame`` (the final grads by default).
 
         ``layout`` pins every node and edge where one earlier layout put them; ``widest``
@@ -558,18 +612,35 @@ class _Graph:
         frame = frame or self.final()
         pinned = layout is not None
         dot = (Frame if pinned or frames else graphviz.Digraph)(
-            "micrograd", format="svg", engine="neato" if pinned else "dot")
-        attrs = {"rankdir": self.rankdir, "bgcolor": "white", "fontname": _FONT,
-                 "fontsize": _EDGE_FONTSIZE, "nodesep": "0.06", "ranksep": "0.35",
-                 "ordering": "in"}
+            "micrograd", format="svg", engine="neato" if pinned else "dot"
+        )
+        attrs = {
+            "rankdir": self.rankdir,
+            "bgcolor": "white",
+            "fontname": _FONT,
+            "fontsize": _EDGE_FONTSIZE,
+            "nodesep": "0.06",
+            "ranksep": "0.35",
+            "ordering": "in",
+        }
         if pinned:
-            attrs = {"bb": layout.bb, "bgcolor": "white", "fontname": _FONT,
-                     "fontsize": _EDGE_FONTSIZE, "splines": "true", **layout.graph}
+            attrs = {
+                "bb": layout.bb,
+                "bgcolor": "white",
+                "fontname": _FONT,
+                "fontsize": _EDGE_FONTSIZE,
+                "splines": "true",
+                **layout.graph,
+            }
         dot.attr(**attrs)
         if self.legend:
-            dot.attr(label=self._legend(frames or frame.current is not None
-                                        or any(s != "final" for s, _ in frame.grads)),
-                     labelloc="b", labeljust="c")
+            dot.attr(
+                label=self._legend(
+                    frames or frame.current is not None or any(s != "final" for s, _ in frame.grads)
+                ),
+                labelloc="b",
+                labeljust="c",
+            )
         dot.attr("node", fontname=_FONT, fontsize=_NODE_FONTSIZE)
         dot.attr("edge", fontname=_FONT, fontsize=_EDGE_FONTSIZE, arrowsize="0.5")
         current = frame.current
@@ -579,14 +650,23 @@ class _Graph:
             look = self.node_look(i, frame)
             grad_text = widest.grad[i] if widest is not None else look["grad_text"]
             data_text = widest.data[i] if widest is not None else frame.data_text(i)
-            attrs = {"id": name, "class": look["class"], "fillcolor": look["fill"],
-                     "color": look["color"], "penwidth": look["penwidth"],
-                     "style": _KIND_STYLE.get(self.kinds[i], "filled"), "shape": "box",
-                     "margin": "0.04,0.02", "width": "0", "height": "0"}
+            attrs = {
+                "id": name,
+                "class": look["class"],
+                "fillcolor": look["fill"],
+                "color": look["color"],
+                "penwidth": look["penwidth"],
+                "style": _KIND_STYLE.get(self.kinds[i], "filled"),
+                "shape": "box",
+                "margin": "0.04,0.02",
+                "width": "0",
+                "height": "0",
+            }
             if pinned:
                 attrs.update(layout.node_attrs(name))
             label = (self._compact_label if self.style == "compact" else self._micrograd_label)(
-                node, data_text, grad_text, look)
+                node, data_text, grad_text, look
+            )
             dot.node(name, label, **attrs)
             inputs = self.inputs(node)
             if not inputs:
@@ -595,9 +675,16 @@ class _Graph:
             if self.style == "micrograd":
                 head = f"{name}op"
                 op_lit = node in self.on_path and any(c in self.on_path for c, _ in inputs)
-                attrs = {"id": head, "class": "op", "style": "filled", "shape": "ellipse",
-                         "width": "0.3", "height": "0.3", "margin": "0.04,0.02",
-                         **self.op_look(op_lit, current == i)}
+                attrs = {
+                    "id": head,
+                    "class": "op",
+                    "style": "filled",
+                    "shape": "ellipse",
+                    "width": "0.3",
+                    "height": "0.3",
+                    "margin": "0.04,0.02",
+                    **self.op_look(op_lit, current == i),
+                }
                 if pinned:
                     attrs.update(layout.node_attrs(head))
                 dot.node(head, f"<{_escape(node.op)}>", **attrs)
@@ -643,20 +730,32 @@ class _Graph:
             text, text_fill, italic = f"grad {number(grad)}{_PARTIAL}", _INK, True
         else:
             text, text_fill, italic = "grad —", _EMPTY, False
-        return {"class": " ".join(classes), "fill": _CURRENT_FILL if current else _FILL[kind],
-                "color": color, "penwidth": penwidth, "grad_text": text,
-                "grad_fill": text_fill, "grad_style": "italic" if italic else "normal"}
+        return {
+            "class": " ".join(classes),
+            "fill": _CURRENT_FILL if current else _FILL[kind],
+            "color": color,
+            "penwidth": penwidth,
+            "grad_text": text,
+            "grad_fill": text_fill,
+            "grad_style": "italic" if italic else "normal",
+        }
 
     @staticmethod
     def op_look(lit: bool, current: bool) -> dict[str, str]:
-        return {"fillcolor": _CURRENT_FILL if current else "#f4f4f4",
-                "color": _HIGHLIGHT if lit else "#555555", "penwidth": "2" if lit else "1"}
+        return {
+            "fillcolor": _CURRENT_FILL if current else "#f4f4f4",
+            "color": _HIGHLIGHT if lit else "#555555",
+            "penwidth": "2" if lit else "1",
+        }
 
     @staticmethod
     def edge_look(lit: bool, current: bool) -> dict[str, str]:
         if current:
-            return {"color": _CURRENT_EDGE, "penwidth": "3" if lit else "2.5",
-                    "fontcolor": _CURRENT_EDGE}
+            return {
+                "color": _CURRENT_EDGE,
+                "penwidth": "3" if lit else "2.5",
+                "fontcolor": _CURRENT_EDGE,
+            }
         if lit:
             return {"color": _HIGHLIGHT, "penwidth": "2.5", "fontcolor": _HIGHLIGHT}
         return {"color": _EDGE, "penwidth": "1", "fontcolor": _EDGE_TEXT}
@@ -677,8 +776,11 @@ class _Graph:
             rows.append(f"<TR><TD>{header}</TD></TR>")
         rows.append(f'<TR><TD ALIGN="LEFT">{data_text}</TD></TR>')
         rows.append(f'<TR><TD ALIGN="LEFT">{_grad_html(grad_text, look)}</TD></TR>')
-        return ('<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">'
-                + "".join(rows) + "</TABLE>>")
+        return (
+            '<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">'
+            + "".join(rows)
+            + "</TABLE>>"
+        )
 
     def _micrograd_label(self, node: Value, data_text: str, grad_text: str, look: dict) -> str:
         """A value as micrograd draws it: one row, label | data | grad."""
@@ -688,8 +790,11 @@ class _Graph:
             cells.append(f"<TD>{header}</TD>")
         cells.append(f'<TD ALIGN="LEFT">{data_text}</TD>')
         cells.append(f'<TD ALIGN="LEFT">{_grad_html(grad_text, look)}</TD>')
-        return ('<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="2"><TR>'
-                + '<TD WIDTH="6"></TD>'.join(cells) + "</TR></TABLE>>")
+        return (
+            '<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="2"><TR>'
+            + '<TD WIDTH="6"></TD>'.join(cells)
+            + "</TR></TABLE>>"
+        )
 
     def _legend(self, frames: bool) -> str:
         """Every colour the picture uses, with what it means, as a table under the picture."""
@@ -709,11 +814,16 @@ class _Graph:
         per_row = 3 if self.rankdir in ("BT", "TB") else 4
         rows = []
         for start in range(0, len(entries), per_row):
-            cells = "".join(f'<TD ALIGN="RIGHT">{mark}</TD><TD ALIGN="LEFT">{_escape(text)}</TD>'
-                            for mark, text in entries[start:start + per_row])
+            cells = "".join(
+                f'<TD ALIGN="RIGHT">{mark}</TD><TD ALIGN="LEFT">{_escape(text)}</TD>'
+                for mark, text in entries[start : start + per_row]
+            )
             rows.append(f"<TR>{cells}</TR>")
-        return ('<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="2" CELLPADDING="1">'
-                + "".join(rows) + "</TABLE>>")
+        return (
+            '<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="2" CELLPADDING="1">'
+            + "".join(rows)
+            + "</TABLE>>"
+        )
 
 
 def _op_text(node: Value) -> str:
@@ -743,16 +853,21 @@ def _grad_html(text: str, look: dict) -> str:
 
 
 def _swatch(fill: str, border: str = _INK) -> str:
-    return (f'<TABLE BORDER="1" CELLBORDER="0" CELLSPACING="0" COLOR="{border}">'
-            f'<TR><TD BGCOLOR="{fill}" WIDTH="14" HEIGHT="9"></TD></TR></TABLE>')
+    return (
+        f'<TABLE BORDER="1" CELLBORDER="0" CELLSPACING="0" COLOR="{border}">'
+        f'<TR><TD BGCOLOR="{fill}" WIDTH="14" HEIGHT="9"></TD></TR></TABLE>'
+    )
 
 
 def _stroke(color: str) -> str:
     return f'<FONT COLOR="{color}"><B>━━</B></FONT>'
 
 
-def nodes_drawn(root: Value, stops: Iterable[Value] = (), max_nodes: int | None = None,
-                ) -> set[Value]:
+def nodes_drawn(
+    root: Value,
+    stops: Iterable[Value] = (),
+    max_nodes: int | None = None,
+) -> set[Value]:
     """The Values a picture of ``root`` shows when ``stops`` are drawn as leaves.
 
     Above ``max_nodes`` a ValueError, raised before all of a huge graph is walked.
@@ -928,9 +1043,11 @@ def _backward(graph: _Graph) -> list[_Frame]:
     n = len(steps)
     name = _name(root)
     if n:
-        first = (f"Before the backward pass: no grads yet. It starts at {name} with "
-                 f"∂{name}/∂{name} = 1 and visits each value once every value made from it "
-                 f"has passed its grad back: {n} steps.")
+        first = (
+            f"Before the backward pass: no grads yet. It starts at {name} with "
+            f"∂{name}/∂{name} = 1 and visits each value once every value made from it "
+            f"has passed its grad back: {n} steps."
+        )
     else:
         first = f"{name} is a leaf: the backward pass has no steps (its grad simply grows by 1)."
     frames = [_Frame(0, first, data, tuple(("empty", 0.0) for _ in graph.order))]
@@ -947,8 +1064,10 @@ def _caption(step: Any, k: int, n: int) -> str:
         f"= {number(contribution)}"
         for child, local, contribution in step.contributions
     )
-    return (f"Step {k} of {n}: {name} (data {number(node.data)}) has its final grad "
-            f"{number(step.grad)} and passes it on by the chain rule: {parts}.")
+    return (
+        f"Step {k} of {n}: {name} (data {number(node.data)}) has its final grad "
+        f"{number(step.grad)} and passes it on by the chain rule: {parts}."
+    )
 
 
 def _caption_name(node: Value) -> str:
@@ -984,6 +1103,7 @@ class _Widest:
 
 def _widest(graph: _Graph, frames: Sequence[_Frame]) -> _Widest:
     """The widest texts over ``frames``: laid out with them, every frame fits."""
+
     def widest(texts: Iterable[str]) -> str:
         return max(sorted(set(texts)), key=_text_width)
 
@@ -991,8 +1111,13 @@ def _widest(graph: _Graph, frames: Sequence[_Frame]) -> _Widest:
     return _Widest(
         [widest(f.data_text(i) for f in frames) for i in range(n)],
         [widest(graph.node_look(i, f)["grad_text"] for f in frames) for i in range(n)],
-        [[widest(number(f.local_grads(graph, i)[k]) for f in frames)
-          for k in range(len(graph.inputs(graph.order[i])))] for i in range(n)],
+        [
+            [
+                widest(number(f.local_grads(graph, i)[k]) for f in frames)
+                for k in range(len(graph.inputs(graph.order[i])))
+            ]
+            for i in range(n)
+        ],
     )
 
 
@@ -1012,8 +1137,12 @@ class _Layout:
         self.edges: dict[str, dict[str, str]] = {}
         for obj in laid_out.get("objects", []):
             if "pos" in obj:
-                self.nodes[obj["name"]] = {"pos": obj["pos"] + "!", "width": obj["width"],
-                                           "height": obj["height"], "fixedsize": "true"}
+                self.nodes[obj["name"]] = {
+                    "pos": obj["pos"] + "!",
+                    "width": obj["width"],
+                    "height": obj["height"],
+                    "fixedsize": "true",
+                }
         for edge in laid_out.get("edges", []):
             attrs = {"pos": edge["pos"]}
             if "lp" in edge:
@@ -1052,8 +1181,9 @@ class _Film:
         self.graph = graph
         self.frames = list(frames)
         self.uid = uid
-        self.steps = any(f.current is not None or any(s != "final" for s, _ in f.grads)
-                         for f in self.frames)  # a backward pass, not snapshots
+        self.steps = any(
+            f.current is not None or any(s != "final" for s, _ in f.grads) for f in self.frames
+        )  # a backward pass, not snapshots
         dot = graph.dot(self.frames[0], widest=_widest(graph, self.frames), frames=self.steps)
         self.tree = ET.fromstring(_pipe(dot, "svg"))
         self.parts = self._mark_parts()

@@ -12,8 +12,10 @@ def require_browser() -> None:
     """Skip the calling test module unless selenium, Chromium, chromedriver and dot are there."""
     pytest.importorskip("selenium", reason="needs selenium (pip install selenium)")
     if CHROMIUM is None or CHROMEDRIVER is None:
-        pytest.skip("needs Chromium and chromedriver (apt-get install chromium chromium-driver)",
-                    allow_module_level=True)
+        pytest.skip(
+            "needs Chromium and chromedriver (apt-get install chromium chromium-driver)",
+            allow_module_level=True,
+        )
     if shutil.which("dot") is None:
         pytest.skip("needs Graphviz's dot to draw the pictures", allow_module_level=True)
 
@@ -24,10 +26,19 @@ def start(profile_dir):
 
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
-                 "--window-size=900,1000", f"--user-data-dir={profile_dir}"):
+    for flag in (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-dev-shm-usage",
+        "--window-size=900,1000",
+        f"--user-data-dir={profile_dir}",
+    ):
         options.add_argument(flag)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     service = webdriver.ChromeService(executable_path=CHROMEDRIVER)

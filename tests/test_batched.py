@@ -71,8 +71,11 @@ def interpret_rows(prog, chosen, rows, params, start):
 
     def cost(row):
         values = iter(row)
-        return run(prog, [Value(next(values)) if i in chosen else leaf
-                          for i, leaf in enumerate(shared)], ENGINE)[-1]
+        return run(
+            prog,
+            [Value(next(values)) if i in chosen else leaf for i, leaf in enumerate(shared)],
+            ENGINE,
+        )[-1]
 
     return backprop_each(cost, rows, shared, start)
 
@@ -101,11 +104,12 @@ def test_many_rows_of_a_random_graph_at_once_give_the_interpreters_floats(prog, 
     def value(v):
         return pick([v, -v, 0.5 * v + 0.25, 2.0, 0.0, -0.0, math.inf])
 
-    rows = [[data.draw(value(prog.leaves[i]), label=f"row {r} x{i}") for i in sorted(chosen)]
-            for r in range(nrows)]
+    rows = [
+        [data.draw(value(prog.leaves[i]), label=f"row {r} x{i}") for i in sorted(chosen)]
+        for r in range(nrows)
+    ]
     params = [data.draw(pick([v, -v, 1.5]), label=f"x{i}") for i, v in enumerate(prog.leaves)]
-    start = data.draw(st.lists(pick([0.0, -0.0, 1.5, -2.0]), min_size=n, max_size=n),
-                      label="grads")
+    start = data.draw(st.lists(pick([0.0, -0.0, 1.5, -2.0]), min_size=n, max_size=n), label="grads")
     for i in chosen:
         start[i] = 0.0  # an input's grad is not compared
     got, f = compiled_rows(prog, chosen, rows, params, start)
@@ -158,12 +162,19 @@ def weights(model) -> list[Value]:
 
 
 @settings(max_examples=60, **SETTINGS)
-@given(st.integers(1, 3), st.lists(st.integers(1, 5), min_size=1, max_size=3),
-       st.sampled_from(["relu", "sigmoid", "tanh"]), st.booleans(),
-       st.sampled_from(["hinge", "quadratic", "log_sum_exp", "mixed"]), st.booleans(),
-       ROWS, st.integers(0, 10**6))
+@given(
+    st.integers(1, 3),
+    st.lists(st.integers(1, 5), min_size=1, max_size=3),
+    st.sampled_from(["relu", "sigmoid", "tanh"]),
+    st.booleans(),
+    st.sampled_from(["hinge", "quadratic", "log_sum_exp", "mixed"]),
+    st.booleans(),
+    ROWS,
+    st.integers(0, 10**6),
+)
 def test_a_networks_loss_over_many_rows_at_once_gives_the_interpreters_floats(
-        nin, widths, act, fused, kind, tied, nrows, seed):
+    nin, widths, act, fused, kind, tied, nrows, seed
+):
     rng = random.Random(seed)
     nouts = widths[-1] if kind in ("quadratic", "log_sum_exp") else 1  # targets used
 
@@ -178,12 +189,16 @@ def test_a_networks_loss_over_many_rows_at_once_gives_the_interpreters_floats(
         return loss_of(kind, out if isinstance(out, list) else [out], y)
 
     special = [0.0, -0.0, 1e300, -1e-300, math.inf, math.nan]
-    rows = [[rng.choice(special) if rng.random() < 0.1 else rng.uniform(-3, 3)
-             for _ in range(nin)] for _ in range(nrows)]
+    rows = [
+        [rng.choice(special) if rng.random() < 0.1 else rng.uniform(-3, 3) for _ in range(nin)]
+        for _ in range(nrows)
+    ]
     targets = [[float(rng.randrange(2)) for _ in range(nouts)] for _ in range(nrows)]
     if kind == "log_sum_exp":
-        targets = [[float(k == t) for k in range(nouts)]
-                   for t in (rng.randrange(nouts) for _ in range(nrows))]
+        targets = [
+            [float(k == t) for k in range(nouts)]
+            for t in (rng.randrange(nouts) for _ in range(nrows))
+        ]
     model = build()
     xs = [Value(0.0, f"x[{k}]") for k in range(nin)]
     ys = [Value(0.0, f"y[{k}]") for k in range(nouts)]
@@ -192,8 +207,7 @@ def test_a_networks_loss_over_many_rows_at_once_gives_the_interpreters_floats(
     start = [rng.choice([0.0, -0.0, 0.5]) for _ in weights(model)]
     got = many_at_once(f, [[*x, *y] for x, y in zip(rows, targets)], weights(model), start)
     twin = build()
-    want = backprop_each(lambda xy: cost(twin, *xy), list(zip(rows, targets)), weights(twin),
-                         start)
+    want = backprop_each(lambda xy: cost(twin, *xy), list(zip(rows, targets)), weights(twin), start)
     assert got == want
     assert f.batched.used == (want != "error")
 
@@ -220,8 +234,9 @@ def test_a_layer_of_neurons_is_one_pack_and_the_demo_runs_at_once():
     model.zero_grad()
     plain = compile(C, inputs, batched=False)
     assert plain.batched is None
-    assert repr((plain.many(demo_rows()), [p.grad for p in model.parameters()])) == \
-        repr((total, grads))
+    assert repr((plain.many(demo_rows()), [p.grad for p in model.parameters()])) == repr(
+        (total, grads)
+    )
 
 
 def test_rows_in_chunks_give_the_same_floats(monkeypatch):
@@ -307,8 +322,22 @@ def test_without_numpy_many_runs_the_straight_line_code(monkeypatch):
 
 # ------------------------------------------------------------------ random layered graphs
 
-LAYER_OPS = ["+", "-", "*", "neg", "relu", "abs", "tanh", "sigmoid", "exp", "wsum", "wsum+b",
-             "sum", "pow2", "div"]
+LAYER_OPS = [
+    "+",
+    "-",
+    "*",
+    "neg",
+    "relu",
+    "abs",
+    "tanh",
+    "sigmoid",
+    "exp",
+    "wsum",
+    "wsum+b",
+    "sum",
+    "pow2",
+    "div",
+]
 
 
 @st.composite
@@ -324,8 +353,7 @@ def layered(draw):
         layer = []
         for _ in range(draw(st.integers(1, 6))):
             op = draw(st.sampled_from(ops))
-            arity = {"+": 2, "-": 2, "*": 2, "div": 2, "wsum": 4, "wsum+b": 5,
-                     "sum": 3}.get(op, 1)
+            arity = {"+": 2, "-": 2, "*": 2, "div": 2, "wsum": 4, "wsum+b": 5, "sum": 3}.get(op, 1)
             layer.append((op, tuple(draw(st.sampled_from(below)) for _ in range(arity))))
         below = below + list(range(len(below), len(below) + len(layer)))
         layers.append(layer)
@@ -386,8 +414,9 @@ def test_random_layered_graphs_packed_into_lanes_give_the_interpreters_floats(sp
     keep = [i for i, x in enumerate(xs) if x in held]
     got = many_at_once(f, [[row[i] for i in keep] for row in rows], ps, start)
     twins = [Value(v) for v in params]
-    want = backprop_each(lambda row: build_layered(spec, twins + [Value(v) for v in row]), rows,
-                         twins, start)
+    want = backprop_each(
+        lambda row: build_layered(spec, twins + [Value(v) for v in row]), rows, twins, start
+    )
     assert got == want
     assert f.batched.used == (want != "error")
 

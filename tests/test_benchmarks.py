@@ -102,16 +102,23 @@ def test_the_cache_section_leaves_the_modules_objects_frozen(monkeypatch):
     finally:
         gc.unfreeze()
     assert Step.steps == 4  # two in a row, two after a collection each
-    assert set(results["cache"]["systems"]["a step"]) == {"back_to_back_ms",
-                                                          "after_full_collection_ms"}
+    assert set(results["cache"]["systems"]["a step"]) == {
+        "back_to_back_ms",
+        "after_full_collection_ms",
+    }
 
 
 def test_demo_step_table_has_every_system_with_gc_on_and_paused(quick_run):
     demo = section(quick_run[0].stdout, "== 1.")
     assert "gc on: ms/step" in demo and "gc paused: ms" in demo
-    for system in ("micrograd_cbook compiled", "micrograd_cbook compiled, straight-line only",
-                   "micrograd_cbook interpreted", "micrograd 0.1.0", "plain floats, by hand",
-                   "plain floats, per-point loops"):
+    for system in (
+        "micrograd_cbook compiled",
+        "micrograd_cbook compiled, straight-line only",
+        "micrograd_cbook interpreted",
+        "micrograd 0.1.0",
+        "plain floats, by hand",
+        "plain floats, per-point loops",
+    ):
         assert re.search(rf"^{re.escape(system)}\s+\d", demo, re.M), system
     if importlib.util.find_spec("torch") is not None:
         assert re.search(r"^torch \S+ 0-d\s+\d", demo, re.M)
@@ -158,12 +165,26 @@ def test_engine_sections_prove_their_computations(quick_run, figures):
 
 
 def test_json_has_every_section_and_every_target(figures):
-    assert set(figures) >= {"machine", "demo_step", "scaling", "compile_times", "wide_graph",
-                            "memory", "deep_chain", "targets"}
+    assert set(figures) >= {
+        "machine",
+        "demo_step",
+        "scaling",
+        "compile_times",
+        "wide_graph",
+        "memory",
+        "deep_chain",
+        "targets",
+    }
     assert set(figures["targets"]) == {
-        "compiled_over_floats", "straight_line_over_floats", "compiled_vs_micrograd",
-        "compile_ms", "compiled_over_torch_linear", "interpreted_vs_micrograd", "bytes_per_node",
-        "deep_chain_works"}
+        "compiled_over_floats",
+        "straight_line_over_floats",
+        "compiled_vs_micrograd",
+        "compile_ms",
+        "compiled_over_torch_linear",
+        "interpreted_vs_micrograd",
+        "bytes_per_node",
+        "deep_chain_works",
+    }
     for target in figures["targets"].values():
         assert isinstance(target["met"], bool) and target["what"]
 

@@ -98,7 +98,8 @@ def test_cross_entropy_gradients_agree_with_torch_autograd():
 def test_from_torch_builds_the_same_network_labelled_the_chapters_way():
     torch.manual_seed(0)
     seq = torch.nn.Sequential(
-        torch.nn.Linear(3, 4, dtype=torch.float64), torch.nn.ReLU(),
+        torch.nn.Linear(3, 4, dtype=torch.float64),
+        torch.nn.ReLU(),
         torch.nn.Linear(4, 2, dtype=torch.float64),
     )
     model = nn.MLP.from_torch(seq)
@@ -135,16 +136,34 @@ def test_from_torch_reads_float32_layers_and_a_lone_linear():
 @pytest.mark.parametrize(
     "modules, error, match",
     [
-        (lambda: [torch.nn.Linear(2, 3), torch.nn.Dropout(0.5)], ValueError,
-         "module 1 is a Dropout"),
+        (
+            lambda: [torch.nn.Linear(2, 3), torch.nn.Dropout(0.5)],
+            ValueError,
+            "module 1 is a Dropout",
+        ),
         (lambda: [torch.nn.Linear(2, 3), torch.nn.Linear(4, 1)], ValueError, "takes 4 inputs"),
         (lambda: [torch.nn.ReLU(), torch.nn.Linear(2, 1)], ValueError, "must follow a Linear"),
-        (lambda: [torch.nn.Linear(2, 3), torch.nn.ReLU(), torch.nn.Tanh()], ValueError,
-         "must follow a Linear"),
-        (lambda: [torch.nn.Linear(2, 3), torch.nn.ReLU(), torch.nn.Linear(3, 3), torch.nn.Tanh(),
-                  torch.nn.Linear(3, 1)], ValueError, "different activations"),
-        (lambda: [torch.nn.Linear(2, 3), torch.nn.Linear(3, 1, bias=False)], ValueError,
-         "some Linear layers have a bias"),
+        (
+            lambda: [torch.nn.Linear(2, 3), torch.nn.ReLU(), torch.nn.Tanh()],
+            ValueError,
+            "must follow a Linear",
+        ),
+        (
+            lambda: [
+                torch.nn.Linear(2, 3),
+                torch.nn.ReLU(),
+                torch.nn.Linear(3, 3),
+                torch.nn.Tanh(),
+                torch.nn.Linear(3, 1),
+            ],
+            ValueError,
+            "different activations",
+        ),
+        (
+            lambda: [torch.nn.Linear(2, 3), torch.nn.Linear(3, 1, bias=False)],
+            ValueError,
+            "some Linear layers have a bias",
+        ),
         (lambda: [], ValueError, "no Linear layer"),
     ],
 )

@@ -39,8 +39,10 @@ def test_a_step_lost_in_rounding_is_a_clear_error():
         gradcheck(lambda v: 3 * v, [1.0], eps=1e-20)
 
 
-@pytest.mark.parametrize(("bad", "error"), [("1", TypeError), (True, TypeError),
-                                            (math.nan, ValueError), (math.inf, ValueError)])
+@pytest.mark.parametrize(
+    ("bad", "error"),
+    [("1", TypeError), (True, TypeError), (math.nan, ValueError), (math.inf, ValueError)],
+)
 def test_an_input_that_is_no_finite_number_is_refused(bad, error):
     with pytest.raises(error, match="gradcheck input"):
         gradcheck(lambda v: v * 2, [bad])

@@ -47,7 +47,10 @@ def demo(tmp_path_factory):
     started = time.perf_counter()
     result = subprocess.run(
         [sys.executable, "-m", "micrograd_cbook", "demo"],
-        cwd=cwd, capture_output=True, text=True, timeout=120,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     return result, cwd / "micrograd-cbook-demo", time.perf_counter() - started
 

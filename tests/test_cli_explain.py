@@ -119,7 +119,9 @@ def test_a_formula_after_the_values_of_set_is_taken_as_the_formula(capsys):
 def test_the_console_entry_point_runs_the_issues_example():
     result = subprocess.run(
         [sys.executable, "-m", "micrograd_cbook", *ISSUE_EXAMPLE, "--wrt", "w"],
-        capture_output=True, text=True, timeout=60,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 0, result.stderr
     assert "= 1.5000 × 1.0000 × 0.2098 = 0.3147" in result.stdout

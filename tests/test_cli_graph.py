@@ -23,8 +23,12 @@ def svg_text(path) -> str:
 
 def edge_labels(path) -> list[str]:
     root = ET.parse(path).getroot()
-    return [t.text for g in root.iter(f"{SVG}g") if g.get("class") == "edge"
-            for t in g.iter(f"{SVG}text")]
+    return [
+        t.text
+        for g in root.iter(f"{SVG}g")
+        if g.get("class") == "edge"
+        for t in g.iter(f"{SVG}text")
+    ]
 
 
 def fail(args, capsys) -> str:
@@ -43,8 +47,18 @@ def test_the_example_writes_an_svg_with_names_data_and_grads(tmp_path, capsys):
     text = svg_text(path)
     z = 0.5 * 1.5 + 0.1
     a = 1 / (1 + math.exp(-z))
-    for word in ("w", "x", "b", "out", "sigmoid", "data 0.5000", f"data {a:.4f}",
-                 f"grad {1.5 * a * (1 - a):.4f}", f"grad {a * (1 - a):.4f}", "grad 1.0000"):
+    for word in (
+        "w",
+        "x",
+        "b",
+        "out",
+        "sigmoid",
+        "data 0.5000",
+        f"data {a:.4f}",
+        f"grad {1.5 * a * (1 - a):.4f}",
+        f"grad {a * (1 - a):.4f}",
+        "grad 1.0000",
+    ):
         assert word in text
     assert f"wrote {path}" in capsys.readouterr().out
     assert sorted(p.name for p in tmp_path.iterdir()) == ["graph.svg"]  # no temp file left
@@ -63,8 +77,9 @@ def test_local_grads_only_when_asked(tmp_path):
     assert main([*NEURON, "-o", str(plain)]) == 0
     assert main([*NEURON, "-o", str(shown), "--local-grads"]) == 0
     assert edge_labels(plain) == []
-    assert sorted(edge_labels(shown)) == sorted(["1.5000", "0.5000", "1.0000", "1.0000",
-                                                 f"{0.7006 * (1 - 0.7006):.4f}"])
+    assert sorted(edge_labels(shown)) == sorted(
+        ["1.5000", "0.5000", "1.0000", "1.0000", f"{0.7006 * (1 - 0.7006):.4f}"]
+    )
 
 
 @needs_dot
@@ -109,7 +124,12 @@ def test_frames_folder_and_stepper_page(tmp_path, capsys):
     folder = tmp_path / "frames"
     assert main([*NEURON, "-o", str(tmp_path / "g.svg"), "--frames", str(folder)]) == 0
     assert sorted(p.name for p in folder.iterdir()) == [
-        "index.html", "step-00.svg", "step-01.svg", "step-02.svg", "step-03.svg"]  # σ, +, *
+        "index.html",
+        "step-00.svg",
+        "step-01.svg",
+        "step-02.svg",
+        "step-03.svg",
+    ]  # σ, +, *
     page = (folder / "index.html").read_text(encoding="utf-8")
     assert "Back-propagation through sigmoid(w*x + b)" in page
     assert "index.html" in capsys.readouterr().out
@@ -148,8 +168,10 @@ def test_user_mistakes_are_one_line_and_exit_2(args, message, capsys):
 def test_a_formula_after_the_values_of_set_is_taken_as_the_formula(tmp_path):
     after = tmp_path / "after.svg"
     before = tmp_path / "before.svg"
-    assert main(["graph", "--set", "w=0.5", "x=1.5", "b=0.1", "sigmoid(w*x + b)",
-                 "-o", str(after)]) == 0
+    assert (
+        main(["graph", "--set", "w=0.5", "x=1.5", "b=0.1", "sigmoid(w*x + b)", "-o", str(after)])
+        == 0
+    )
     assert main([*NEURON, "-o", str(before)]) == 0
     assert after.read_text() == before.read_text()
 
@@ -180,9 +202,20 @@ def test_missing_graphviz_is_one_line_and_exit_2(tmp_path, monkeypatch, capsys):
 
 def test_the_real_program_prints_no_traceback(tmp_path):
     result = subprocess.run(
-        [sys.executable, "-m", "micrograd_cbook", "graph", "w.__class__", "--set", "w=1",
-         "-o", str(tmp_path / "g.svg")],
-        capture_output=True, text=True, timeout=60,
+        [
+            sys.executable,
+            "-m",
+            "micrograd_cbook",
+            "graph",
+            "w.__class__",
+            "--set",
+            "w=1",
+            "-o",
+            str(tmp_path / "g.svg"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr

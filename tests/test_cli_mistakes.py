@@ -45,7 +45,8 @@ def test_a_formula_written_after_wrt_is_taken_as_the_formula(args, capsys):
 @needs_dot
 @pytest.mark.parametrize("option", [["--highlight", "w"], ["--params", "w", "b"]])
 def test_a_formula_written_after_highlight_or_params_is_taken_as_the_formula(
-        option, tmp_path, capsys):
+    option, tmp_path, capsys
+):
     after, before = tmp_path / "after.svg", tmp_path / "before.svg"
     assert main(["graph", *option, "sigmoid(w*x + b)", *VALUES, "-o", str(after)]) == 0
     assert main(["graph", "sigmoid(w*x + b)", *option, *VALUES, "-o", str(before)]) == 0
@@ -81,11 +82,9 @@ def test_a_misspelt_option_or_choice_suggests_the_right_one(args, suggestion, ca
 # ----------------------------------------------------------------------------------- train
 
 
-def test_train_stops_at_a_non_finite_loss_naming_the_epoch_and_the_learning_rate(
-        tmp_path, capsys):
+def test_train_stops_at_a_non_finite_loss_naming_the_epoch_and_the_learning_rate(tmp_path, capsys):
     out_dir = tmp_path / "run"
-    err = one_line_error(["train", "--lr", "1e100", "--no-progress", "--out", str(out_dir)],
-                         capsys)
+    err = one_line_error(["train", "--lr", "1e100", "--no-progress", "--out", str(out_dir)], capsys)
     assert "training diverged at epoch " in err and " of 100" in err
     assert "--lr 1e+100" in err and "try a smaller --lr" in err
     assert list(out_dir.iterdir()) == []  # no half-written model
@@ -93,8 +92,21 @@ def test_train_stops_at_a_non_finite_loss_naming_the_epoch_and_the_learning_rate
 
 def test_train_names_the_first_epoch_whose_loss_is_not_finite(tmp_path, capsys):
     """bce with lr 1e100 in batches of 10: the weights overflow within the first epoch."""
-    err = one_line_error(["train", "--lr", "1e100", "--loss", "bce", "--batch-size", "10",
-                          "--no-progress", "--out", str(tmp_path)], capsys)
+    err = one_line_error(
+        [
+            "train",
+            "--lr",
+            "1e100",
+            "--loss",
+            "bce",
+            "--batch-size",
+            "10",
+            "--no-progress",
+            "--out",
+            str(tmp_path),
+        ],
+        capsys,
+    )
     assert "training diverged at epoch 1 of 100" in err
 
 
@@ -143,8 +155,9 @@ def test_graph_writes_the_format_its_suffix_names(suffix, magic, tmp_path, capsy
 
 @pytest.mark.parametrize("name", ["graph.jpg", "graph", "graph.svg.bak"])
 def test_graph_refuses_a_suffix_it_cannot_write(name, tmp_path, capsys):
-    err = one_line_error(["graph", "w*x", "--set", "w=1", "x=2", "-o", str(tmp_path / name)],
-                         capsys)
+    err = one_line_error(
+        ["graph", "w*x", "--set", "w=1", "x=2", "-o", str(tmp_path / name)], capsys
+    )
     assert "name a .svg, .png or .pdf file" in err
     assert list(tmp_path.iterdir()) == []
 
@@ -161,8 +174,7 @@ def test_explain_reads_a_step_formula_in_the_chapters_terms(capsys):
         "  a = sigmoid(z) = 0.7006",
         "  C = (1 - a)**2 / 2 = 0.0448",
     ]
-    assert ("∂C/∂w = ∂z/∂w · ∂a/∂z · ∂C/∂a = 1.5000 × 0.2098 × (−0.2994) = −0.0942"
-            in out)
+    assert "∂C/∂w = ∂z/∂w · ∂a/∂z · ∂C/∂a = 1.5000 × 0.2098 × (−0.2994) = −0.0942" in out
     assert "backward() gives w.grad = −0.0942" in out
 
 
@@ -170,7 +182,10 @@ def test_explain_of_a_step_formula_defaults_to_every_leaf_and_accepts_a_step(cap
     code, out, _ = run(["explain", CHAIN, *VALUES], capsys)
     assert code == 0
     assert [line.split(" = ")[0] for line in out.splitlines() if line.startswith("∂")] == [
-        "∂C/∂w", "∂C/∂x", "∂C/∂b"]
+        "∂C/∂w",
+        "∂C/∂x",
+        "∂C/∂b",
+    ]
     code, out, _ = run(["explain", CHAIN, *VALUES, "--wrt", "z"], capsys)
     assert "∂C/∂z = ∂a/∂z · ∂C/∂a = 0.2098 × (−0.2994) = −0.0628" in out
 
@@ -189,8 +204,11 @@ def test_graph_labels_each_step_and_draws_the_last_as_the_root(tmp_path, capsys)
     assert code == 0, err
     assert "(C = 0.0448, with every grad)" in out
     svg = "{http://www.w3.org/2000/svg}"
-    boxes = [[t.text for t in g.iter(svg + "text")]
-             for g in ET.parse(path).getroot().iter(svg + "g") if "value" in g.get("class", "")]
+    boxes = [
+        [t.text for t in g.iter(svg + "text")]
+        for g in ET.parse(path).getroot().iter(svg + "g")
+        if "value" in g.get("class", "")
+    ]
     for label, data in (("z", "0.8500"), ("a", "0.7006"), ("C", "0.0448"), ("w", "0.5000")):
         box = next(texts for texts in boxes if texts[0] == label)  # each name labels its node
         assert f"data {data}" in box
@@ -199,8 +217,10 @@ def test_graph_labels_each_step_and_draws_the_last_as_the_root(tmp_path, capsys)
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["explain", "a = sigmoid(z); z = w*x", "--set", "w=1", "x=1"],
-         "z is used before it is assigned"),
+        (
+            ["explain", "a = sigmoid(z); z = w*x", "--set", "w=1", "x=1"],
+            "z is used before it is assigned",
+        ),
         (["explain", "z = w*x; z = z*2", "--set", "w=1", "x=1"], "z is assigned twice"),
         (["explain", CHAIN, *VALUES, "z=1"], "z is assigned in the formula and also given"),
         (["graph", "z, a = w, x", "--set", "w=1", "x=1"], "assigns a tuple"),
@@ -219,8 +239,7 @@ def test_step_and_formula_mistakes_are_one_line_and_exit_2(args, message, capsys
 
 
 @pytest.mark.parametrize("command", ["", *COMMANDS])
-def test_no_help_line_is_wider_than_100_columns_on_a_wide_terminal(command, monkeypatch,
-                                                                  capsys):
+def test_no_help_line_is_wider_than_100_columns_on_a_wide_terminal(command, monkeypatch, capsys):
     monkeypatch.setenv("COLUMNS", "250")
     code, out, _ = run([*([command] if command else []), "--help"], capsys)
     assert code == 0
@@ -247,7 +266,10 @@ def test_train_help_says_each_loss_and_each_optimizer():
 def test_no_line_of_the_demo_is_wider_than_100_columns(tmp_path):
     result = subprocess.run(
         [sys.executable, "-m", "micrograd_cbook", "demo", "--no-progress"],
-        capture_output=True, text=True, timeout=120, cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
     )
     assert result.returncode == 0, result.stderr
     widest = max(result.stdout.splitlines(), key=len)
@@ -256,11 +278,17 @@ def test_no_line_of_the_demo_is_wider_than_100_columns(tmp_path):
     assert "a⁽²⁾" in result.stdout
 
 
-@pytest.mark.parametrize(("command", "name"), [(["train", "--epochs", "100000"], "model.json"),
-                                               (["train"], "boundary.svg"),
-                                               (["demo"], "loss.svg")])
-def test_an_output_file_that_is_a_folder_is_said_before_any_training(command, name, tmp_path,
-                                                                     capsys):
+@pytest.mark.parametrize(
+    ("command", "name"),
+    [
+        (["train", "--epochs", "100000"], "model.json"),
+        (["train"], "boundary.svg"),
+        (["demo"], "loss.svg"),
+    ],
+)
+def test_an_output_file_that_is_a_folder_is_said_before_any_training(
+    command, name, tmp_path, capsys
+):
     (tmp_path / name).mkdir()
     err = one_line_error([*command, "--no-progress", "--out", str(tmp_path)], capsys)
     assert f"cannot write {tmp_path / name}: it is a folder" in err
@@ -274,6 +302,19 @@ def test_an_output_file_that_is_a_fifo_is_refused_before_training(tmp_path, caps
 
 
 def test_train_on_the_digits_names_the_epoch_of_a_nan_logit(tmp_path, capsys):
-    err = one_line_error(["train", "--data", "digits", "--samples", "200", "--lr", "1e100",
-                          "--no-progress", "--out", str(tmp_path)], capsys)
+    err = one_line_error(
+        [
+            "train",
+            "--data",
+            "digits",
+            "--samples",
+            "200",
+            "--lr",
+            "1e100",
+            "--no-progress",
+            "--out",
+            str(tmp_path),
+        ],
+        capsys,
+    )
     assert "training diverged at epoch " in err and " of 20" in err and "--lr 1e+100" in err

@@ -13,8 +13,21 @@ SMALL = ["--samples", "40", "--hidden", "8", "--epochs", "15", "--lr", "0.1", "-
 
 
 def test_moons_hinge_run_writes_a_loadable_model_and_plots(tmp_path, capsys):
-    code, out, err = run(["train", "--data", "moons", "--loss", "hinge", "--seed", "0",
-                          "--out", str(tmp_path), *SMALL], capsys)
+    code, out, err = run(
+        [
+            "train",
+            "--data",
+            "moons",
+            "--loss",
+            "hinge",
+            "--seed",
+            "0",
+            "--out",
+            str(tmp_path),
+            *SMALL,
+        ],
+        capsys,
+    )
     assert code == 0, err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["boundary.svg", "loss.svg", "model.json"]
     match = re.search(r"final  loss (\d+\.\d+), accuracy (\d+\.\d)% \((\d+)/40\)", out)
@@ -45,17 +58,50 @@ def test_same_seed_same_model(tmp_path, capsys):
 
 
 def test_bce_with_adam_and_minibatches_on_circles(tmp_path, capsys):
-    code, out, err = run(["train", "--data", "circles", "--loss", "bce", "--optimizer", "adam",
-                          "--batch-size", "10", "--out", str(tmp_path), *SMALL], capsys)
+    code, out, err = run(
+        [
+            "train",
+            "--data",
+            "circles",
+            "--loss",
+            "bce",
+            "--optimizer",
+            "adam",
+            "--batch-size",
+            "10",
+            "--out",
+            str(tmp_path),
+            *SMALL,
+        ],
+        capsys,
+    )
     assert code == 0, err
     assert "Adam(" in out and "batches of 10" in out
     assert "output_activation='linear'" in out
 
 
 def test_chapter_data_is_three_dimensional_so_no_boundary_plot(tmp_path, capsys):
-    code, out, err = run(["train", "--data", "chapter", "--hidden", "4", "--activation",
-                          "sigmoid", "--loss", "quadratic", "--epochs", "5", "--lr", "1",
-                          "--no-progress", "--out", str(tmp_path)], capsys)
+    code, out, err = run(
+        [
+            "train",
+            "--data",
+            "chapter",
+            "--hidden",
+            "4",
+            "--activation",
+            "sigmoid",
+            "--loss",
+            "quadratic",
+            "--epochs",
+            "5",
+            "--lr",
+            "1",
+            "--no-progress",
+            "--out",
+            str(tmp_path),
+        ],
+        capsys,
+    )
     assert code == 0, err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["loss.svg", "model.json"]
     assert "output_activation='sigmoid'" in out
@@ -97,9 +143,27 @@ def test_out_that_is_a_file_is_a_usage_error(tmp_path, capsys):
 
 @pytest.mark.parametrize("lr", ["1e200", "1e9"])  # an overflow error, or nan/inf losses
 def test_diverging_training_is_reported_not_saved(lr, tmp_path, capsys):
-    code, _, err = run(["train", "--loss", "mse", "--output-activation", "linear", "--lr", lr,
-                        "--epochs", "6", "--samples", "10", "--hidden", "4", "--no-progress",
-                        "--out", str(tmp_path)], capsys)
+    code, _, err = run(
+        [
+            "train",
+            "--loss",
+            "mse",
+            "--output-activation",
+            "linear",
+            "--lr",
+            lr,
+            "--epochs",
+            "6",
+            "--samples",
+            "10",
+            "--hidden",
+            "4",
+            "--no-progress",
+            "--out",
+            str(tmp_path),
+        ],
+        capsys,
+    )
     assert code == 2, err
     assert "training diverged" in err and "smaller --lr" in err
     assert not (tmp_path / "model.json").exists()

@@ -23,7 +23,10 @@ def test_digits_prints_the_test_accuracy_and_writes_the_model_and_pictures(tmp_p
     assert total == 60 and percent == round(100 * right / total, 1)
     assert percent > 50.0  # 5 epochs on 240 digits: far above chance (10%)
     assert sorted(p.name for p in tmp_path.iterdir()) == [
-        "confusion.svg", "loss.svg", "misclassified.svg", "model.json"
+        "confusion.svg",
+        "loss.svg",
+        "misclassified.svg",
+        "model.json",
     ]
     for name in ("confusion.svg", "loss.svg", "misclassified.svg"):
         ET.parse(tmp_path / name)
@@ -42,8 +45,21 @@ def test_digits_prints_the_test_accuracy_and_writes_the_model_and_pictures(tmp_p
 
 
 def test_digits_defaults_are_a_32_unit_network_with_cross_entropy_and_adamw(tmp_path, capsys):
-    code, out, err = run(["train", "--data", "digits", "--samples", "100", "--epochs", "1",
-                          "--no-progress", "--out", str(tmp_path)], capsys)
+    code, out, err = run(
+        [
+            "train",
+            "--data",
+            "digits",
+            "--samples",
+            "100",
+            "--epochs",
+            "1",
+            "--no-progress",
+            "--out",
+            str(tmp_path),
+        ],
+        capsys,
+    )
     assert code == 0, err
     assert "MLP(64, [32, 10], activation='relu', output_activation='linear'" in out
     assert "cross_entropy loss, AdamW(2410 parameters, lr=0.01" in out
@@ -53,19 +69,44 @@ def test_digits_defaults_are_a_32_unit_network_with_cross_entropy_and_adamw(tmp_
 def test_the_chapters_quadratic_cost_trains_ten_sigmoid_outputs_on_one_hot_targets(
     tmp_path, capsys
 ):
-    code, out, err = run(["train", "--data", "digits", "--loss", "quadratic", "--optimizer",
-                          "adam", "--out", str(tmp_path), *FAST], capsys)
+    code, out, err = run(
+        [
+            "train",
+            "--data",
+            "digits",
+            "--loss",
+            "quadratic",
+            "--optimizer",
+            "adam",
+            "--out",
+            str(tmp_path),
+            *FAST,
+        ],
+        capsys,
+    )
     assert code == 0, err
     assert "output_activation='sigmoid'" in out and TEST_LINE.search(out)
 
 
 def test_spiral_trains_three_classes_and_writes_a_confusion_matrix(tmp_path, capsys):
-    code, out, err = run(["train", "--data", "spiral", "--samples", "90", "--epochs", "3",
-                          "--no-progress", "--out", str(tmp_path)], capsys)
+    code, out, err = run(
+        [
+            "train",
+            "--data",
+            "spiral",
+            "--samples",
+            "90",
+            "--epochs",
+            "3",
+            "--no-progress",
+            "--out",
+            str(tmp_path),
+        ],
+        capsys,
+    )
     assert code == 0, err
     assert "3 classes" in out and TEST_LINE.search(out).group(3) == "18"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["confusion.svg", "loss.svg",
-                                                          "model.json"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["confusion.svg", "loss.svg", "model.json"]
 
 
 @pytest.mark.parametrize(
@@ -83,8 +124,7 @@ def test_spiral_trains_three_classes_and_writes_a_confusion_matrix(tmp_path, cap
         (["--data", "spiral", "--optimizer", "adamw", "--momentum", "0.9"], "--momentum is for"),
     ],
 )
-def test_bad_arguments_for_several_classes_are_one_line_and_exit_2(args, message, tmp_path,
-                                                                    capsys):
+def test_bad_arguments_for_several_classes_are_one_line_and_exit_2(args, message, tmp_path, capsys):
     code, _, err = run(["train", "--out", str(tmp_path / "run"), "--no-progress", *args], capsys)
     assert code == 2
     assert err.startswith("micrograd-cbook train: error: ") and message in err
@@ -93,9 +133,25 @@ def test_bad_arguments_for_several_classes_are_one_line_and_exit_2(args, message
 
 
 def test_diverging_cross_entropy_is_reported_not_saved(tmp_path, capsys):
-    code, _, err = run(["train", "--data", "spiral", "--samples", "60", "--optimizer", "sgd",
-                        "--lr", "1e200", "--epochs", "3", "--no-progress", "--out",
-                        str(tmp_path)], capsys)
+    code, _, err = run(
+        [
+            "train",
+            "--data",
+            "spiral",
+            "--samples",
+            "60",
+            "--optimizer",
+            "sgd",
+            "--lr",
+            "1e200",
+            "--epochs",
+            "3",
+            "--no-progress",
+            "--out",
+            str(tmp_path),
+        ],
+        capsys,
+    )
     assert code == 2, err
     assert "training diverged" in err and "smaller --lr" in err
     assert not (tmp_path / "model.json").exists()
@@ -117,9 +173,23 @@ def test_no_compile_trains_through_the_interpreter_to_the_same_numbers(data, tmp
 
 
 def test_replay_is_written_for_several_classes_too(tmp_path, capsys):
-    code, out, _ = run(["train", "--data", "spiral", "--epochs", "3", "--samples", "60",
-                        "--out", str(tmp_path / "run"), "--replay", str(tmp_path / "replay"),
-                        "--no-progress"], capsys)
+    code, out, _ = run(
+        [
+            "train",
+            "--data",
+            "spiral",
+            "--epochs",
+            "3",
+            "--samples",
+            "60",
+            "--out",
+            str(tmp_path / "run"),
+            "--replay",
+            str(tmp_path / "replay"),
+            "--no-progress",
+        ],
+        capsys,
+    )
     assert code == 0
     assert (tmp_path / "replay" / "index.html").exists()
     assert "index.html  (the training, epoch by epoch)" in out

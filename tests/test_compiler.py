@@ -33,8 +33,10 @@ def root_graph(prog: Program) -> Program:
     for k in reversed(range(len(prog.steps))):
         if n + k in used:
             used.update(uses(prog.steps[k][1]))
-    return Program(prog.leaves, tuple(step if n + k in used else ("neg", (0,))
-                                      for k, step in enumerate(prog.steps)))
+    return Program(
+        prog.leaves,
+        tuple(step if n + k in used else ("neg", (0,)) for k, step in enumerate(prog.steps)),
+    )
 
 
 def interpret(prog, values, chosen, start=None):
@@ -80,8 +82,10 @@ def test_a_compiled_random_graph_gives_the_interpreters_floats_at_new_values(pro
     prog = root_graph(prog)
     n = len(prog.leaves)
     chosen = data.draw(st.sets(st.integers(0, n - 1)), label="inputs")
-    new = [data.draw(st.sampled_from([v, -v, 0.5 * v + 0.25, 2.0, -0.0]), label=f"x{i}")
-           for i, v in enumerate(prog.leaves)]
+    new = [
+        data.draw(st.sampled_from([v, -v, 0.5 * v + 0.25, 2.0, -0.0]), label=f"x{i}")
+        for i, v in enumerate(prog.leaves)
+    ]
     got, f = compiled(prog, prog.leaves, new, chosen)  # (narrows chosen to leaves in the graph)
     assert got == interpret(prog, new, chosen), f.source
 
@@ -94,10 +98,13 @@ def test_a_compiled_random_graph_adds_to_any_leaf_grads_as_the_interpreter_does(
     prog = root_graph(prog)
     n = len(prog.leaves)
     chosen = data.draw(st.sets(st.integers(0, n - 1)), label="inputs")
-    start = data.draw(st.lists(st.sampled_from([0.0, -0.0, 1.5, -2.0]), min_size=n, max_size=n),
-                      label="grads")
-    new = [data.draw(st.sampled_from([v, -v, 0.0, -0.0, math.inf]), label=f"x{i}")
-           for i, v in enumerate(prog.leaves)]
+    start = data.draw(
+        st.lists(st.sampled_from([0.0, -0.0, 1.5, -2.0]), min_size=n, max_size=n), label="grads"
+    )
+    new = [
+        data.draw(st.sampled_from([v, -v, 0.0, -0.0, math.inf]), label=f"x{i}")
+        for i, v in enumerate(prog.leaves)
+    ]
     got, f = compiled(prog, prog.leaves, new, chosen, start)
     for i in chosen:
         start[i] = 0.0  # the inputs' grads are not compared
@@ -127,8 +134,9 @@ def network_loss(model, x, y, loss):
     return sum_values([(o - t) ** 2 for o, t in zip(outs, y)]) * 0.5
 
 
-@pytest.mark.parametrize("act, loss", [("relu", "hinge"), ("sigmoid", "quadratic"),
-                                       ("tanh", "mse")])
+@pytest.mark.parametrize(
+    "act, loss", [("relu", "hinge"), ("sigmoid", "quadratic"), ("tanh", "mse")]
+)
 @pytest.mark.parametrize("fused", [True, False])
 def test_many_rows_of_a_compiled_network_equal_the_interpreter_row_by_row(act, loss, fused):
     rng = random.Random(4)
@@ -240,11 +248,18 @@ def test_the_source_reads_in_the_chapters_notation():
     f = compile(C, inputs=[*x, y])
     src = f.source
     assert src.startswith("# Back-propagation through C")
-    for name in ("z1_0 = ", "a1_0 = ", "a2_0 = ", "dC_dw1_0_2 += ", "dC_dw2_0_3 += ",
-                 "da2_0_dz2_0 = "):
+    for name in (
+        "z1_0 = ",
+        "a1_0 = ",
+        "a2_0 = ",
+        "dC_dw1_0_2 += ",
+        "dC_dw2_0_3 += ",
+        "da2_0_dz2_0 = ",
+    ):
         assert name in src
-    compiled_lines = sum(1 for line in src.splitlines() if line.lstrip().startswith("dC_dw")
-                         and " += " in line)
+    compiled_lines = sum(
+        1 for line in src.splitlines() if line.lstrip().startswith("dC_dw") and " += " in line
+    )
     assert compiled_lines == 16  # one chain-rule line per weight (each used once)
 
 
@@ -320,8 +335,15 @@ def relu_of_a_sum(values):
 
 
 @pytest.mark.parametrize("start", [0.0, -0.0, 2.5, -5e-324])
-@pytest.mark.parametrize("row", [[1.0, 2.0, -3.0, 4.0], [-1.0, 0.0, -0.0, 2.0],
-                                 [math.inf, 1.0, 1.0, 1.0], [math.nan, 0.0, 0.0, 0.0]])
+@pytest.mark.parametrize(
+    "row",
+    [
+        [1.0, 2.0, -3.0, 4.0],
+        [-1.0, 0.0, -0.0, 2.0],
+        [math.inf, 1.0, 1.0, 1.0],
+        [math.nan, 0.0, 0.0, 0.0],
+    ],
+)
 def test_a_node_with_grad_zero_gives_the_interpreters_floats_whatever_the_leaf_grads(start, row):
     ws, xs, C = relu_of_a_sum([0.5, -1.0, 2.0, 0.25])
     f = compile(C, inputs=xs)
@@ -384,16 +406,23 @@ def test_debug_stops_in_pdb_on_the_generated_lines(tmp_path):
     import textwrap
 
     script = tmp_path / "s.py"
-    script.write_text(textwrap.dedent("""
+    script.write_text(
+        textwrap.dedent("""
         from micrograd_cbook import Value, compile
         w, x = Value(0.5, "w"), Value(1.5, "x")
         z = w * x; z.label = "z"
         f = compile(z.sigmoid(), inputs=[x])
         print("RESULT", f.debug([2.0]), w.grad)
-    """))
+    """)
+    )
     commands = ["next"] * 6 + ["p z", "continue"]
-    out = subprocess.run([sys.executable, str(script)], input="\n".join(commands) + "\n",
-                         capture_output=True, text=True, timeout=60)
+    out = subprocess.run(
+        [sys.executable, str(script)],
+        input="\n".join(commands) + "\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert out.returncode == 0, out.stderr
     assert "<micrograd_cbook compiled graph" in out.stdout
     assert "-> z = w * x" in out.stdout  # pdb shows the generated line it stops on

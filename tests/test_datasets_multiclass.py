@@ -28,8 +28,10 @@ def digits():
 
 def test_the_shipped_digits_file_has_its_published_checksum():
     raw = resources.files("micrograd_cbook").joinpath("data", "digits.csv.gz").read_bytes()
-    assert hashlib.sha256(raw).hexdigest() == datasets.DIGITS_SHA256 == (
-        "09f66e6debdee2cd2b5ae59e0d6abbb73fc2b0e0185d2e1957e9ebb51e23aa22"
+    assert (
+        hashlib.sha256(raw).hexdigest()
+        == datasets.DIGITS_SHA256
+        == ("09f66e6debdee2cd2b5ae59e0d6abbb73fc2b0e0185d2e1957e9ebb51e23aa22")
     )
 
 
@@ -115,8 +117,12 @@ def test_spiral_is_seeded():
 
 @pytest.mark.parametrize(
     "kwargs, match",
-    [({"n_classes": 1}, "n_classes must be an int ≥ 2"), ({"n": 2}, "n must be an int ≥ 3"),
-     ({"noise": -1.0}, "noise must be"), ({"n_classes": 2.0}, "n_classes must be")],
+    [
+        ({"n_classes": 1}, "n_classes must be an int ≥ 2"),
+        ({"n": 2}, "n must be an int ≥ 3"),
+        ({"noise": -1.0}, "noise must be"),
+        ({"n_classes": 2.0}, "n_classes must be"),
+    ],
 )
 def test_bad_spiral_arguments_are_clear_errors(kwargs, match):
     with pytest.raises(ValueError, match=match):

@@ -17,7 +17,9 @@ def planned(target: str, tmp_path: Path) -> str:
     """The commands `make TARGET` would run for a venv that does not exist yet (make -n)."""
     result = subprocess.run(
         ["make", "-n", "-C", str(ROOT), target, f"VENV={tmp_path / 'venv'}"],
-        capture_output=True, text=True, timeout=60,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 0, result.stderr
     return result.stdout
@@ -51,10 +53,13 @@ def test_make_test_after_make_demo_adds_only_the_dev_extra(tmp_path):
     assert "'.[dev]'" in commands
 
 
-@pytest.mark.skipif(shutil.which("git") is None or not (ROOT / ".git").exists(),
-                    reason="needs git and a git checkout")
+@pytest.mark.skipif(
+    shutil.which("git") is None or not (ROOT / ".git").exists(),
+    reason="needs git and a git checkout",
+)
 @pytest.mark.parametrize("folder", [demo.DEFAULT_OUT, train.DEFAULT_OUT])
 def test_the_default_output_folders_are_ignored_by_git(folder):
-    result = subprocess.run(["git", "-C", str(ROOT), "check-ignore", "-q",
-                             f"{folder}/model.json"], timeout=30)
+    result = subprocess.run(
+        ["git", "-C", str(ROOT), "check-ignore", "-q", f"{folder}/model.json"], timeout=30
+    )
     assert result.returncode == 0, f"{folder}/ is not in .gitignore"

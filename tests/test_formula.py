@@ -22,8 +22,19 @@ from micrograd_cbook.viz import draw_dot
 # Python raises audit events for exec/eval of code, imports, opening files and starting
 # processes. Parsing (ast.parse raises only "compile") and building must raise none of them.
 _WATCHING: list[list[str]] = []
-_FORBIDDEN = ("exec", "import", "open", "os.system", "subprocess.Popen", "os.exec", "os.spawn",
-              "os.posix_spawn", "socket.connect", "os.remove", "ctypes")
+_FORBIDDEN = (
+    "exec",
+    "import",
+    "open",
+    "os.system",
+    "subprocess.Popen",
+    "os.exec",
+    "os.spawn",
+    "os.posix_spawn",
+    "socket.connect",
+    "os.remove",
+    "ctypes",
+)
 
 
 def _hook(event: str, _args: tuple) -> None:
@@ -82,8 +93,10 @@ def test_the_chapters_neuron_builds_with_labelled_leaves():
         ("2 ** w", 2**0.5),
         ("w / 4", 0.125),
         ("(w - 1) * 3", -1.5),
-        ("relu(w) + tanh(w) + exp(w) + log(w)",
-         0.5 + math.tanh(0.5) + math.exp(0.5) + math.log(0.5)),
+        (
+            "relu(w) + tanh(w) + exp(w) + log(w)",
+            0.5 + math.tanh(0.5) + math.exp(0.5) + math.log(0.5),
+        ),
         ("1e-3 * w", 5e-4),
         ("2 * 3", 6.0),
     ],
@@ -187,8 +200,12 @@ def test_missing_and_unused_values_are_named(values, message):
 
 @pytest.mark.parametrize(
     ("text", "message"),
-    [("log(w - 1)", "log is defined only for x > 0"), ("1 / (w - 1)", "division by zero"),
-     ("exp(w * 1000)", "too large"), ("(-1) ** (w / 2)", "negative base")],
+    [
+        ("log(w - 1)", "log is defined only for x > 0"),
+        ("1 / (w - 1)", "division by zero"),
+        ("exp(w * 1000)", "too large"),
+        ("(-1) ** (w / 2)", "negative base"),
+    ],
 )
 def test_evaluation_errors_become_formula_errors(text, message):
     with pytest.raises(FormulaError, match=message):
@@ -214,10 +231,58 @@ def test_bad_assignments_are_formula_errors(items, message):
 
 # -------------------------------------------------------------------------- fuzzing
 
-PIECES = ["w", "x", "b", "1", "2.5", "1e308", "0", "+", "-", "*", "/", "**", "(", ")", ",",
-          " ", "sigmoid", "relu", "tanh", "exp", "log", ".", "__import__", "'os'", "[", "]",
-          "lambda", ":", "=", "if", "else", "eval", "exec", "open", "__class__", "\\", "\n",
-          ";", "#", "@", "~", "%", "{", "}", "\"", "j", "not", "yield", "await", "print"]
+PIECES = [
+    "w",
+    "x",
+    "b",
+    "1",
+    "2.5",
+    "1e308",
+    "0",
+    "+",
+    "-",
+    "*",
+    "/",
+    "**",
+    "(",
+    ")",
+    ",",
+    " ",
+    "sigmoid",
+    "relu",
+    "tanh",
+    "exp",
+    "log",
+    ".",
+    "__import__",
+    "'os'",
+    "[",
+    "]",
+    "lambda",
+    ":",
+    "=",
+    "if",
+    "else",
+    "eval",
+    "exec",
+    "open",
+    "__class__",
+    "\\",
+    "\n",
+    ";",
+    "#",
+    "@",
+    "~",
+    "%",
+    "{",
+    "}",
+    '"',
+    "j",
+    "not",
+    "yield",
+    "await",
+    "print",
+]
 
 
 @settings(max_examples=300)
@@ -239,9 +304,11 @@ def formulas(depth: int = 3) -> st.SearchStrategy[str]:
         leaf,
         lambda inner: st.one_of(
             st.tuples(inner, st.sampled_from(["+", "-", "*", "/", "**"]), inner).map(
-                lambda t: f"({t[0]} {t[1]} {t[2]})"),
+                lambda t: f"({t[0]} {t[1]} {t[2]})"
+            ),
             st.tuples(st.sampled_from(["sigmoid", "relu", "tanh", "exp", "log", "-"]), inner).map(
-                lambda t: f"{t[0]}({t[1]})"),
+                lambda t: f"{t[0]}({t[1]})"
+            ),
         ),
         max_leaves=8,
     )
@@ -293,8 +360,24 @@ def test_formula_mistakes_are_named_in_the_users_words(text, message):
 
 
 def test_python_names_of_nodes_never_reach_the_user():
-    for text in ["w ^ x", "w @ x", "w // x", "w % x", "w << x", "w & x", "~w", "not w", "[w]",
-                 "{w}", "{w: x}", "(w, x)", "(x := 1)", "f'{w}'", "w if x else b", "*w"]:
+    for text in [
+        "w ^ x",
+        "w @ x",
+        "w // x",
+        "w % x",
+        "w << x",
+        "w & x",
+        "~w",
+        "not w",
+        "[w]",
+        "{w}",
+        "{w: x}",
+        "(w, x)",
+        "(x := 1)",
+        "f'{w}'",
+        "w if x else b",
+        "*w",
+    ]:
         with pytest.raises(FormulaError) as info:
             parse_formula(text)
         assert not re.search(r"\b[A-Z][a-z]+[A-Z]\w*\b", str(info.value)), (text, info.value)

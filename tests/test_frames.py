@@ -168,14 +168,21 @@ BINARY = ("+", "*", "-")
 @st.composite
 def graphs(draw):
     """A random graph of 1 to 4 leaves and up to 8 operations, nodes often used twice."""
-    nodes = [Value(draw(st.floats(-2, 2, allow_nan=False)), f"x{i}")
-             for i in range(draw(st.integers(1, 4)))]
+    nodes = [
+        Value(draw(st.floats(-2, 2, allow_nan=False)), f"x{i}")
+        for i in range(draw(st.integers(1, 4)))
+    ]
     for _ in range(draw(st.integers(1, 8))):
         a = nodes[draw(st.integers(0, len(nodes) - 1))]
         if draw(st.booleans()):
             op = draw(st.sampled_from(UNARY))
-            out = {"sigmoid": Value.sigmoid, "tanh": Value.tanh, "relu": Value.relu,
-                   "square": lambda v: v**2, "neg": lambda v: -v}[op](a)
+            out = {
+                "sigmoid": Value.sigmoid,
+                "tanh": Value.tanh,
+                "relu": Value.relu,
+                "square": lambda v: v**2,
+                "neg": lambda v: -v,
+            }[op](a)
         else:
             b = nodes[draw(st.integers(0, len(nodes) - 1))]
             op = draw(st.sampled_from(BINARY))
@@ -206,8 +213,11 @@ def test_drawing_and_frames_leave_every_grad_and_data_as_they_were(graph):
 
 
 @needs_dot
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow,
-                                                                  HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=15,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 @given(graphs())
 def test_render_write_frames_and_the_stepper_leave_every_grad_and_data(tmp_path, graph):
     root, leaf = graph
@@ -239,11 +249,11 @@ def node_boxes(svg: str) -> dict[str, tuple[float, ...]]:
     for g in ET.fromstring(svg).iter(f"{SVG}g"):
         if "node" in (g.get("class") or "").split():
             name = g.find(f"{SVG}title").text
-            shape = next(c for c in g if c.tag in (f"{SVG}polygon", f"{SVG}path",
-                                                    f"{SVG}ellipse"))
-            nums = re.findall(r"-?\d+(?:\.\d+)?",
-                              shape.get("points") or shape.get("d")
-                              or f'{shape.get("cx")} {shape.get("cy")}')
+            shape = next(c for c in g if c.tag in (f"{SVG}polygon", f"{SVG}path", f"{SVG}ellipse"))
+            nums = re.findall(
+                r"-?\d+(?:\.\d+)?",
+                shape.get("points") or shape.get("d") or f"{shape.get('cx')} {shape.get('cy')}",
+            )
             out[name] = tuple(round(float(v), 1) for v in nums)
     return out
 
@@ -261,9 +271,12 @@ def test_every_written_frame_has_every_node_in_the_same_place(tmp_path, style):
     texts = [f.read_text(encoding="utf-8") for f in files]
     assert len(set(texts)) == 7  # ... while what they show changes
     for svg, want in ((texts[0], "grad —"), (texts[-1], "grad −0.0942")):
-        (w_node,) = [g for g in ET.fromstring(svg).iter(f"{SVG}g")
-                     if "node" in g.get("class", "").split()
-                     and any(t.text == "w" for t in g.iter(f"{SVG}text"))]
+        (w_node,) = [
+            g
+            for g in ET.fromstring(svg).iter(f"{SVG}g")
+            if "node" in g.get("class", "").split()
+            and any(t.text == "w" for t in g.iter(f"{SVG}text"))
+        ]
         shown = [t.text for t in w_node.iter(f"{SVG}text")]
         assert shown == ["w", "data 0.5000", want]
 
@@ -354,7 +367,13 @@ def test_write_frames_writes_numbered_svgs_and_one_self_contained_page(tmp_path)
     page = write_frames(C, tmp_path, show_local_grads=True)
     assert page == tmp_path / "index.html"
     assert sorted(p.name for p in tmp_path.iterdir()) == [
-        "index.html", "notes.txt", "step-00.svg", "step-01.svg", "step-02.svg", "step-03.svg"]
+        "index.html",
+        "notes.txt",
+        "step-00.svg",
+        "step-01.svg",
+        "step-02.svg",
+        "step-03.svg",
+    ]
     for k in range(4):
         ET.parse(tmp_path / f"step-0{k}.svg")
     text = page.read_text(encoding="utf-8")
@@ -365,7 +384,8 @@ def test_write_frames_writes_numbered_svgs_and_one_self_contained_page(tmp_path)
     ids = re.findall(r' id="([^"]+)"', text)
     assert len(ids) == len(set(ids))
     assert write_frames(C, tmp_path).read_text(encoding="utf-8") == write_frames(
-        C, tmp_path).read_text(encoding="utf-8")  # the same graph, the same page
+        C, tmp_path
+    ).read_text(encoding="utf-8")  # the same graph, the same page
 
 
 @needs_dot
@@ -398,8 +418,10 @@ def test_the_stepper_knows_its_frames_and_captions():
     assert len(show) == 7 and show.captions[0].startswith("Before")
     svgs = show.frame_svgs()
     first, last = (ET.fromstring(svg) for svg in (svgs[0], svgs[-1]))
-    grads = [[t.text for t in svg.iter(f"{SVG}text") if (t.get("id") or "").endswith("-grad")]
-             for svg in (first, last)]
+    grads = [
+        [t.text for t in svg.iter(f"{SVG}text") if (t.get("id") or "").endswith("-grad")]
+        for svg in (first, last)
+    ]
     assert len(grads[0]) == 11 and set(grads[0]) == {"grad —"}
     assert "grad —" not in grads[1] and "grad −0.0942" in grads[1]
 

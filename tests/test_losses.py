@@ -186,33 +186,52 @@ def test_get_loss_by_name_and_unknown_names():
 
 # ------------------------------------------------------------- targets checked at the boundary
 
-LOSS_FUNCTIONS = [losses.quadratic_cost, losses.mse, losses.hinge,
-                  losses.binary_cross_entropy_with_logits]
+LOSS_FUNCTIONS = [
+    losses.quadratic_cost,
+    losses.mse,
+    losses.hinge,
+    losses.binary_cross_entropy_with_logits,
+]
 
 
 @pytest.mark.parametrize("loss", LOSS_FUNCTIONS)
 @pytest.mark.parametrize(
     ("targets", "shown"),
-    [("10", "str: '10'"), (b"1", "bytes"), ({"y": 1}, "dict: {'y': 1}"), ({1}, "set"),
-     (True, "bool: True"), ([True, False], "bool: True"), (None, "NoneType: None"),
-     ([1, "0"], "str: '0'"), (1j, "complex")],
+    [
+        ("10", "str: '10'"),
+        (b"1", "bytes"),
+        ({"y": 1}, "dict: {'y': 1}"),
+        ({1}, "set"),
+        (True, "bool: True"),
+        ([True, False], "bool: True"),
+        (None, "NoneType: None"),
+        ([1, "0"], "str: '0'"),
+        (1j, "complex"),
+    ],
 )
 def test_a_target_that_is_no_number_is_a_clear_type_error(loss, targets, shown):
-    outputs = values([1.0, -1.0]) if isinstance(targets, (list, set, dict, bytes, str)) else (
-        Value(1.0))
-    with pytest.raises(TypeError, match=re.escape(f"targets must be numbers or Values, or lists "
-                                                  f"of them (one per output), got {shown}")):
+    outputs = (
+        values([1.0, -1.0]) if isinstance(targets, (list, set, dict, bytes, str)) else (Value(1.0))
+    )
+    with pytest.raises(
+        TypeError,
+        match=re.escape(
+            f"targets must be numbers or Values, or lists of them (one per output), got {shown}"
+        ),
+    ):
         loss(outputs, targets)
 
 
 @pytest.mark.parametrize("loss", [losses.quadratic_cost, losses.mse])
 def test_rows_of_different_shapes_are_refused_even_when_the_counts_agree(loss):
     rows = [values([1.0, 2.0]), values([3.0])]
-    with pytest.raises(ValueError, match=re.escape(
-            "row 0 has 2 outputs but 1 targets (shapes differ)")):
+    with pytest.raises(
+        ValueError, match=re.escape("row 0 has 2 outputs but 1 targets (shapes differ)")
+    ):
         loss(rows, [[1.0], [2.0, 3.0]])
-    with pytest.raises(ValueError, match=re.escape(
-            "the outputs and targets has 2 outputs but 1 targets")):
+    with pytest.raises(
+        ValueError, match=re.escape("the outputs and targets has 2 outputs but 1 targets")
+    ):
         loss([values([1.0, 2.0]), values([3.0, 4.0])], [[1.0, 2.0, 3.0, 4.0]])
     assert loss(rows, [[1.0, 2.0], [3.0]]).data == 0.0
 
@@ -244,8 +263,10 @@ def bce_exact_01(z, y):
         return float(loss), float(grad if y == 0 else -grad)
 
 
-ZS = sorted({round(s * 10 ** (k / 8), 12) for k in range(-64, 36) for s in (1, -1)}
-            | {9.21, -9.21, 9.2103, 9.2104, -9.2103, 9.3, 12.0, 36.7, 37.0})
+ZS = sorted(
+    {round(s * 10 ** (k / 8), 12) for k in range(-64, 36) for s in (1, -1)}
+    | {9.21, -9.21, 9.2103, 9.2104, -9.2103, 9.3, 12.0, 36.7, 37.0}
+)
 
 
 @pytest.mark.parametrize("y", [0.0, 1.0])

@@ -103,8 +103,13 @@ def test_cross_entropy_grad_is_softmax_minus_one_hot():
 
 @pytest.mark.parametrize(
     "z, c",
-    [([700.0, -700.0], 1), ([700.0, -700.0], 0), ([700.0, 690.0, -700.0], 1),
-     ([-700.0, -700.0, -699.5], 2), ([1e300, -1e300], 1)],
+    [
+        ([700.0, -700.0], 1),
+        ([700.0, -700.0], 0),
+        ([700.0, 690.0, -700.0], 1),
+        ([-700.0, -700.0, -699.5], 2),
+        ([1e300, -1e300], 1),
+    ],
 )
 def test_cross_entropy_of_huge_logits_equals_the_exact_value(z, c):
     C = losses.cross_entropy(values(z), c)
@@ -112,8 +117,15 @@ def test_cross_entropy_of_huge_logits_equals_the_exact_value(z, c):
 
 
 @needs_torch
-@pytest.mark.parametrize("z, c", [([700.0, -700.0], 1), ([700.0, 690.0, -700.0], 2),
-                                  ([-700.0, 0.0, 700.0], 0), ([3.0, 1.0, -2.0, 0.0], 3)])
+@pytest.mark.parametrize(
+    "z, c",
+    [
+        ([700.0, -700.0], 1),
+        ([700.0, 690.0, -700.0], 2),
+        ([-700.0, 0.0, 700.0], 0),
+        ([3.0, 1.0, -2.0, 0.0], 3),
+    ],
+)
 def test_cross_entropy_of_logits_of_700_equals_torch(z, c):
     zs = values(z)
     C = losses.cross_entropy(zs, c)

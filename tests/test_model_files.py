@@ -12,11 +12,24 @@ from micrograd_cbook import nn
 
 
 def model_file(tmp_path, config=None, parameters=None, **top) -> str:
-    data = {"format": "micrograd_cbook.nn", "version": 1, "class": "MLP",
-            "config": {"nin": 2, "nouts": [1], "activation": "sigmoid",
-                       "output_activation": "sigmoid", "bias": True} if config is None else config,
-            "parameters": {"w1[0,0]": 0.5, "w1[0,1]": -0.5, "b1[0]": 0.0}
-            if parameters is None else parameters, **top}
+    data = {
+        "format": "micrograd_cbook.nn",
+        "version": 1,
+        "class": "MLP",
+        "config": {
+            "nin": 2,
+            "nouts": [1],
+            "activation": "sigmoid",
+            "output_activation": "sigmoid",
+            "bias": True,
+        }
+        if config is None
+        else config,
+        "parameters": {"w1[0,0]": 0.5, "w1[0,1]": -0.5, "b1[0]": 0.0}
+        if parameters is None
+        else parameters,
+        **top,
+    }
     path = tmp_path / "model.json"
     path.write_text(json.dumps(data))
     return str(path)
@@ -24,10 +37,15 @@ def model_file(tmp_path, config=None, parameters=None, **top) -> str:
 
 def test_a_46_byte_file_asking_for_ten_billion_weights_is_refused_before_building(tmp_path):
     path = tmp_path / "huge.json"
-    path.write_text('{"format":"micrograd_cbook.nn","version":1,"class":"MLP",'
-                    '"config":{"nin":100000,"nouts":[100000]}}')
-    with pytest.raises(ValueError, match=r"huge\.json: .*asks for 10,000,100,000 parameters, "
-                                         r"above the cap of 2,000,000"):
+    path.write_text(
+        '{"format":"micrograd_cbook.nn","version":1,"class":"MLP",'
+        '"config":{"nin":100000,"nouts":[100000]}}'
+    )
+    with pytest.raises(
+        ValueError,
+        match=r"huge\.json: .*asks for 10,000,100,000 parameters, "
+        r"above the cap of 2,000,000",
+    ):
         nn.MLP.from_file(path)
 
 
@@ -52,7 +70,7 @@ def test_a_46_byte_file_asking_for_ten_billion_weights_is_refused_before_buildin
         ({"nin": 2, "nouts": [0]}, "each size in nouts must be an int ≥ 1"),
         ({"nouts": [1]}, "config has no 'nin'"),
         ({"nin": 2, "nouts": [3, 1]}, "asks for 13 parameters but it holds 3"),
-        ([1, 2], "no \"config\""),
+        ([1, 2], 'no "config"'),
     ],
 )
 def test_bad_configs_are_value_errors_naming_the_file(tmp_path, config, message):
@@ -81,8 +99,11 @@ def test_a_layer_and_a_neuron_config_are_checked_too(tmp_path):
 
 
 def test_the_saved_files_of_every_class_load_back(tmp_path):
-    for model in (nn.MLP(3, [4, 2, 1], activation="tanh", seed=1), nn.Layer(2, 3, seed=2),
-                  nn.Neuron(4, activation="relu", bias=False, seed=3)):
+    for model in (
+        nn.MLP(3, [4, 2, 1], activation="tanh", seed=1),
+        nn.Layer(2, 3, seed=2),
+        nn.Neuron(4, activation="relu", bias=False, seed=3),
+    ):
         path = tmp_path / f"{type(model).__name__}.json"
         model.save(path)
         again = type(model).from_file(path)
@@ -93,10 +114,21 @@ def test_the_saved_files_of_every_class_load_back(tmp_path):
 @pytest.mark.parametrize("method", ["load", "from_file"])
 def test_a_huge_integer_weight_is_a_value_error_not_an_overflow(tmp_path, method):
     path = tmp_path / "model.json"
-    text = json.dumps({"format": "micrograd_cbook.nn", "version": 1, "class": "MLP",
-                       "config": {"nin": 2, "nouts": [1], "activation": "sigmoid",
-                                  "output_activation": "sigmoid", "bias": True},
-                       "parameters": {"w1[0,0]": 0, "w1[0,1]": 0, "b1[0]": 0}})
+    text = json.dumps(
+        {
+            "format": "micrograd_cbook.nn",
+            "version": 1,
+            "class": "MLP",
+            "config": {
+                "nin": 2,
+                "nouts": [1],
+                "activation": "sigmoid",
+                "output_activation": "sigmoid",
+                "bias": True,
+            },
+            "parameters": {"w1[0,0]": 0, "w1[0,1]": 0, "b1[0]": 0},
+        }
+    )
     path.write_text(text.replace('"w1[0,0]": 0', '"w1[0,0]": ' + "9" * 400))
     model = nn.MLP(2, [1], seed=0)
     before = [p.data for p in model.parameters()]
@@ -144,21 +176,32 @@ def test_a_file_above_the_size_cap_is_refused(tmp_path, monkeypatch):
 
 
 JSON = st.recursive(
-    st.none() | st.booleans() | st.integers(-10**30, 10**30) | st.floats() | st.text(max_size=5),
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner,
-                                                                max_size=3),
+    st.none() | st.booleans() | st.integers(-(10**30), 10**30) | st.floats() | st.text(max_size=5),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
+    ),
     max_leaves=10,
 )
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.fixed_dictionaries({}, optional={
-    "nin": JSON | st.integers(-3, 5), "nouts": JSON | st.lists(st.integers(-1, 4), max_size=3),
-    "activation": JSON | st.sampled_from(nn.ACTIVATIONS),
-    "output_activation": JSON | st.sampled_from(nn.ACTIVATIONS),
-    "bias": JSON, "rng": JSON}), st.dictionaries(st.text(max_size=8), JSON, max_size=4))
-def test_any_config_and_parameters_give_a_model_or_a_value_error(tmp_path_factory, config,
-                                                                 parameters):
+@given(
+    st.fixed_dictionaries(
+        {},
+        optional={
+            "nin": JSON | st.integers(-3, 5),
+            "nouts": JSON | st.lists(st.integers(-1, 4), max_size=3),
+            "activation": JSON | st.sampled_from(nn.ACTIVATIONS),
+            "output_activation": JSON | st.sampled_from(nn.ACTIVATIONS),
+            "bias": JSON,
+            "rng": JSON,
+        },
+    ),
+    st.dictionaries(st.text(max_size=8), JSON, max_size=4),
+)
+def test_any_config_and_parameters_give_a_model_or_a_value_error(
+    tmp_path_factory, config, parameters
+):
     path = model_file(tmp_path_factory.mktemp("m"), config, parameters)
     try:
         model = nn.MLP.from_file(path)

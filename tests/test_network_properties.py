@@ -65,8 +65,12 @@ def net_programs(draw) -> NetProgram:
         st.tuples(st.just("apply"), st.integers(0, len(layers) - 1)),
         st.tuples(st.just("tie"), slot, slot),
         st.tuples(st.just("derive"), slot, st.integers(0, len(extra) - 1), NUMBER),
-        st.tuples(st.just("derive layer"), st.integers(0, len(layers) - 1),
-                  st.integers(0, len(extra) - 1), NUMBER),
+        st.tuples(
+            st.just("derive layer"),
+            st.integers(0, len(layers) - 1),
+            st.integers(0, len(extra) - 1),
+            NUMBER,
+        ),
         st.tuples(st.just("replace"), slot, NUMBER),
         st.tuples(st.just("mix"), NUMBER, NUMBER),
     )
@@ -233,8 +237,7 @@ def test_network_grads_match_pytorch_float64(prog):
     def leaf(v):
         return torch.tensor(v, dtype=torch.float64, requires_grad=True)
 
-    act = {"sigmoid": torch.sigmoid, "tanh": torch.tanh, "relu": torch.relu,
-           "linear": lambda z: z}
+    act = {"sigmoid": torch.sigmoid, "tanh": torch.tanh, "relu": torch.relu, "linear": lambda z: z}
     _, got, _ = run_engine(prog)
     leaves, C, first = run_math(prog, leaf, act)
     total = (2 if prog.repeat else 1) * C + first
@@ -263,4 +266,3 @@ def _examples(n: int) -> list[NetProgram]:
 
     collect()
     return found
-

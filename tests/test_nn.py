@@ -23,8 +23,12 @@ def sigmoid(x):
 
 def hand_forward(model, x):
     """The network's output computed from its weights with plain floats (the oracle)."""
-    acts = {"sigmoid": sigmoid, "relu": lambda z: max(z, 0.0), "tanh": math.tanh,
-            "linear": lambda z: z}
+    acts = {
+        "sigmoid": sigmoid,
+        "relu": lambda z: max(z, 0.0),
+        "tanh": math.tanh,
+        "linear": lambda z: z,
+    }
     a = [float(v) for v in x]
     for layer in model.layers:
         f = acts[layer.activation]
@@ -141,8 +145,9 @@ def test_fused_and_unfused_give_identical_values_and_grads():
     x = [0.3, -1.7, 2.2]
 
     def run(fused):
-        model = nn.MLP(3, [4, 3, 2], activation="tanh", output_activation="sigmoid", seed=11,
-                       fused=fused)
+        model = nn.MLP(
+            3, [4, 3, 2], activation="tanh", output_activation="sigmoid", seed=11, fused=fused
+        )
         for i, n in enumerate(n for layer in model.layers for n in layer.neurons):
             n.b.data = 0.1 * i - 0.4
         out = model(x)
@@ -180,8 +185,9 @@ def test_fused_and_plain_networks_give_the_same_floats_over_several_training_ste
     (nin, nouts, act, out_act, bias), points, weights, scales, edits = run
 
     def train(fused):
-        model = nn.MLP(nin, nouts, activation=act, output_activation=out_act, bias=bias,
-                       fused=fused)
+        model = nn.MLP(
+            nin, nouts, activation=act, output_activation=out_act, bias=bias, fused=fused
+        )
         params = model.parameters()
         for p, v in zip(params, weights):
             p.data = v
@@ -534,8 +540,11 @@ def test_a_computed_weight_works_in_the_graph_but_is_not_a_parameter():
     z = n([1.0, 3.0])
     z.backward()
     assert s.grad == 6.0
-    with pytest.raises(ValueError, match=r"parameter w1\[0,1\] is computed \(op '\*'\), not a "
-                                         r"leaf.*PyTorch"):
+    with pytest.raises(
+        ValueError,
+        match=r"parameter w1\[0,1\] is computed \(op '\*'\), not a "
+        r"leaf.*PyTorch",
+    ):
         n.parameters()
     with pytest.raises(ValueError, match="not a leaf"):
         n.zero_grad()

@@ -127,9 +127,7 @@ def test_adamw_matches_torch_over_25_steps(kwargs):
 @needs_torch
 def test_adam_with_amsgrad_matches_torch():
     ours = run_ours(lambda ps: Adam(ps, lr=0.1, weight_decay=0.05, amsgrad=True), 25)
-    theirs = run_torch(
-        lambda ps: torch.optim.Adam(ps, lr=0.1, weight_decay=0.05, amsgrad=True), 25
-    )
+    theirs = run_torch(lambda ps: torch.optim.Adam(ps, lr=0.1, weight_decay=0.05, amsgrad=True), 25)
     assert ours == pytest.approx(theirs, rel=1e-12, abs=1e-12)
 
 
@@ -143,8 +141,9 @@ def test_adamw_decay_is_decoupled_from_the_gradient():
 
 
 def test_adamw_without_weight_decay_is_adam():
-    a, b = run_ours(lambda ps: AdamW(ps, lr=0.1, weight_decay=0.0), 10), run_ours(
-        lambda ps: Adam(ps, lr=0.1), 10
+    a, b = (
+        run_ours(lambda ps: AdamW(ps, lr=0.1, weight_decay=0.0), 10),
+        run_ours(lambda ps: Adam(ps, lr=0.1), 10),
     )
     assert a == b
 

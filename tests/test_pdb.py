@@ -46,22 +46,25 @@ def run_pdb(tmp_path, commands: list[str], script: str = SCRIPT) -> str:
 
 
 def test_break_value_backward_then_next_walks_the_chain_rule_loop_node_by_node(tmp_path):
-    out = run_pdb(tmp_path, [
-        "break Value.backward",
-        "continue",  # stops on backward()'s first line: its grad is checked
-        "next",  # `with backward_pass(...) as order:` orders the interior nodes
-        "next",  # `for node in order:`
-        "next",  # the first node, the root a
-        "p node",
-        "p node.children, node.local_grads",
-        "display [c.grad for c in node.children]",
-        "next",  # to `child.grad += local_grad * node.grad`
-        "next",  # done: pdb shows z's grad change
-        "next",  # back to `for node in order:`
-        "next",  # the second node, z = w·x
-        "p node",
-        "continue",  # to the end: pdb stops in backward() only once per call
-    ])
+    out = run_pdb(
+        tmp_path,
+        [
+            "break Value.backward",
+            "continue",  # stops on backward()'s first line: its grad is checked
+            "next",  # `with backward_pass(...) as order:` orders the interior nodes
+            "next",  # `for node in order:`
+            "next",  # the first node, the root a
+            "p node",
+            "p node.children, node.local_grads",
+            "display [c.grad for c in node.children]",
+            "next",  # to `child.grad += local_grad * node.grad`
+            "next",  # done: pdb shows z's grad change
+            "next",  # back to `for node in order:`
+            "next",  # the second node, z = w·x
+            "p node",
+            "continue",  # to the end: pdb stops in backward() only once per call
+        ],
+    )
     stops = re.findall(r"engine\.py\((\d+)\)(\w+)\(\)", out)
     assert stops and {name for _, name in stops} == {"backward"}  # next never leaves it
     assert "-> for node in order:" in out
@@ -92,5 +95,5 @@ def test_the_chain_rule_loop_is_in_backward_itself(line):
 
     source = inspect.getsource(Value.backward)
     assert line in source
-    loop = source[source.index("for node in order:"):].splitlines()
+    loop = source[source.index("for node in order:") :].splitlines()
     assert len([row for row in loop if row.strip()]) == 3  # the loop: three lines

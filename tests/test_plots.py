@@ -158,9 +158,26 @@ def awkward_floats(draw) -> list[float]:
     if kind == "opposite":
         return [v, -v]
     if kind == "extremes":
-        return draw(st.lists(st.sampled_from(
-            [sys.float_info.max, -sys.float_info.max, 5e-324, -5e-324, 0.0, -0.0, 1e-308,
-             2.5e16, -1e10, math.nextafter(-1e10, 0)]), min_size=1, max_size=5))
+        return draw(
+            st.lists(
+                st.sampled_from(
+                    [
+                        sys.float_info.max,
+                        -sys.float_info.max,
+                        5e-324,
+                        -5e-324,
+                        0.0,
+                        -0.0,
+                        1e-308,
+                        2.5e16,
+                        -1e10,
+                        math.nextafter(-1e10, 0),
+                    ]
+                ),
+                min_size=1,
+                max_size=5,
+            )
+        )
     return draw(st.lists(FLOATS, min_size=1, max_size=6))
 
 

@@ -20,15 +20,22 @@ def texts(svg):
 
 def test_confusion_matrix_svg_has_one_cell_per_pair_holding_its_count():
     svg = plots.confusion_matrix_svg(MATRIX)
-    found = {(int(c.get("data-true")), int(c.get("data-predicted"))): int(c.get("data-count"))
-             for c in cells(svg)}
+    found = {
+        (int(c.get("data-true")), int(c.get("data-predicted"))): int(c.get("data-count"))
+        for c in cells(svg)
+    }
     assert found == {(i, j): MATRIX[i][j] for i in range(3) for j in range(3)}
 
 
 def test_confusion_matrix_cells_sit_in_rows_of_true_and_columns_of_predicted_classes():
     svg = plots.confusion_matrix_svg(MATRIX)
-    xy = {(int(c.get("data-true")), int(c.get("data-predicted"))): (float(c.get("x")),
-          float(c.get("y"))) for c in cells(svg)}
+    xy = {
+        (int(c.get("data-true")), int(c.get("data-predicted"))): (
+            float(c.get("x")),
+            float(c.get("y")),
+        )
+        for c in cells(svg)
+    }
     assert xy[(0, 0)][0] < xy[(0, 1)][0] < xy[(0, 2)][0]  # predicted: left to right
     assert xy[(0, 0)][1] < xy[(1, 0)][1] < xy[(2, 0)][1]  # true: top to bottom
 
@@ -42,11 +49,13 @@ def test_confusion_matrix_writes_counts_the_accuracy_and_each_class_share():
 
 
 def test_a_darker_cell_holds_a_larger_share_of_its_row():
-    fills = {(c.get("data-true"), c.get("data-predicted")): c.get("fill")
-             for c in cells(plots.confusion_matrix_svg(MATRIX))}
+    fills = {
+        (c.get("data-true"), c.get("data-predicted")): c.get("fill")
+        for c in cells(plots.confusion_matrix_svg(MATRIX))
+    }
 
     def darkness(fill):
-        return -sum(int(fill[k:k + 2], 16) for k in (1, 3, 5))
+        return -sum(int(fill[k : k + 2], 16) for k in (1, 3, 5))
 
     assert darkness(fills["1", "1"]) > darkness(fills["0", "0"]) > darkness(fills["2", "0"])
     assert fills["1", "0"] == "#ffffff"

@@ -17,8 +17,9 @@ needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="needs Graphv
 
 def page_data(path) -> dict:
     text = path.read_text(encoding="utf-8")
-    (payload,) = re.findall(r'<script type="application/json" class="mgcb-data">(.*?)</script>',
-                            text, re.S)
+    (payload,) = re.findall(
+        r'<script type="application/json" class="mgcb-data">(.*?)</script>', text, re.S
+    )
     return json.loads(payload.replace("<\\/", "</"))
 
 
@@ -26,8 +27,17 @@ def moons_run(epochs=100, replay=None, seed=0):
     X, y = datasets.moons(60, noise=0.1, seed=seed)
     y = datasets.signed(y)
     model = nn.MLP(2, [8, 1], activation="relu", output_activation="linear", seed=seed)
-    history = fit(model, X, y, loss="hinge", epochs=epochs, lr=0.05, progress=False,
-                  threshold=0.0, replay=replay)
+    history = fit(
+        model,
+        X,
+        y,
+        loss="hinge",
+        epochs=epochs,
+        lr=0.05,
+        progress=False,
+        threshold=0.0,
+        replay=replay,
+    )
     return model, history, X, y
 
 
@@ -77,8 +87,9 @@ def test_the_page_shows_the_runs_own_numbers(tmp_path):
 @needs_dot
 def test_the_decision_boundary_is_the_models_own(tmp_path):
     model, _, X, y = moons_run(40, replay=tmp_path)
-    replay = Replay(tmp_path / "again", model, X, y, lambda o, t: o[0], epochs=0,
-                    threshold=0.0)  # records the trained model once
+    replay = Replay(
+        tmp_path / "again", model, X, y, lambda o, t: o[0], epochs=0, threshold=0.0
+    )  # records the trained model once
     bits = page_data(tmp_path / "index.html")["boundary"][-1]
     cells = [(int(bits[i // 4], 16) >> (3 - i % 4)) & 1 for i in range(GRID * GRID)]
     points = replay.grid_points()
@@ -100,15 +111,25 @@ def test_the_example_graph_holds_its_numbers_epoch_by_epoch(tmp_path):
     grads = [c for p, c in zip(data["props"], data["changes"]) if p[0].endswith("-grad")]
     assert grads and all(len(c) >= 4 for c in grads[:10])  # they change with the epochs
     assert not (tmp_path / "index.html").read_text().count("http://") > text.count(
-        "http://www.w3.org")  # nothing from the network
+        "http://www.w3.org"
+    )  # nothing from the network
 
 
 @needs_dot
 def test_a_100_epoch_moons_replay_stays_small(tmp_path):
     X, y = datasets.moons(100, noise=0.1, seed=0)
     model = nn.MLP(2, [16, 16, 1], activation="relu", output_activation="linear", seed=0)
-    fit(model, X, datasets.signed(y), loss="hinge", epochs=100, lr=0.05, progress=False,
-        threshold=0.0, replay=tmp_path)
+    fit(
+        model,
+        X,
+        datasets.signed(y),
+        loss="hinge",
+        epochs=100,
+        lr=0.05,
+        progress=False,
+        threshold=0.0,
+        replay=tmp_path,
+    )
     size = (tmp_path / "index.html").stat().st_size
     assert size < 300_000, size
 
@@ -150,8 +171,16 @@ def test_a_model_that_is_not_an_mlp_still_replays(tmp_path):
         def __call__(self, x):
             return w * x[0]
 
-    fit(Line(), [[1.0], [2.0]], [2.0, 4.0], loss="mse", epochs=3, lr=0.1, progress=False,
-        replay=tmp_path)
+    fit(
+        Line(),
+        [[1.0], [2.0]],
+        [2.0, 4.0],
+        loss="mse",
+        epochs=3,
+        lr=0.1,
+        progress=False,
+        replay=tmp_path,
+    )
     data = page_data(tmp_path / "index.html")
     assert len(data["layers"]) == 1 and "boundary" not in data
     assert math.isfinite(data["layers"][0]["wscale"])
@@ -163,8 +192,20 @@ def test_a_model_that_is_not_an_mlp_still_replays(tmp_path):
 @needs_dot
 def test_train_replay_writes_the_page_and_says_so(tmp_path, capsys):
     replay = tmp_path / "replay"
-    args = ["train", "--data", "xor", "--hidden", "4", "--epochs", "5", "--out",
-            str(tmp_path / "run"), "--replay", str(replay), "--no-progress"]
+    args = [
+        "train",
+        "--data",
+        "xor",
+        "--hidden",
+        "4",
+        "--epochs",
+        "5",
+        "--out",
+        str(tmp_path / "run"),
+        "--replay",
+        str(replay),
+        "--no-progress",
+    ]
     assert main(args) == 0
     out = capsys.readouterr().out
     assert str(replay / "index.html") in out
@@ -174,8 +215,18 @@ def test_train_replay_writes_the_page_and_says_so(tmp_path, capsys):
 def test_train_replay_into_a_file_is_one_line_exit_2(tmp_path, capsys):
     blocker = tmp_path / "file"
     blocker.write_text("x")
-    args = ["train", "--data", "xor", "--epochs", "2", "--out", str(tmp_path / "run"),
-            "--replay", str(blocker / "replay"), "--no-progress"]
+    args = [
+        "train",
+        "--data",
+        "xor",
+        "--epochs",
+        "2",
+        "--out",
+        str(tmp_path / "run"),
+        "--replay",
+        str(blocker / "replay"),
+        "--no-progress",
+    ]
     assert main(args) == 2
     err = capsys.readouterr().err
     assert err.startswith("micrograd-cbook train: error: cannot create the --replay folder")

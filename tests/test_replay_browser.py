@@ -21,8 +21,17 @@ def page(tmp_path_factory):
     folder = tmp_path_factory.mktemp("replay")
     X, y = datasets.moons(40, noise=0.1, seed=0)
     model = nn.MLP(2, [4, 1], activation="tanh", output_activation="linear", seed=0)
-    fit(model, X, datasets.signed(y), loss="hinge", epochs=30, lr=0.1, progress=False,
-        threshold=0.0, replay=folder)
+    fit(
+        model,
+        X,
+        datasets.signed(y),
+        loss="hinge",
+        epochs=30,
+        lr=0.1,
+        progress=False,
+        threshold=0.0,
+        replay=folder,
+    )
     return folder / "index.html"
 
 
@@ -65,7 +74,8 @@ def test_the_replay_loads_and_next_and_the_slider_change_everything(browser, pag
     slider = browser.find_element(By.CSS_SELECTOR, ".mgcb-slider")
     browser.execute_script(
         "arguments[0].value = arguments[0].max; arguments[0].dispatchEvent(new Event('input'));",
-        slider)
+        slider,
+    )
     last = look(browser)
     assert last["counter"] == "after epoch 30 of 30"
     assert last["caption"].startswith("After epoch 30 of 30: loss")
@@ -79,7 +89,8 @@ def test_play_steps_on_by_itself_and_pause_stops_it(browser, page):
     play = browser.find_element(By.CSS_SELECTOR, ".mgcb-play")
     play.click()
     WebDriverWait(browser, 10).until(
-        lambda d: look(d)["counter"] not in ("before training", "after epoch 1 of 30"))
+        lambda d: look(d)["counter"] not in ("before training", "after epoch 1 of 30")
+    )
     assert "pause" in play.text
     play.click()
     stopped = look(browser)["counter"]
@@ -92,5 +103,6 @@ def test_play_steps_on_by_itself_and_pause_stops_it(browser, page):
 def test_the_replay_loads_nothing_from_the_network(browser, page):
     browser.get(page.as_uri())
     urls = browser.execute_script(
-        "return performance.getEntriesByType('resource').map(function (e) { return e.name; })")
+        "return performance.getEntriesByType('resource').map(function (e) { return e.name; })"
+    )
     assert urls == []

@@ -43,8 +43,9 @@ def test_a_layer_with_computed_weights_applied_twice_gets_the_true_grad():
     def cost(sv):
         rows = [[sv * mpmath.mpf(1.3), sv * mpmath.mpf(-0.4)]] * 2
         bs = [mpmath.mpf(b) for b in biases]
-        a = layer_math(rows, bs, layer_math(rows, bs, [mpmath.mpf(v) for v in x], mpmath.tanh),
-                       mpmath.tanh)
+        a = layer_math(
+            rows, bs, layer_math(rows, bs, [mpmath.mpf(v) for v in x], mpmath.tanh), mpmath.tanh
+        )
         return sum(v * v for v in a)
 
     assert math.isclose(C.data, float(cost(mpmath.mpf(0.8))), rel_tol=1e-14)
@@ -96,8 +97,9 @@ def test_a_graph_pickled_after_backward_backpropagates_right_in_a_new_process(tm
         C.backward()
         print(repr([leaf.grad for leaf in leaves]))
     """)
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                         timeout=60, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True
+    ).stdout
     assert out.strip() == repr(expected)
     assert all(g != 0.0 for g in expected)
 

@@ -30,8 +30,7 @@ def graph():
 @pytest.fixture(scope="module")
 def page(tmp_path_factory):
     C, w = graph()
-    return write_frames(C, tmp_path_factory.mktemp("frames"), show_local_grads=True,
-                        highlight=w)
+    return write_frames(C, tmp_path_factory.mktemp("frames"), show_local_grads=True, highlight=w)
 
 
 @pytest.fixture(scope="module")
@@ -43,8 +42,11 @@ def browser(tmp_path_factory):
 
 def grads(driver, player) -> list[str]:
     """The grad texts a player's picture shows now."""
-    return [t.text for t in player.find_elements(By.CSS_SELECTOR, "svg text")
-            if (t.get_attribute("id") or "").endswith("-grad")]
+    return [
+        t.text
+        for t in player.find_elements(By.CSS_SELECTOR, "svg text")
+        if (t.get_attribute("id") or "").endswith("-grad")
+    ]
 
 
 def test_the_page_steps_with_buttons_keys_and_the_slider(browser, page):
@@ -79,7 +81,8 @@ def test_the_page_steps_with_buttons_keys_and_the_slider(browser, page):
     assert "grad —" not in grads(browser, player)  # every grad filled at the last step
 
     browser.execute_script(
-        "arguments[0].value = 2; arguments[0].dispatchEvent(new Event('input'));", slider)
+        "arguments[0].value = 2; arguments[0].dispatchEvent(new Event('input'));", slider
+    )
     assert counter.text == "step 2 of 4"
     assert player.get_attribute("data-current") == "2"
     assert errors(browser) == []
@@ -88,7 +91,8 @@ def test_the_page_steps_with_buttons_keys_and_the_slider(browser, page):
 def test_the_page_loads_nothing_from_the_network(browser, page):
     browser.get(page.as_uri())
     urls = browser.execute_script(
-        "return performance.getEntriesByType('resource').map(function (e) { return e.name; })")
+        "return performance.getEntriesByType('resource').map(function (e) { return e.name; })"
+    )
     assert urls == []
 
 
@@ -96,8 +100,9 @@ def test_two_inline_steppers_in_one_page_step_on_their_own(browser, tmp_path):
     C, w = graph()
     one, two = stepper(C, highlight=w), stepper(C)
     path = tmp_path / "notebook.html"
-    path.write_text(page_html("two steppers", one._repr_html_() + two._repr_html_()),
-                    encoding="utf-8")
+    path.write_text(
+        page_html("two steppers", one._repr_html_() + two._repr_html_()), encoding="utf-8"
+    )
     browser.get(path.as_uri())
     assert errors(browser) == []
     first, second = browser.find_elements(By.CSS_SELECTOR, ".mgcb-player")

@@ -14,9 +14,14 @@ OPS = ("+", "-", "*", "sigmoid", "tanh", "*c", "**2", "relu")
 recipes = st.tuples(
     st.lists(st.floats(-2, 2, allow_nan=False), min_size=1, max_size=4),
     st.lists(
-        st.tuples(st.sampled_from(OPS), st.integers(0, 10**6), st.integers(0, 10**6),
-                  st.floats(-2, 2, allow_nan=False)),
-        min_size=1, max_size=25,
+        st.tuples(
+            st.sampled_from(OPS),
+            st.integers(0, 10**6),
+            st.integers(0, 10**6),
+            st.floats(-2, 2, allow_nan=False),
+        ),
+        min_size=1,
+        max_size=25,
     ),
 )
 

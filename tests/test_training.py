@@ -47,8 +47,9 @@ def test_minibatches_are_seeded_and_each_epoch_sees_every_row():
 
     def run(seed):
         model = nn.MLP(2, [6, 1], activation="relu", output_activation="linear", seed=1)
-        h = fit(model, X, y, loss="hinge", epochs=4, batch_size=8, lr=0.05, seed=seed,
-                progress=False)
+        h = fit(
+            model, X, y, loss="hinge", epochs=4, batch_size=8, lr=0.05, seed=seed, progress=False
+        )
         return h, [p.data for p in model.parameters()]
 
     h1, w1 = run(0)
@@ -161,8 +162,9 @@ def test_compiled_and_interpreted_moons_training_agree_to_1e12_over_100_epochs()
     assert all(math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12) for a, b in zip(wc, wi))
 
 
-@pytest.mark.parametrize("loss, data", [("cross_entropy", "spiral"), ("mse", "xor"),
-                                        ("quadratic", "chapter")])
+@pytest.mark.parametrize(
+    "loss, data", [("cross_entropy", "spiral"), ("mse", "xor"), ("quadratic", "chapter")]
+)
 def test_compiled_and_interpreted_training_agree_for_each_static_loss(loss, data):
     if data == "spiral":
         X, y = datasets.spiral(60, seed=0)
@@ -175,10 +177,25 @@ def test_compiled_and_interpreted_training_agree_for_each_static_loss(loss, data
         shape = [4, 1]
 
     def run(compiled):
-        model = nn.MLP(len(X[0]), shape, activation="tanh", output_activation="linear"
-                       if loss == "cross_entropy" else "sigmoid", seed=3)
-        h = fit(model, X, y, loss=loss, epochs=20, batch_size=16, lr=0.3, seed=0,
-                progress=False, compiled=compiled)
+        model = nn.MLP(
+            len(X[0]),
+            shape,
+            activation="tanh",
+            output_activation="linear" if loss == "cross_entropy" else "sigmoid",
+            seed=3,
+        )
+        h = fit(
+            model,
+            X,
+            y,
+            loss=loss,
+            epochs=20,
+            batch_size=16,
+            lr=0.3,
+            seed=0,
+            progress=False,
+            compiled=compiled,
+        )
         return h.loss, h.accuracy
 
     (lc, ac), (li, ai) = run(True), run(False)
@@ -194,5 +211,8 @@ def test_a_loss_of_your_own_trains_through_the_interpreter_when_compiled():
 
     model = nn.MLP(2, [3, 1], seed=0)
     h = fit(model, X, y, loss=doubled, epochs=3, lr=0.5, progress=False)
-    assert len(h.loss) == 3 and h.loss[0] == 2.0 * losses.quadratic_cost(
-        [nn.MLP(2, [3, 1], seed=0)(x) for x in X], y).data
+    assert (
+        len(h.loss) == 3
+        and h.loss[0]
+        == 2.0 * losses.quadratic_cost([nn.MLP(2, [3, 1], seed=0)(x) for x in X], y).data
+    )

@@ -60,7 +60,10 @@ def test_confusion_matrix_counts_true_rows_against_predicted_columns():
 
 def test_confusion_matrix_has_a_row_for_every_class_asked_for():
     assert confusion_matrix([0, 1], [1, 1], n_classes=4) == [
-        [0, 1, 0, 0], [0, 1, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0]
+        [0, 1, 0, 0],
+        [0, 1, 0, 0],
+        [0, 0, 0, 0],
+        [0, 0, 0, 0],
     ]
 
 
@@ -86,8 +89,15 @@ def test_bad_confusion_matrix_input_is_a_clear_error(y_true, y_pred, kwargs, mat
 def test_fit_with_cross_entropy_reports_argmax_accuracy_each_epoch():
     X, y = datasets.spiral(30, n_classes=3, seed=0)
     model = nn.MLP(2, [8, 3], activation="tanh", output_activation="linear", seed=0)
-    h = fit(model, X, y, loss="cross_entropy", optimizer=AdamW(model.parameters(), lr=0.05),
-            epochs=3, progress=False)
+    h = fit(
+        model,
+        X,
+        y,
+        loss="cross_entropy",
+        optimizer=AdamW(model.parameters(), lr=0.05),
+        epochs=3,
+        progress=False,
+    )
     assert len(h.accuracy) == 3
     loss, acc = evaluate(model, X, y, loss="cross_entropy")
     assert (h.final_loss, h.final_accuracy) == (loss, acc)
@@ -101,9 +111,17 @@ def test_a_short_run_on_a_digits_subset_lifts_held_out_accuracy_above_80_percent
     X_test, y_test = X_test[:200], y_test[:200]
     model = nn.MLP(64, [16, 10], activation="relu", output_activation="linear", seed=0)
     _, before = evaluate(model, X_test, y_test, loss="cross_entropy")
-    fit(model, X_train, y_train, loss="cross_entropy",
-        optimizer=AdamW(model.parameters(), lr=0.02), epochs=10, batch_size=32, seed=0,
-        progress=False)
+    fit(
+        model,
+        X_train,
+        y_train,
+        loss="cross_entropy",
+        optimizer=AdamW(model.parameters(), lr=0.02),
+        epochs=10,
+        batch_size=32,
+        seed=0,
+        progress=False,
+    )
     _, after = evaluate(model, X_test, y_test, loss="cross_entropy")
     assert len(X_train) == 359 and before < 0.3
     assert after > 0.8

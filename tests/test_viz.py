@@ -246,8 +246,11 @@ def test_no_text_is_smaller_than_10_px():
 
 
 def kinds_of(source: str) -> dict[str, str]:
-    return {re.search(r"<B>([^<]+)</B>", line).group(1): re.search(r'class="([^"]+)"', line)[1]
-            for line in source.splitlines() if "<B>" in line and "class=" in line}
+    return {
+        re.search(r"<B>([^<]+)</B>", line).group(1): re.search(r'class="([^"]+)"', line)[1]
+        for line in source.splitlines()
+        if "<B>" in line and "class=" in line
+    }
 
 
 def test_parameters_inputs_constants_and_output_are_drawn_differently():
@@ -367,8 +370,7 @@ def test_the_legend_names_every_colour_the_picture_uses():
     used = set(re.findall(r'fillcolor="(#\w+)"', body)) | set(re.findall(r'color="(#\w+)"', body))
     used -= {"#333333", "#8a8a8a", "#444444", "#6b6b6b"}  # ink: borders, plain edges, text
     assert used and all(colour in legend for colour in used), used
-    for words in ("parameter", "input", "constant", "intermediate", "output",
-                  "path from w to C"):
+    for words in ("parameter", "input", "constant", "intermediate", "output", "path from w to C"):
         assert words in legend
     assert "being processed" not in legend  # only in frames
     assert "\tlabel=<<" not in draw_dot(C, legend=False).source
@@ -378,8 +380,16 @@ def test_the_legend_of_frames_names_the_step_colours_and_the_empty_grads():
     C, v = neuron()
     frame = next(backward_frames(C, highlight=v["w"]))
     legend = legend_of(frame.source)
-    for words in ("being processed", "its grad passed on", "not reached yet", "partial sum",
-                  "path from w to C", "#fff19c", "#b7950b", "#c0392b"):
+    for words in (
+        "being processed",
+        "its grad passed on",
+        "not reached yet",
+        "partial sum",
+        "path from w to C",
+        "#fff19c",
+        "#b7950b",
+        "#c0392b",
+    ):
         assert words in legend
 
 
@@ -448,8 +458,11 @@ def test_same_graph_gives_the_same_source_with_names_in_order():
 def test_each_node_comes_after_its_inputs_which_keep_their_order():
     C, _ = neuron()
     source = draw_dot(C).source
-    order = [re.search(r"<B>(\w+)</B>", s)[1] for s in source.splitlines()
-             if s.startswith("\tn") and "<B>" in s]
+    order = [
+        re.search(r"<B>(\w+)</B>", s)[1]
+        for s in source.splitlines()
+        if s.startswith("\tn") and "<B>" in s
+    ]
     assert order.index("w") < order.index("x") < order.index("b") < order.index("z")
     assert order.index("z") < order.index("a") < order.index("C") == len(order) - 1
 
@@ -520,8 +533,11 @@ def test_missing_dot_says_how_to_install_graphviz(tmp_path, monkeypatch):
         render_svg(C)
     message = str(info.value)
     assert message.startswith("Graphviz is missing")
-    for how in ("apt-get install graphviz", "brew install graphviz",
-                "conda install -c conda-forge graphviz"):
+    for how in (
+        "apt-get install graphviz",
+        "brew install graphviz",
+        "conda install -c conda-forge graphviz",
+    ):
         assert how in message
     assert isinstance(info.value, RuntimeError)
     assert isinstance(info.value, graphviz.ExecutableNotFound)

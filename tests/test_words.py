@@ -30,9 +30,16 @@ def test_notebooks_write_layer_numbers_in_parentheses_not_as_powers(number):
     assert found == [], f"notebook {number}: {found}"
 
 
-@pytest.mark.parametrize("path", ["README.md", "notebooks/README.md",
-                                  "micrograd_cbook/equations.py", "micrograd_cbook/plots.py",
-                                  "micrograd_cbook/cli/demo.py"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "README.md",
+        "notebooks/README.md",
+        "micrograd_cbook/equations.py",
+        "micrograd_cbook/plots.py",
+        "micrograd_cbook/cli/demo.py",
+    ],
+)
 def test_the_readmes_equations_and_demo_write_layer_numbers_in_parentheses(path):
     assert POWER_LIKE.findall((ROOT / path).read_text(encoding="utf-8")) == []
 
@@ -59,6 +66,7 @@ def test_notebook_04_shows_the_straight_pieces_it_speaks_of():
 def test_the_readmes_step_formula_prints_what_the_readme_says(capsys):
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     command, comment = re.search(
-        r"^(micrograd-cbook explain \"z = .*)\n# (∂C/∂w = .*)$", readme, re.M).groups()
+        r"^(micrograd-cbook explain \"z = .*)\n# (∂C/∂w = .*)$", readme, re.M
+    ).groups()
     assert main(shlex.split(command)[1:]) == 0
     assert comment in capsys.readouterr().out

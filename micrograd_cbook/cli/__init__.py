@@ -50,8 +50,13 @@ class HelpFormatter(argparse.HelpFormatter):
             if paragraph.startswith("  ") or not paragraph.strip():
                 lines.append(indent + paragraph)
             else:
-                lines += textwrap.wrap(paragraph, width, initial_indent=indent,
-                                       subsequent_indent=indent, break_on_hyphens=False)
+                lines += textwrap.wrap(
+                    paragraph,
+                    width,
+                    initial_indent=indent,
+                    subsequent_indent=indent,
+                    break_on_hyphens=False,
+                )
         return "\n".join(lines)
 
 
@@ -116,8 +121,9 @@ def prepare_folder(folder: str, option: str = "--out", files: Sequence[str] = ()
         path = os.path.join(folder, name)
         if os.path.exists(path) and not os.path.isfile(path):
             what = "a folder" if os.path.isdir(path) else "not a regular file"
-            raise UsageError(f"cannot write {path}: it is {what}; move it away or choose "
-                             f"another {option}")
+            raise UsageError(
+                f"cannot write {path}: it is {what}; move it away or choose another {option}"
+            )
 
 
 def positive_int(text: str) -> int:
@@ -152,8 +158,12 @@ def _is_number(text: str) -> bool:
 
 
 # The options whose words (nargs="+") may have swallowed a FORMULA written after them.
-_WORD_OPTIONS = (("assignments", "--set"), ("wrt", "--wrt"), ("highlight", "--highlight"),
-                 ("params", "--params"))
+_WORD_OPTIONS = (
+    ("assignments", "--set"),
+    ("wrt", "--wrt"),
+    ("highlight", "--highlight"),
+    ("params", "--params"),
+)
 
 
 def build_formula(args: argparse.Namespace) -> tuple[Formula, dict[str, float], Value, dict]:
@@ -166,13 +176,22 @@ def build_formula(args: argparse.Namespace) -> tuple[Formula, dict[str, float], 
     mistake in either raises :class:`UsageError`.
     """
     if args.formula is None:  # `--set w=1 x=2 "w*x"`: --set took every word after it
-        found = [(dest, option, word) for dest, option in _WORD_OPTIONS
-                 for word in (getattr(args, dest, None) or [])
-                 if _looks_like_formula(word) or (dest == "assignments" and "=" not in word)]
+        found = [
+            (dest, option, word)
+            for dest, option in _WORD_OPTIONS
+            for word in (getattr(args, dest, None) or [])
+            if _looks_like_formula(word) or (dest == "assignments" and "=" not in word)
+        ]
         if not found:
             given = [option for dest, option in _WORD_OPTIONS[1:] if getattr(args, dest, None)]
-            hint = (f" (a formula that is one name, written after {given[0]}, reads as one of "
-                    f"its NAMEs: put FORMULA first)") if given else ""
+            hint = (
+                (
+                    f" (a formula that is one name, written after {given[0]}, reads as one of "
+                    f"its NAMEs: put FORMULA first)"
+                )
+                if given
+                else ""
+            )
             raise UsageError(f"the following arguments are required: FORMULA{hint}")
         if len(found) > 1:
             stray = [f for f in found if not _looks_like_formula(f[2])] or found[1:]

@@ -38,9 +38,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-
-
-
 def _row(cells: list[str], widths: list[int]) -> str:
     return "  ".join(c.rjust(w) if i else c.ljust(w) for i, (c, w) in enumerate(zip(cells, widths)))
 
@@ -105,8 +102,10 @@ def run(args: argparse.Namespace) -> int:
     # 1. One row: backward() against equations (A) and (B)
     x, y = X[ROW], Y[ROW]
     a2, C, grads = _check_gradients(net, x, y)
-    print(f"1. One row, x = {[int(v) for v in x]}, y = {y:g}: the output a⁽²⁾ = a2[0] = "
-          f"{fmt(a2.data)},")
+    print(
+        f"1. One row, x = {[int(v) for v in x]}, y = {y:g}: the output a⁽²⁾ = a2[0] = "
+        f"{fmt(a2.data)},"
+    )
     print(f"   C = ½(y − a⁽²⁾)² = {fmt(C.data)}; C.backward()")
     widths = [9, 14, 22, 14]
     print("   " + _row(["weight", "engine ∂C/∂w", "chapter's equation", "central diff."], widths))
@@ -114,13 +113,17 @@ def run(args: argparse.Namespace) -> int:
         if w.label.startswith("w1") and x[int(w.label[-2])] == 0.0:
             continue  # its input is 0 in this row: every column is 0
         which = "(A)" if w.label.startswith("w2") else "(B)"
-        print("   " + _row([w.label, f"{engine:+.10f}", f"{eq:+.10f} {which}",
-                            f"{num:+.10f}"], widths))
+        print(
+            "   "
+            + _row([w.label, f"{engine:+.10f}", f"{eq:+.10f} {which}", f"{num:+.10f}"], widths)
+        )
     worst_eq = max(abs(e - q) for _, e, q, _ in grads)
     worst_num = max(abs(e - n) for _, e, _, n in grads)
     same = "exactly" if worst_eq == 0.0 else f"within {worst_eq:.1e}"
-    print(f"   all 16 weights: engine = equations (A)/(B) {same}, "
-          f"= central differences within {worst_num:.1e}")
+    print(
+        f"   all 16 weights: engine = equations (A)/(B) {same}, "
+        f"= central differences within {worst_num:.1e}"
+    )
     print("   (the 8 weights from inputs 0 and 1 get ∂C/∂w = 0 here: those inputs are 0)")
     weight = next(w for w, *_ in grads if w.label == HIGHLIGHT)
     print(f"\n   The chain rule for {HIGHLIGHT}, the path w → z → a → C (equation (B)):")
@@ -130,13 +133,24 @@ def run(args: argparse.Namespace) -> int:
     # 2. Train as the chapter does
     net.zero_grad()
     before = [net(x).data for x in X]
-    print(f"\n2. Train: {args.epochs} steps of gradient descent, W ← W − 1·∂C/∂W, "
-          "C = ½ Σ (y − a⁽²⁾)² over the 4 rows")
+    print(
+        f"\n2. Train: {args.epochs} steps of gradient descent, W ← W − 1·∂C/∂W, "
+        "C = ½ Σ (y − a⁽²⁾)² over the 4 rows"
+    )
     opt = SGD(net.parameters(), lr=1.0)
-    history = fit(net, X, Y, loss="quadratic", optimizer=opt, epochs=args.epochs,
-                  progress=not args.no_progress)
-    print(f"   C: {fmt(history.loss[0])} → {fmt(history.final_loss)} "
-          f"in {history.seconds:.2f} s, accuracy {history.final_accuracy:.0%}")
+    history = fit(
+        net,
+        X,
+        Y,
+        loss="quadratic",
+        optimizer=opt,
+        epochs=args.epochs,
+        progress=not args.no_progress,
+    )
+    print(
+        f"   C: {fmt(history.loss[0])} → {fmt(history.final_loss)} "
+        f"in {history.seconds:.2f} s, accuracy {history.final_accuracy:.0%}"
+    )
     after = [net(x).data for x in X]
 
     # 3. Before and after
@@ -177,5 +191,6 @@ def _write_graph(C, net, path: str) -> str:
         return f"no graph.svg: {str(e).splitlines()[0]}"
     except OSError as e:
         raise UsageError(f"cannot write {path}: {e.strerror or e}") from None
-    return (f"{path}\n        row {ROW + 1}'s graph with its grads, the path of {HIGHLIGHT} "
-            "highlighted")
+    return (
+        f"{path}\n        row {ROW + 1}'s graph with its grads, the path of {HIGHLIGHT} highlighted"
+    )

@@ -44,18 +44,43 @@ def register(sub: argparse._SubParsersAction) -> None:
         'A formula that starts with "-" goes after "--": explain --set w=2 -- "-w*w"',
     )
     # nargs="?": a FORMULA after --set's values lands among them; build_formula takes it back
-    p.add_argument("formula", metavar="FORMULA", nargs="?",
-                   help="numbers, names, + - * / **, parentheses, sigmoid relu tanh exp log; "
-                   "steps NAME = ... separated by ';', the last one the output")
-    p.add_argument("--set", dest="assignments", metavar="NAME=NUMBER", nargs="+",
-                   action="extend", default=[], help="a value for each name in the formula")
-    p.add_argument("--wrt", metavar="NAME", nargs="+", action="extend", default=[],
-                   help="explain ∂out/∂NAME, NAME a leaf or a step (default: every leaf, unless "
-                   "--steps is given)")
-    p.add_argument("--steps", action="store_true",
-                   help="print each backward step: node, grad, local grads, contributions")
-    p.add_argument("--max-paths", type=int, default=DEFAULT_MAX_PATHS, metavar="N",
-                   help=f"refuse to list more than N paths (default {DEFAULT_MAX_PATHS})")
+    p.add_argument(
+        "formula",
+        metavar="FORMULA",
+        nargs="?",
+        help="numbers, names, + - * / **, parentheses, sigmoid relu tanh exp log; "
+        "steps NAME = ... separated by ';', the last one the output",
+    )
+    p.add_argument(
+        "--set",
+        dest="assignments",
+        metavar="NAME=NUMBER",
+        nargs="+",
+        action="extend",
+        default=[],
+        help="a value for each name in the formula",
+    )
+    p.add_argument(
+        "--wrt",
+        metavar="NAME",
+        nargs="+",
+        action="extend",
+        default=[],
+        help="explain ∂out/∂NAME, NAME a leaf or a step (default: every leaf, unless "
+        "--steps is given)",
+    )
+    p.add_argument(
+        "--steps",
+        action="store_true",
+        help="print each backward step: node, grad, local grads, contributions",
+    )
+    p.add_argument(
+        "--max-paths",
+        type=int,
+        default=DEFAULT_MAX_PATHS,
+        metavar="N",
+        help=f"refuse to list more than N paths (default {DEFAULT_MAX_PATHS})",
+    )
     p.set_defaults(func=run)
 
 
@@ -77,12 +102,17 @@ def run(args: argparse.Namespace) -> int:
         labelled = []  # the steps' parts stay unlabelled: explain folds them into one factor
     else:
         labelled = _label_subexpressions(formula.tree, root)
-        print(f"{root.label} = {formula.text.strip()} = {num(root.data)}" + (
-            f" at {shown}" if shown else ""))
+        print(
+            f"{root.label} = {formula.text.strip()} = {num(root.data)}"
+            + (f" at {shown}" if shown else "")
+        )
     if args.steps:
         if formula.steps:  # name the parts of the steps while stepping, then fold them again
-            labelled = [v for name, tree in formula.statements
-                        for v in _label_subexpressions(tree, nodes[name] if name else root)]
+            labelled = [
+                v
+                for name, tree in formula.statements
+                for v in _label_subexpressions(tree, nodes[name] if name else root)
+            ]
         print()
         for step in backward_steps(root):
             print(step)
@@ -97,8 +127,7 @@ def run(args: argparse.Namespace) -> int:
     for name in dict.fromkeys(wrt):
         node = nodes[name]
         try:
-            e = explain(root, node, max_paths=args.max_paths,
-                        labelled_only=bool(formula.steps))
+            e = explain(root, node, max_paths=args.max_paths, labelled_only=bool(formula.steps))
         except ValueError as err:
             if "not in the graph" in str(err):  # e.g. "0*w": w appears but has no path... yet
                 raise UsageError(f"{root.label} does not depend on {name}") from None

@@ -38,30 +38,73 @@ def register(sub: argparse._SubParsersAction) -> None:
         "Names w, b, w1, b2, ... are drawn as parameters unless --params says otherwise.",
     )
     # nargs="?": a FORMULA after --set's values lands among them; build_formula takes it back
-    p.add_argument("formula", metavar="FORMULA", nargs="?",
-                   help="numbers, names, + - * / **, parentheses, sigmoid relu tanh exp log; "
-                   "steps NAME = ... separated by ';', the last one drawn as the output")
-    p.add_argument("--set", dest="assignments", metavar="NAME=NUMBER", nargs="+",
-                   action="extend", default=[], help="a value for each name in the formula")
-    p.add_argument("-o", "--output", metavar="PATH", default="graph.svg",
-                   help="the picture to write, its format named by its suffix: .svg, .png or "
-                   ".pdf (default graph.svg; - for SVG on standard output)")
-    p.add_argument("--local-grads", action="store_true",
-                   help="write each edge's local derivative on it")
-    p.add_argument("--highlight", metavar="NAME", nargs="+", action="extend", default=[],
-                   help="emphasise every path from NAME (a leaf or a step) to the output")
-    p.add_argument("--params", metavar="NAME", nargs="*", default=None,
-                   help="the names drawn as parameters (default: w, b, w1, b2, ...)")
-    p.add_argument("--frames", metavar="FOLDER",
-                   help="also write each backward step as FOLDER/step-NN.svg and "
-                   "FOLDER/index.html, a page that steps through them (arrow keys)")
-    p.add_argument("--rankdir", choices=("LR", "TB", "RL", "BT"), default=None,
-                   help="direction of the drawing (default: the tree, the output on top, "
-                   "for small graphs; LR, left to right, for large ones)")
-    p.add_argument("--max-nodes", type=int, default=None, metavar="N",
-                   help="refuse graphs of more than N values (default 500)")
-    p.add_argument("--dot", action="store_true",
-                   help="print the DOT source instead of writing SVG (needs no Graphviz)")
+    p.add_argument(
+        "formula",
+        metavar="FORMULA",
+        nargs="?",
+        help="numbers, names, + - * / **, parentheses, sigmoid relu tanh exp log; "
+        "steps NAME = ... separated by ';', the last one drawn as the output",
+    )
+    p.add_argument(
+        "--set",
+        dest="assignments",
+        metavar="NAME=NUMBER",
+        nargs="+",
+        action="extend",
+        default=[],
+        help="a value for each name in the formula",
+    )
+    p.add_argument(
+        "-o",
+        "--output",
+        metavar="PATH",
+        default="graph.svg",
+        help="the picture to write, its format named by its suffix: .svg, .png or "
+        ".pdf (default graph.svg; - for SVG on standard output)",
+    )
+    p.add_argument(
+        "--local-grads", action="store_true", help="write each edge's local derivative on it"
+    )
+    p.add_argument(
+        "--highlight",
+        metavar="NAME",
+        nargs="+",
+        action="extend",
+        default=[],
+        help="emphasise every path from NAME (a leaf or a step) to the output",
+    )
+    p.add_argument(
+        "--params",
+        metavar="NAME",
+        nargs="*",
+        default=None,
+        help="the names drawn as parameters (default: w, b, w1, b2, ...)",
+    )
+    p.add_argument(
+        "--frames",
+        metavar="FOLDER",
+        help="also write each backward step as FOLDER/step-NN.svg and "
+        "FOLDER/index.html, a page that steps through them (arrow keys)",
+    )
+    p.add_argument(
+        "--rankdir",
+        choices=("LR", "TB", "RL", "BT"),
+        default=None,
+        help="direction of the drawing (default: the tree, the output on top, "
+        "for small graphs; LR, left to right, for large ones)",
+    )
+    p.add_argument(
+        "--max-nodes",
+        type=int,
+        default=None,
+        metavar="N",
+        help="refuse graphs of more than N values (default 500)",
+    )
+    p.add_argument(
+        "--dot",
+        action="store_true",
+        help="print the DOT source instead of writing SVG (needs no Graphviz)",
+    )
     p.set_defaults(func=run)
 
 
@@ -71,8 +114,10 @@ def run(args: argparse.Namespace) -> int:
 
     formula, _values, root, nodes = build_formula(args)
     names = ", ".join(formula.names) or "none"
-    for option, chosen, known in (("--highlight", args.highlight, nodes),
-                                  ("--params", args.params or [], formula.names)):
+    for option, chosen, known in (
+        ("--highlight", args.highlight, nodes),
+        ("--params", args.params or [], formula.names),
+    ):
         unknown = [n for n in chosen if n not in known]
         if unknown:
             what = "a step, not a leaf" if unknown[0] in nodes else "not a name in the formula"
@@ -116,8 +161,10 @@ def run(args: argparse.Namespace) -> int:
     if args.output != "-":
         print(f"wrote {args.output}  ({root.label} = {root.data:.4f}, with every grad)")
     if page is not None:
-        print(f"wrote {page}  (one step of the backward pass per page; ← → to step)",
-              file=sys.stderr if args.output == "-" else sys.stdout)
+        print(
+            f"wrote {page}  (one step of the backward pass per page; ← → to step)",
+            file=sys.stderr if args.output == "-" else sys.stdout,
+        )
     return 0
 
 
@@ -129,8 +176,9 @@ def _output_format(path: str) -> str:
     suffix = os.path.splitext(path)[1].lower().lstrip(".")
     if suffix not in FORMATS:
         got = f"cannot write .{suffix}" if suffix else "no suffix names the format"
-        raise UsageError(f"-o {path}: {got}; name a .svg, .png or .pdf file (or - for SVG on "
-                         "standard output)")
+        raise UsageError(
+            f"-o {path}: {got}; name a .svg, .png or .pdf file (or - for SVG on standard output)"
+        )
     return suffix
 
 
@@ -150,16 +198,17 @@ def _check_folder(path: str) -> None:
     if not os.path.isdir(folder):
         raise UsageError(f"cannot write {path}: the folder {folder} does not exist")
     if os.path.isdir(path):
-        raise UsageError(f"cannot write {path}: it is a folder (give a file name, e.g. "
-                         f"{os.path.join(path, 'graph.svg')})")
+        raise UsageError(
+            f"cannot write {path}: it is a folder (give a file name, e.g. "
+            f"{os.path.join(path, 'graph.svg')})"
+        )
 
 
 def _write_frames(viz, root, folder: str, text: str, options: dict) -> str:
     if os.path.exists(folder) and not os.path.isdir(folder):
         raise UsageError(f"--frames {folder}: exists and is not a folder")
     try:
-        page = viz.write_frames(root, folder, title=f"Back-propagation through {text}",
-                                **options)
+        page = viz.write_frames(root, folder, title=f"Back-propagation through {text}", **options)
     except OSError as e:
         raise UsageError(f"cannot write the frames to {folder}: {e.strerror or e}") from None
     return str(page)

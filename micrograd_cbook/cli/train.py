@@ -21,18 +21,40 @@ MULTICLASS = ("spiral", "digits")  # class labels 0, 1, …: one output per clas
 
 # Defaults that depend on the data: two classes (one output), the spiral, the digits.
 DEFAULTS = {
-    "two classes": {"samples": 100, "hidden": [16, 16], "loss": "hinge", "optimizer": "sgd",
-                    "lr": 0.05, "weight_decay": 0.0, "epochs": 100, "batch_size": None},
-    "spiral": {"samples": 300, "hidden": [16, 16], "loss": "cross_entropy",
-               "optimizer": "adamw", "lr": 0.02, "weight_decay": 1e-4, "epochs": 100,
-               "batch_size": 16, "test": 0.2},
-    "digits": {"samples": None, "hidden": [32], "loss": "cross_entropy", "optimizer": "adamw",
-               "lr": 0.01, "weight_decay": 1e-4, "epochs": 20, "batch_size": 32, "test": 0.2},
+    "two classes": {
+        "samples": 100,
+        "hidden": [16, 16],
+        "loss": "hinge",
+        "optimizer": "sgd",
+        "lr": 0.05,
+        "weight_decay": 0.0,
+        "epochs": 100,
+        "batch_size": None,
+    },
+    "spiral": {
+        "samples": 300,
+        "hidden": [16, 16],
+        "loss": "cross_entropy",
+        "optimizer": "adamw",
+        "lr": 0.02,
+        "weight_decay": 1e-4,
+        "epochs": 100,
+        "batch_size": 16,
+        "test": 0.2,
+    },
+    "digits": {
+        "samples": None,
+        "hidden": [32],
+        "loss": "cross_entropy",
+        "optimizer": "adamw",
+        "lr": 0.01,
+        "weight_decay": 1e-4,
+        "epochs": 20,
+        "batch_size": 32,
+        "test": 0.2,
+    },
 }
 MISCLASSIFIED_SHOWN = 30  # digits drawn in misclassified.svg
-
-
-
 
 
 class _Diverged(Exception):
@@ -127,54 +149,115 @@ def register(sub: argparse._SubParsersAction) -> None:
         "  micrograd-cbook train --data digits",
     )
     p.add_argument("--data", choices=DATA_CHOICES, default="moons", help="data set (moons)")
-    p.add_argument("--samples", type=positive_int, default=None, metavar="N",
-                   help="points to generate (100) [300; the digits: all 1797, or a stratified "
-                   "subset of N]")
-    p.add_argument("--noise", type=lambda t: _number(t, positive=False), default=None,
-                   help="noise standard deviation (moons 0.1, circles 0.05, xor 0, spiral 0.2 "
-                   "radians)")
-    p.add_argument("--hidden", type=_hidden, default=None, metavar="SIZES",
-                   help="hidden layer sizes, comma-separated (16,16) [16,16; 32]; 'none' for no "
-                   "hidden layer")
-    p.add_argument("--activation", choices=ACTIVATIONS, default="relu",
-                   help="hidden layers' activation (relu)")
-    p.add_argument("--output-activation", choices=ACTIVATIONS, default=None,
-                   help="output activation (linear for hinge, bce and cross_entropy, sigmoid for "
-                   "mse and quadratic)")
-    p.add_argument("--loss", choices=LOSS_CHOICES, default=None,
-                   help="the cost: hinge (labels become −1/+1), bce (cross-entropy from logits), "
-                   "mse, quadratic (the chapter's ½(y − a)²; one-hot targets for several "
-                   "classes) or cross_entropy (several classes) (default: hinge) "
-                   "[cross_entropy]")
-    p.add_argument("--optimizer", choices=("sgd", "adam", "adamw"), default=None,
-                   help="sgd: gradient descent, W ← W − lr·∂C/∂W (with --momentum if given); "
-                   "adam: Adam's adaptive steps; adamw: Adam with decoupled weight decay "
-                   "(default: sgd) [adamw]")
-    p.add_argument("--lr", type=lambda t: _number(t, positive=True), default=None,
-                   help="learning rate (0.05) [0.02; 0.01]")
-    p.add_argument("--momentum", type=lambda t: _number(t, positive=False), default=0.0,
-                   help="SGD momentum (0)")
-    p.add_argument("--weight-decay", type=lambda t: _number(t, positive=False), default=None,
-                   help="weight decay: L2 added to each gradient for sgd and adam, decoupled "
-                   "for adamw (0) [0.0001]")
-    p.add_argument("--epochs", type=positive_int, default=None,
-                   help="passes over the data (100) [100; 20]")
-    p.add_argument("--batch-size", type=positive_int, default=None,
-                   help="mini-batch size (the full batch) [16; 32]")
-    p.add_argument("--test", type=_fraction, default=None, metavar="FRACTION",
-                   help="share of the rows held out for the test accuracy, stratified; spiral "
-                   "and digits only (0.2)")
-    p.add_argument("--init", choices=INITS, default="uniform",
-                   help="initial weights: uniform in [-1, 1) or the chapter's [0, 1) (uniform)")
+    p.add_argument(
+        "--samples",
+        type=positive_int,
+        default=None,
+        metavar="N",
+        help="points to generate (100) [300; the digits: all 1797, or a stratified subset of N]",
+    )
+    p.add_argument(
+        "--noise",
+        type=lambda t: _number(t, positive=False),
+        default=None,
+        help="noise standard deviation (moons 0.1, circles 0.05, xor 0, spiral 0.2 radians)",
+    )
+    p.add_argument(
+        "--hidden",
+        type=_hidden,
+        default=None,
+        metavar="SIZES",
+        help="hidden layer sizes, comma-separated (16,16) [16,16; 32]; 'none' for no hidden layer",
+    )
+    p.add_argument(
+        "--activation", choices=ACTIVATIONS, default="relu", help="hidden layers' activation (relu)"
+    )
+    p.add_argument(
+        "--output-activation",
+        choices=ACTIVATIONS,
+        default=None,
+        help="output activation (linear for hinge, bce and cross_entropy, sigmoid for "
+        "mse and quadratic)",
+    )
+    p.add_argument(
+        "--loss",
+        choices=LOSS_CHOICES,
+        default=None,
+        help="the cost: hinge (labels become −1/+1), bce (cross-entropy from logits), "
+        "mse, quadratic (the chapter's ½(y − a)²; one-hot targets for several "
+        "classes) or cross_entropy (several classes) (default: hinge) "
+        "[cross_entropy]",
+    )
+    p.add_argument(
+        "--optimizer",
+        choices=("sgd", "adam", "adamw"),
+        default=None,
+        help="sgd: gradient descent, W ← W − lr·∂C/∂W (with --momentum if given); "
+        "adam: Adam's adaptive steps; adamw: Adam with decoupled weight decay "
+        "(default: sgd) [adamw]",
+    )
+    p.add_argument(
+        "--lr",
+        type=lambda t: _number(t, positive=True),
+        default=None,
+        help="learning rate (0.05) [0.02; 0.01]",
+    )
+    p.add_argument(
+        "--momentum",
+        type=lambda t: _number(t, positive=False),
+        default=0.0,
+        help="SGD momentum (0)",
+    )
+    p.add_argument(
+        "--weight-decay",
+        type=lambda t: _number(t, positive=False),
+        default=None,
+        help="weight decay: L2 added to each gradient for sgd and adam, decoupled "
+        "for adamw (0) [0.0001]",
+    )
+    p.add_argument(
+        "--epochs", type=positive_int, default=None, help="passes over the data (100) [100; 20]"
+    )
+    p.add_argument(
+        "--batch-size",
+        type=positive_int,
+        default=None,
+        help="mini-batch size (the full batch) [16; 32]",
+    )
+    p.add_argument(
+        "--test",
+        type=_fraction,
+        default=None,
+        metavar="FRACTION",
+        help="share of the rows held out for the test accuracy, stratified; spiral "
+        "and digits only (0.2)",
+    )
+    p.add_argument(
+        "--init",
+        choices=INITS,
+        default="uniform",
+        help="initial weights: uniform in [-1, 1) or the chapter's [0, 1) (uniform)",
+    )
     p.add_argument("--seed", type=int, default=0, help="seed for the data, weights and batches (0)")
-    p.add_argument("--out", default=DEFAULT_OUT, metavar="DIR",
-                   help=f"folder for model.json and the plots (./{DEFAULT_OUT}/)")
-    p.add_argument("--replay", metavar="DIR", default=None,
-                   help="also write DIR/index.html, an offline page replaying the training "
-                   "epoch by epoch (loss, boundary, weights and grads, one example's graph)")
-    p.add_argument("--no-compile", action="store_true",
-                   help="train through the interpreter (graph and backward() per batch) rather "
-                   "than the compiled graph of one row: the same numbers to rounding, slower")
+    p.add_argument(
+        "--out",
+        default=DEFAULT_OUT,
+        metavar="DIR",
+        help=f"folder for model.json and the plots (./{DEFAULT_OUT}/)",
+    )
+    p.add_argument(
+        "--replay",
+        metavar="DIR",
+        default=None,
+        help="also write DIR/index.html, an offline page replaying the training "
+        "epoch by epoch (loss, boundary, weights and grads, one example's graph)",
+    )
+    p.add_argument(
+        "--no-compile",
+        action="store_true",
+        help="train through the interpreter (graph and backward() per batch) rather "
+        "than the compiled graph of one row: the same numbers to rounding, slower",
+    )
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=run)
 
@@ -206,9 +289,19 @@ def _fit(args: argparse.Namespace, fit, model, X, y, opt, **options):
     """fit(), stopped at the first nan or infinite grad or weight, said in one line."""
     epoch_now = _watch(opt, len(X), args.batch_size)
     try:
-        history = fit(model, X, y, loss=args.loss, optimizer=opt, epochs=args.epochs,
-                      batch_size=args.batch_size, seed=args.seed,
-                      progress=not args.no_progress, compiled=not args.no_compile, **options)
+        history = fit(
+            model,
+            X,
+            y,
+            loss=args.loss,
+            optimizer=opt,
+            epochs=args.epochs,
+            batch_size=args.batch_size,
+            seed=args.seed,
+            progress=not args.no_progress,
+            compiled=not args.no_compile,
+            **options,
+        )
     except _Diverged as e:
         raise _diverged(args, e.epoch, e.what) from None
     except (OverflowError, ValueError) as e:  # a square or an exp beyond the largest float,
@@ -258,15 +351,21 @@ def run(args: argparse.Namespace) -> int:
     prepare_folder(args.out, "--out", ["model.json", "loss.svg", "boundary.svg"])
 
     model = MLP(
-        len(X[0]), [*args.hidden, 1], activation=args.activation,
-        output_activation=out_act, seed=args.seed, init=args.init,
+        len(X[0]),
+        [*args.hidden, 1],
+        activation=args.activation,
+        output_activation=out_act,
+        seed=args.seed,
+        init=args.init,
     )
     params = model.parameters()
     opt = _optimizer(args, params)
     print(f"data   {args.data}: {len(X)} points, {len(X[0])} inputs")
     print(f"model  {model!r}: {len(params)} parameters")
-    print(f"train  {args.loss} loss, {opt!r}, {args.epochs} epochs, "
-          f"{'full batch' if args.batch_size is None else f'batches of {args.batch_size}'}")
+    print(
+        f"train  {args.loss} loss, {opt!r}, {args.epochs} epochs, "
+        f"{'full batch' if args.batch_size is None else f'batches of {args.batch_size}'}"
+    )
     replay = _replay_folder(args.replay)
     history = _fit(args, fit, model, X, y, opt, threshold=threshold, replay=replay)
     right = round(history.final_accuracy * len(X)) if history.final_accuracy is not None else None
@@ -278,7 +377,12 @@ def run(args: argparse.Namespace) -> int:
         if len(X[0]) == 2:
             boundary_path = os.path.join(args.out, "boundary.svg")
             decision_boundary_svg(
-                model, X, y, boundary_path, threshold=threshold, resolution=40,
+                model,
+                X,
+                y,
+                boundary_path,
+                threshold=threshold,
+                resolution=40,
                 title=f"{args.data}: decision boundary after {args.epochs} epochs",
             )
             written.append(boundary_path)
@@ -311,8 +415,7 @@ def _run_classes(args: argparse.Namespace) -> int:
                     f"--samples for the digits must be from 20 to {len(X)} (a stratified "
                     f"subset), got {args.samples}"
                 )
-            _, X, _, y = datasets.train_test_split(X, y, test=args.samples / len(X),
-                                                   seed=args.seed)
+            _, X, _, y = datasets.train_test_split(X, y, test=args.samples / len(X), seed=args.seed)
     else:
         noise = DEFAULT_NOISE[args.data] if args.noise is None else args.noise
         try:
@@ -336,21 +439,30 @@ def _run_classes(args: argparse.Namespace) -> int:
     prepare_folder(args.out, "--out", outputs + ["misclassified.svg"] * (args.data == "digits"))
 
     model = MLP(
-        len(X[0]), [*args.hidden, n_classes], activation=args.activation,
-        output_activation=out_act, seed=args.seed, init=args.init,
+        len(X[0]),
+        [*args.hidden, n_classes],
+        activation=args.activation,
+        output_activation=out_act,
+        seed=args.seed,
+        init=args.init,
     )
     params = model.parameters()
     opt = _optimizer(args, params)
-    print(f"data   {args.data}: {len(X)} rows, {len(X[0])} inputs, {n_classes} classes; "
-          f"{len(X_train)} to train, {len(X_test)} held out for the test (stratified)")
+    print(
+        f"data   {args.data}: {len(X)} rows, {len(X[0])} inputs, {n_classes} classes; "
+        f"{len(X_train)} to train, {len(X_test)} held out for the test (stratified)"
+    )
     print(f"model  {model!r}: {len(params)} parameters")
-    print(f"train  {args.loss} loss, {opt!r}, {args.epochs} epochs, "
-          f"{'full batch' if args.batch_size is None else f'batches of {args.batch_size}'}")
+    print(
+        f"train  {args.loss} loss, {opt!r}, {args.epochs} epochs, "
+        f"{'full batch' if args.batch_size is None else f'batches of {args.batch_size}'}"
+    )
     replay = _replay_folder(args.replay)
     history = _fit(args, fit, model, X_train, targets, opt, replay=replay)
     try:
         test_loss, _ = evaluate(
-            model, X_test,
+            model,
+            X_test,
             y_test if args.loss == "cross_entropy" else [one_hot(c, n_classes) for c in y_test],
             loss=args.loss,
         )
@@ -358,19 +470,24 @@ def _run_classes(args: argparse.Namespace) -> int:
         raise _diverged(args, args.epochs, str(e)) from None
     per_epoch = history.seconds / args.epochs
     right_train = round(history.final_accuracy * len(X_train))
-    print(f"final  loss {history.final_loss:.4f}, accuracy {history.final_accuracy:.1%} "
-          f"({right_train}/{len(X_train)})  ({history.seconds:.1f} s, {per_epoch:.2f} s per epoch)")
+    print(
+        f"final  loss {history.final_loss:.4f}, accuracy {history.final_accuracy:.1%} "
+        f"({right_train}/{len(X_train)})  ({history.seconds:.1f} s, {per_epoch:.2f} s per epoch)"
+    )
     predicted = predict(model, X_test)
     right = sum(p == t for p, t in zip(predicted, y_test))
-    print(f"test accuracy {right / len(y_test):.1%} ({right}/{len(y_test)} held-out rows), "
-          f"loss {test_loss:.4f}")
+    print(
+        f"test accuracy {right / len(y_test):.1%} ({right}/{len(y_test)} held-out rows), "
+        f"loss {test_loss:.4f}"
+    )
 
     try:  # checked before training; a disk that fills up now is still one line
         written = _save_model_and_loss(args, model, history)
         matrix = confusion_matrix(y_test, predicted, n_classes=n_classes)
         confusion_path = os.path.join(args.out, "confusion.svg")
-        confusion_matrix_svg(matrix, confusion_path,
-                             title=f"{args.data}: the {len(y_test)} held-out rows")
+        confusion_matrix_svg(
+            matrix, confusion_path, title=f"{args.data}: the {len(y_test)} held-out rows"
+        )
         written.append(confusion_path)
         if args.data == "digits":
             wrong = [i for i, (p, t) in enumerate(zip(predicted, y_test)) if p != t]
@@ -382,7 +499,9 @@ def _run_classes(args: argparse.Namespace) -> int:
                 title = "No test digit misclassified: the first ones, as read"
             pictures_path = os.path.join(args.out, "misclassified.svg")
             images_svg(
-                [X_test[i] for i in shown], pictures_path, title=title,
+                [X_test[i] for i in shown],
+                pictures_path,
+                title=title,
                 captions=[f"{y_test[i]} → {predicted[i]}" for i in shown],
                 wrong=[predicted[i] != y_test[i] for i in shown],
             )
