@@ -14,8 +14,8 @@ import importlib
 from typing import Any
 
 from .checks import gradcheck
-from .compiler import compile
 from .engine import Constant, Value, sum_values, topological_order, weighted_sum
+from .speed.compiler import compile
 
 __version__ = "0.1.0"
 

@@ -106,17 +106,14 @@ def _layers(seq: Any) -> list[tuple[Any, str]]:
     return layers
 
 
-def from_torch(seq: Any, cls: Any = None) -> Any:
-    """A new MLP with the layers, activations and weights of ``seq`` (a ``torch.nn.Sequential``).
+def from_torch(seq: Any, cls: Any) -> Any:
+    """A new ``cls`` (an MLP class) with the layers, activations and weights of ``seq`` (a
+    ``torch.nn.Sequential``); ``nn.MLP.from_torch(seq)`` calls it.
 
     Every hidden layer must share one activation (the MLP's ``activation``); the last may
     have another (``output_activation``). All layers have biases or none do. The new
     model's Values are labelled the chapter's way (``w2[j,k]``, ``b2[j]``, ``a2[j]``).
     """
-    if cls is None:
-        from .nn import MLP
-
-        cls = MLP
     layers = _layers(seq)
     nin = layers[0][0].in_features
     nouts = []

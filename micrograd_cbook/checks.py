@@ -11,7 +11,9 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from .engine import Value, fmt, real
+from .engine import Value
+from .notation import fmt
+from .reals import real
 
 __all__ = ["GradcheckResult", "gradcheck"]
 

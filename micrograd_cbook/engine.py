@@ -16,7 +16,8 @@ from functools import reduce
 from numbers import Real
 from operator import add, mul
 
-from .reals import fmt, real
+from .notation import fmt
+from .reals import real
 
 __all__ = [
     "EXP_LIMIT",

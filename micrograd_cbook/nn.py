@@ -22,19 +22,25 @@ shows every multiply and add; both give bit-identical values and gradients.
 
 from __future__ import annotations
 
-import errno
 import json
 import math
 import os
 import random
-import stat
 from collections.abc import Iterator, Sequence
 from importlib import resources
-from numbers import Real
 from typing import Any
 
+from .bridge import from_torch, to_torch
 from .engine import Value, weighted_sum
 from .files import write_atomic
+from .modelfiles import (
+    FORMAT,
+    FORMAT_VERSION,
+    check_header,
+    checked_config,
+    file_values,
+    read_model_file,
+)
 
 __all__ = [
     "ACTIVATIONS",
@@ -55,9 +61,6 @@ _ACTIVATION_FUNCTIONS = {
 }
 ACTIVATIONS = tuple(_ACTIVATION_FUNCTIONS)
 INITS = ("uniform", "uniform01")
-
-FORMAT = "micrograd_cbook.nn"
-FORMAT_VERSION = 1
 
 
 # ---------------------------------------------------------------- validation
@@ -100,150 +103,6 @@ def _as_values(x: Sequence[Value | float], nin: int, who: object) -> list[Value]
         )
     # Value() checks and converts any number, or says why not.
     return [v if isinstance(v, Value) else Value(v, f"x[{k}]") for k, v in enumerate(x)]
-
-
-# ---------------------------------------------------------------------- files
-
-# Caps on what a model file may ask for, checked before anything is built: a small file must
-# not be able to ask for 10¹⁰ weights. Far above what a scalar engine trains.
-MAX_FILE_BYTES = 64 * 2**20  # 64 MiB: about 2 million parameters as save() writes them
-MAX_UNITS = 100_000  # inputs, or units of one layer
-MAX_LAYERS = 1_000
-MAX_PARAMETERS = 2_000_000
-
-# The config keys save() writes for each class (its _config()), and so all from_file accepts.
-_CONFIG_KEYS = {
-    "MLP": ("nin", "nouts", "activation", "output_activation", "bias"),
-    "Layer": ("nin", "nout", "activation", "bias", "layer"),
-    "Neuron": ("nin", "activation", "bias", "layer", "unit"),
-}
-
-
-def _read_model_file(path: str | os.PathLike) -> object:
-    """The JSON of a model file; ValueError (naming the file) for anything that is not one.
-
-    A missing or unreadable file raises OSError; a FIFO or device is refused without
-    opening it (opening a FIFO would wait for a writer).
-    """
-    name = os.fspath(path)
-    mode = os.stat(path).st_mode
-    if stat.S_ISDIR(mode):
-        raise IsADirectoryError(errno.EISDIR, "is a folder, not a model file", name)
-    if not stat.S_ISREG(mode):
-        raise ValueError(f"{name}: not a model file (not a regular file)")
-    with open(path, "rb") as f:
-        raw = f.read(MAX_FILE_BYTES + 1)
-    if len(raw) > MAX_FILE_BYTES:
-        raise ValueError(
-            f"{name}: larger than {MAX_FILE_BYTES:,} bytes, the most a model file may have"
-        )
-    try:
-        return json.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise ValueError(f"{name}: not a model file (not UTF-8 text)") from None
-    except RecursionError:
-        raise ValueError(f"{name}: not a model file (JSON nested too deeply)") from None
-    except ValueError as e:
-        raise ValueError(f"{name}: not a model file (invalid JSON: {e})") from None
-
-
-def _check_header(data: object, kind: str) -> dict:
-    """The file's dict, once its format, version and class are ours; else ValueError."""
-    if not isinstance(data, dict) or data.get("format") != FORMAT:
-        raise ValueError(f'not a model file (no "format": "{FORMAT}")')
-    if data.get("version") != FORMAT_VERSION:
-        raise ValueError(
-            f"unsupported model file version {_shown(data.get('version'))} "
-            f"(this library reads version {FORMAT_VERSION})"
-        )
-    if data.get("class") != kind:
-        held = data.get("class")
-        raise ValueError(f"holds a {held if isinstance(held, str) else _shown(held)}, not a {kind}")
-    return data
-
-
-def _shown(value: object, limit: int = 60) -> str:
-    """``repr(value)`` cut to ``limit`` characters (a file's values may be huge)."""
-    try:
-        text = repr(value)
-    except (RecursionError, ValueError):  # deeply nested, or an int too long to print
-        text = f"<{type(value).__name__}>"
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _check_count(name: str, n: object, what: str, cap: int, low: int = 1) -> int:
-    if isinstance(n, bool) or not isinstance(n, int) or n < low:
-        raise ValueError(f"{name} must be an int ≥ {low} ({what}), got {_shown(n)}")
-    if n > cap:
-        raise ValueError(
-            f"{name} is {_shown(n)}, above the cap of {cap:,} {what} a model file may ask for"
-        )
-    return n
-
-
-def _checked_config(kind: str, data: dict) -> dict[str, Any]:
-    """The constructor arguments in ``data["config"]``, checked and capped before building."""
-    config = data.get("config")
-    if not isinstance(config, dict):
-        raise ValueError('not a model file (no "config")')
-    keys = _CONFIG_KEYS.get(kind)
-    if keys is None:  # a user's own Module: its constructor checks its own arguments
-        return config
-    unknown = [k for k in config if k not in keys]
-    if unknown:
-        raise ValueError(
-            f"unknown config entry {_shown(unknown[0])} for a {kind} (it takes {', '.join(keys)})"
-        )
-    missing = [k for k in ("nin", "nouts", "nout") if k in keys and k not in config]
-    if missing:
-        raise ValueError(f"config has no {missing[0]!r}")
-    nin = _check_count("nin", config["nin"], "inputs", MAX_UNITS)
-    for key in ("activation", "output_activation"):
-        if key in config and not (config[key] is None and key == "output_activation"):
-            act = config[key]
-            if not isinstance(act, str) or act not in ACTIVATIONS:
-                choices = ", ".join(repr(a) for a in ACTIVATIONS)
-                raise ValueError(f"{key} must be one of {choices}, got {_shown(act)}")
-    bias = config.get("bias", True)
-    if not isinstance(bias, bool):
-        raise ValueError(f"bias must be true or false, got {_shown(bias)}")
-    for key in ("layer", "unit"):
-        if key in config:
-            _check_count(key, config[key], "its index", MAX_UNITS, low=0 if key == "unit" else 1)
-    if kind == "MLP":
-        nouts = config["nouts"]
-        if not isinstance(nouts, list) or not nouts:
-            raise ValueError(f"nouts must list the layer sizes, e.g. [4, 1], got {_shown(nouts)}")
-        if len(nouts) > MAX_LAYERS:
-            raise ValueError(f"nouts has {len(nouts)} layers, above the cap of {MAX_LAYERS:,}")
-        sizes = [nin, *(_check_count("each size in nouts", n, "units", MAX_UNITS) for n in nouts)]
-        count = sum((sizes[i] + bias) * sizes[i + 1] for i in range(len(nouts)))
-    elif kind == "Layer":
-        count = (nin + bias) * _check_count("nout", config["nout"], "units", MAX_UNITS)
-    else:
-        count = nin + bias
-    if count > MAX_PARAMETERS:
-        raise ValueError(
-            f"its config asks for {count:,} parameters, above the cap of "
-            f"{MAX_PARAMETERS:,} a model file may ask for"
-        )
-    params = data.get("parameters")
-    if isinstance(params, dict) and len(params) != count:
-        raise ValueError(f"its config asks for {count:,} parameters but it holds {len(params):,}")
-    return config
-
-
-def _finite_float(label: str, v: object) -> float:
-    """A parameter's value from a file as a float, or ValueError (never OverflowError)."""
-    if isinstance(v, bool) or not isinstance(v, Real):
-        raise ValueError(f"parameter {label} must be a finite number, got {_shown(v)}")
-    try:
-        x = float(v)
-    except OverflowError:  # an integer beyond the largest float
-        x = math.inf
-    if not math.isfinite(x):
-        raise ValueError(f"parameter {label} must be a finite number, got {_shown(v)}")
-    return x
 
 
 # --------------------------------------------------------------------- Module
@@ -361,7 +220,7 @@ class Module:
         A missing file raises OSError; a bad or mismatched one raises ValueError naming the
         file and saying what differs. Either way the model is left untouched.
         """
-        self._load_data(_read_model_file(path), os.fspath(path))
+        self._load_data(read_model_file(path), os.fspath(path))
 
     def _load_data(self, data: object, name: str) -> None:
         """Set the parameters from a model file's JSON, all or none; errors name the file."""
@@ -376,45 +235,8 @@ class Module:
     def _check_file_dict(self, data: object) -> list[float]:
         """The parameter values in ``data`` in our order, or ValueError naming the first problem."""
         kind = type(self).__name__
-        data = _check_header(data, kind)
-        ours = self._config()
-        theirs = data.get("config")
-        if theirs != ours:
-            if isinstance(theirs, dict):
-                diffs = [
-                    f"{k} {_shown(theirs.get(k))} (this model: {ours.get(k)!r})"
-                    for k in sorted(set(ours) | set(theirs))
-                    if theirs.get(k) != ours.get(k)
-                ]
-                detail = ", ".join(diffs)
-            else:
-                detail = f"config {_shown(theirs)}"
-            raise ValueError(
-                f"saved model has a different shape: {detail}; build the model with the same "
-                f"arguments, or use {kind}.from_file"
-            )
-        params = data.get("parameters")
-        if not isinstance(params, dict):
-            raise ValueError('"parameters" must map each label to a number')
         self.parameters()  # every slot holds a leaf Value, or the error says which does not
-        labels = [name for name, _ in self._slots()]
-        if set(params) != set(labels) or len(params) != len(labels):
-            missing = [label for label in labels if label not in params]
-            extra = [label for label in params if label not in set(labels)]
-            raise ValueError(
-                f"parameters do not match: missing {_shown(missing, 200)}, "
-                f"unexpected {_shown(extra, 200)}"
-            )
-        values = [_finite_float(label, params[label]) for label in labels]
-        given: dict[Value, tuple[str, float]] = {}
-        for (name, p), v in zip(self._slots(), values):  # a tied weight: one number for all
-            first = given.setdefault(p, (name, v))
-            if first[1] != v:
-                raise ValueError(
-                    f"{first[0]} and {name} are one tied weight in this model, but the file "
-                    f"gives them different values ({first[1]!r} and {v!r})"
-                )
-        return values
+        return file_values(check_header(data, kind), kind, self._config(), list(self._slots()))
 
     @classmethod
     def from_file(cls, path: str | os.PathLike) -> Module:
@@ -431,9 +253,9 @@ class Module:
         MLP(2, [3, 1], activation='relu', output_activation='relu', bias=True)
         """
         name = os.fspath(path)
-        data = _read_model_file(path)
+        data = read_model_file(path)
         try:
-            config = _checked_config(cls.__name__, _check_header(data, cls.__name__))
+            config = checked_config(cls.__name__, check_header(data, cls.__name__))
             model = cls(**config)
         except (TypeError, ValueError, AttributeError, OverflowError, RecursionError) as e:
             raise ValueError(f"{name}: bad config for {cls.__name__}: {e}") from None
@@ -737,16 +559,12 @@ class MLP(Module):
 
         Needs PyTorch (``pip install torch``); without it, an ImportError saying so.
         """
-        from .bridge import to_torch
-
         return to_torch(self, dtype)
 
     @classmethod
     def from_torch(cls, seq: Any) -> MLP:
         """A new MLP with the layers and weights of a ``torch.nn.Sequential``, as
         :func:`bridge.from_torch`."""
-        from .bridge import from_torch
-
         return from_torch(seq, cls)
 
 

@@ -1,4 +1,4 @@
-"""Real numbers at the boundary: :func:`real` checks and converts one, :func:`fmt` prints one.
+"""Real numbers at the boundary: :func:`real` checks and converts one.
 
 Every public function that takes a number checks it with :func:`real`, so a wrong type gets
 the same clear error everywhere.
@@ -8,17 +8,7 @@ from __future__ import annotations
 
 from numbers import Real
 
-__all__ = ["fmt", "real"]
-
-
-def fmt(x: float) -> str:
-    """A number with 4 decimals, or in scientific notation when that would hide it.
-
-    >>> fmt(0.73106), fmt(-1e-7), fmt(0.0), fmt(2.5e9)
-    ('0.7311', '-1.0000e-07', '0.0000', '2.5000e+09')
-    """
-    a = abs(x)
-    return f"{x:.4f}" if a == 0.0 or 1e-4 <= a < 1e6 or a != a else f"{x:.4e}"
+__all__ = ["real"]
 
 
 def real(x: object, what: str = "Value") -> float:

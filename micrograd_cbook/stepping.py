@@ -19,7 +19,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from .engine import Constant, Value, backward_pass, fmt, topological_order
+from .engine import Constant, Value, backward_pass, topological_order
+from .notation import factor, fmt, number
 
 __all__ = [
     "DEFAULT_MAX_PATHS",
@@ -35,18 +36,6 @@ DEFAULT_MAX_PATHS = 1000
 
 # Short words for operators, so a stand-in name reads well after ∂ ("∂mul#3/∂w").
 _OP_WORDS = {"+": "add", "-": "sub", "*": "mul", "/": "div", "**": "pow"}
-
-
-def _num(x: float) -> str:
-    """A number the chapter's way: 4 decimals and a real minus sign (−0.0387)."""
-    s = fmt(x + 0.0)  # -0.0 + 0.0 is 0.0: no "−0.0000"
-    return "−" + s[1:] if s.startswith("-") else s
-
-
-def _factor(x: float) -> str:
-    """A factor in a product: negative numbers in parentheses, as in ``0.7311 × (−0.2689)``."""
-    s = _num(x)
-    return f"({s})" if s.startswith("−") else s
 
 
 class _Names:
@@ -103,9 +92,9 @@ class Step:
         names = self._names
         node = self.node
         inputs = ", ".join(names(c) for c, _, _ in self.contributions)
-        head = f"step {self.index}: {names(node)} = {node.op}({inputs})   grad {_num(self.grad)}"
+        head = f"step {self.index}: {names(node)} = {node.op}({inputs})   grad {number(self.grad)}"
         rows = [("child", f"∂{names(node)}/∂child", "contribution to its grad")]
-        rows += [(names(c), _num(lg), _num(contrib)) for c, lg, contrib in self.contributions]
+        rows += [(names(c), number(lg), number(contrib)) for c, lg, contrib in self.contributions]
         w0 = max(len(r[0]) for r in rows)
         w1 = max(len(r[1]) for r in rows)
         w2 = max(len(r[2]) for r in rows)
@@ -174,11 +163,11 @@ class Path:
     def numbers(self) -> str:
         """The product as numbers, e.g. ``0.7311 × 0.1966 × (−0.2689)``."""
         if not self.factors:
-            return _factor(1.0)
-        return " × ".join(_factor(f) for f in self.factors)
+            return factor(1.0)
+        return " × ".join(factor(f) for f in self.factors)
 
     def __str__(self) -> str:
-        return f"{self.symbols()} = {self.numbers()} = {_num(self.product)}"
+        return f"{self.symbols()} = {self.numbers()} = {number(self.product)}"
 
 
 @dataclass(frozen=True)
@@ -205,10 +194,10 @@ class Explanation:
         width = len(str(len(self.paths)))
         lines += [f"  path {i:>{width}}: {p}" for i, p in enumerate(self.paths, 1)]
         if len(self.paths) <= 8:
-            terms = " + ".join(_factor(p.product) for p in self.paths)
-            lines.append(f"{d} = {terms} = {_num(self.total)}")
+            terms = " + ".join(factor(p.product) for p in self.paths)
+            lines.append(f"{d} = {terms} = {number(self.total)}")
         else:
-            lines.append(f"{d} = the sum of the {len(self.paths)} products = {_num(self.total)}")
+            lines.append(f"{d} = the sum of the {len(self.paths)} products = {number(self.total)}")
         return "\n".join(lines)
 
     def __repr__(self) -> str:

@@ -1,4 +1,4 @@
-"""Every row at once (micrograd_cbook.batched) against its oracle, the interpreter row by row.
+"""Every row at once (micrograd_cbook.speed.batched) against its oracle, the interpreter row by row.
 
 ``f.many(rows)`` over enough rows runs each operation once for all rows with NumPy; it must
 give what building the graph once per row and calling backward() gives: the total (added
@@ -22,7 +22,6 @@ from test_engine_properties import ENGINE, SETTINGS, programs, run
 from micrograd_cbook import (
     Constant,
     Value,
-    batched,
     compile,
     losses,
     nn,
@@ -30,6 +29,7 @@ from micrograd_cbook import (
     topological_order,
     weighted_sum,
 )
+from micrograd_cbook.speed import batched
 
 pytestmark = pytest.mark.skipif(not batched.available(), reason="NumPy is not installed")
 

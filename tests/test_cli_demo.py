@@ -121,11 +121,12 @@ def test_epochs_option(tmp_path, capsys):
 
 def test_without_graphviz_the_demo_says_so_and_goes_on(tmp_path, monkeypatch, capsys):
     from micrograd_cbook import viz
+    from micrograd_cbook.cli import demo
 
     def missing(*args, **kwargs):
         raise viz.GraphvizMissingError()
 
-    monkeypatch.setattr(viz, "render_svg", missing)
+    monkeypatch.setattr(demo, "render_svg", missing)
     assert main(["demo", "--out", str(tmp_path), "--epochs", "5", "--no-progress"]) == 0
     out = capsys.readouterr().out
     assert "no graph.svg: " in out and "Graphviz" in out

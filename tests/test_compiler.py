@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from test_engine_properties import ENGINE, SETTINGS, Num, Program, programs, run, uses
 
 from micrograd_cbook import Value, compile, losses, nn, sum_values, topological_order, weighted_sum
-from micrograd_cbook.compiler import CompiledGraph
+from micrograd_cbook.speed.compiler import CompiledGraph
 
 # ------------------------------------------------------------------ random graphs
 

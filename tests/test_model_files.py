@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from micrograd_cbook import nn
+from micrograd_cbook import modelfiles, nn
 
 
 def model_file(tmp_path, config=None, parameters=None, **top) -> str:
@@ -168,7 +168,7 @@ def test_a_folder_is_an_os_error(tmp_path):
 
 
 def test_a_file_above_the_size_cap_is_refused(tmp_path, monkeypatch):
-    monkeypatch.setattr(nn, "MAX_FILE_BYTES", 100)
+    monkeypatch.setattr(modelfiles, "MAX_FILE_BYTES", 100)
     path = model_file(tmp_path)
     assert os.path.getsize(path) > 100
     with pytest.raises(ValueError, match="larger than 100 bytes, the most a model file may have"):

@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from micrograd_cbook import nn, plots
+from micrograd_cbook import nn
+from micrograd_cbook.viz import plots
 
 SVG = "{http://www.w3.org/2000/svg}"
 

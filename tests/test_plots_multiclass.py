@@ -4,7 +4,8 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from micrograd_cbook import datasets, plots
+from micrograd_cbook import datasets
+from micrograd_cbook.viz import plots
 
 SVG = "{http://www.w3.org/2000/svg}"
 MATRIX = [[8, 1, 1], [0, 5, 0], [2, 0, 3]]

@@ -9,8 +9,8 @@ import pytest
 
 from micrograd_cbook import Value, datasets, nn
 from micrograd_cbook.cli import main
-from micrograd_cbook.replay import GRID, MAX_FRAMES, Replay
 from micrograd_cbook.training import fit
+from micrograd_cbook.viz.replay import GRID, MAX_FRAMES, Replay
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="needs Graphviz's dot")
 

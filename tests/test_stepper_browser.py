@@ -8,8 +8,8 @@ import pytest
 from browser import errors, require_browser, start
 
 from micrograd_cbook import Value
-from micrograd_cbook.player import page_html
 from micrograd_cbook.viz import stepper, write_frames
+from micrograd_cbook.viz.player import page_html
 
 require_browser()
 

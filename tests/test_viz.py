@@ -570,7 +570,7 @@ def test_render_svg_writes_the_file_atomically(tmp_path):
 
 
 def test_written_files_get_the_usual_permissions(tmp_path, monkeypatch):
-    monkeypatch.setattr("micrograd_cbook.viz._pipe", lambda dot, fmt_: "<svg/>")
+    monkeypatch.setattr("micrograd_cbook.viz.graph.pipe", lambda dot, fmt_: "<svg/>")
     old_umask = os.umask(0o022)
     try:
         render_svg(Value(1.0), tmp_path / "new.svg")
@@ -584,7 +584,7 @@ def test_written_files_get_the_usual_permissions(tmp_path, monkeypatch):
 
 
 def test_an_unwritable_path_raises_oserror_and_leaves_nothing(tmp_path, monkeypatch):
-    monkeypatch.setattr("micrograd_cbook.viz._pipe", lambda dot, fmt_: "<svg/>")
+    monkeypatch.setattr("micrograd_cbook.viz.graph.pipe", lambda dot, fmt_: "<svg/>")
     blocker = tmp_path / "file"
     blocker.write_text("x")
     with pytest.raises(OSError):

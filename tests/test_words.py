@@ -36,7 +36,7 @@ def test_notebooks_write_layer_numbers_in_parentheses_not_as_powers(number):
         "README.md",
         "notebooks/README.md",
         "micrograd_cbook/equations.py",
-        "micrograd_cbook/plots.py",
+        "micrograd_cbook/viz/plots.py",
         "micrograd_cbook/cli/demo.py",
     ],
 )

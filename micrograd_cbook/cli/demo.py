@@ -11,8 +11,19 @@ import argparse
 import os
 import time
 
+from .. import equations
+from ..checks import gradcheck
+from ..datasets import chapter_table
 from ..engine import Value
-from . import UsageError, positive_int, prepare_folder
+from ..losses import quadratic_cost
+from ..nn import chapter_network
+from ..notation import fmt
+from ..optim import SGD
+from ..stepping import explain
+from ..training import fit
+from ..viz import GraphvizMissingError, render_svg
+from ..viz.plots import loss_curve_svg
+from .common import UsageError, positive_int, prepare_folder
 
 DEFAULT_OUT = "micrograd-cbook-demo"
 ROW = 0  # the row whose gradients are checked and drawn
@@ -44,9 +55,6 @@ def _row(cells: list[str], widths: list[int]) -> str:
 
 def _check_gradients(net, x: list[float], y: float) -> tuple[Value, Value, list[tuple]]:
     """Forward and backward one row: a2, C and (weight, engine, equation, numeric) rows."""
-    from .. import equations
-    from ..checks import gradcheck
-    from ..losses import quadratic_cost
 
     a2 = net(x)
     C = quadratic_cost(a2, y)
@@ -79,12 +87,6 @@ def _check_gradients(net, x: list[float], y: float) -> tuple[Value, Value, list[
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..datasets import chapter_table
-    from ..engine import fmt
-    from ..nn import chapter_network
-    from ..optim import SGD
-    from ..plots import loss_curve_svg
-    from ..training import fit
 
     started = time.perf_counter()
     out = args.out
@@ -175,14 +177,12 @@ def run(args: argparse.Namespace) -> int:
 
 def _explain_text(C: Value, weight: Value) -> str:
     """The chapter's chain for one weight: labelled nodes only, each factor with its number."""
-    from ..stepping import explain
 
     return str(explain(C, weight, labelled_only=True)).replace(" = ", "\n     = ")
 
 
 def _write_graph(C, net, path: str) -> str:
     """Draw one row's graph with its grads, the highlighted weight's path emphasised."""
-    from ..viz import GraphvizMissingError, render_svg
 
     weight = next(p for p in net.parameters() if p.label == HIGHLIGHT)
     try:

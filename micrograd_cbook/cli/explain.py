@@ -14,21 +14,16 @@ from __future__ import annotations
 import argparse
 import ast
 
-from ..engine import Value, fmt
+from ..engine import Value
+from ..notation import number as num
 from ..stepping import DEFAULT_MAX_PATHS, backward_steps, explain
-from . import UsageError, build_formula
+from .common import UsageError, build_formula
 
 EXAMPLES = (
     'micrograd-cbook explain "sigmoid(w*x + b)" --set w=0.5 x=1.5 b=0.1 --wrt w',
     'micrograd-cbook explain "z = w*x + b; a = sigmoid(z); C = (1 - a)**2 / 2" \\\n'
     "    --set w=0.5 x=1.5 b=0.1 --wrt w",
 )
-
-
-def num(x: float) -> str:
-    """A number as the chain rule prints it: 4 decimals and a real minus sign (−0.0942)."""
-    s = fmt(x + 0.0)  # -0.0 + 0.0 is 0.0: no "−0.0000"
-    return "−" + s[1:] if s.startswith("-") else s
 
 
 def register(sub: argparse._SubParsersAction) -> None:

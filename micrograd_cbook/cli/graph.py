@@ -14,8 +14,11 @@ import argparse
 import os
 import sys
 
+import graphviz
+
+from .. import viz  # graphviz is imported only when the command runs
 from ..files import write_atomic
-from . import UsageError, build_formula
+from .common import UsageError, build_formula
 
 EXAMPLES = (
     'micrograd-cbook graph "sigmoid(w*x + b)" --set w=0.5 x=1.5 b=0.1 -o graph.svg',
@@ -110,7 +113,6 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Build, backpropagate and draw; a user's mistake raises :class:`UsageError`."""
-    from .. import viz  # graphviz is imported only when the command runs
 
     formula, _values, root, nodes = build_formula(args)
     names = ", ".join(formula.names) or "none"
@@ -184,7 +186,6 @@ def _output_format(path: str) -> str:
 
 def _render(viz, root, fmt: str, options: dict) -> bytes:
     """The picture as PNG or PDF bytes, from Graphviz."""
-    import graphviz
 
     try:
         return viz.draw_dot(root, **options).pipe(format=fmt)

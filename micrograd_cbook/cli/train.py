@@ -11,7 +11,13 @@ import argparse
 import math
 import os
 
-from . import UsageError, positive_int, prepare_folder
+from .. import datasets
+from ..losses import one_hot
+from ..nn import ACTIVATIONS, INITS, MLP
+from ..optim import SGD, Adam, AdamW
+from ..training import confusion_matrix, evaluate, fit, predict
+from ..viz.plots import confusion_matrix_svg, decision_boundary_svg, images_svg, loss_curve_svg
+from .common import UsageError, positive_int, prepare_folder
 
 DEFAULT_OUT = "micrograd-cbook-run"
 LOSS_CHOICES = ("hinge", "bce", "mse", "quadratic", "cross_entropy")
@@ -133,7 +139,6 @@ def _hidden(text: str) -> list[int]:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    from ..nn import ACTIVATIONS, INITS
 
     p = sub.add_parser(
         "train",
@@ -276,7 +281,6 @@ def _fill_defaults(args: argparse.Namespace) -> None:
 
 
 def _optimizer(args: argparse.Namespace, params: list) -> object:
-    from ..optim import SGD, Adam, AdamW
 
     if args.optimizer == "adamw":
         return AdamW(params, lr=args.lr, weight_decay=args.weight_decay)
@@ -314,10 +318,6 @@ def _fit(args: argparse.Namespace, fit, model, X, y, opt, **options):
 
 
 def run(args: argparse.Namespace) -> int:
-    from .. import datasets
-    from ..nn import MLP
-    from ..plots import decision_boundary_svg
-    from ..training import fit
 
     _fill_defaults(args)
     if args.optimizer != "sgd" and args.momentum:
@@ -394,11 +394,6 @@ def run(args: argparse.Namespace) -> int:
 def _run_classes(args: argparse.Namespace) -> int:
     """Several classes (spiral, digits): one output per class, trained on a stratified split,
     judged on the rows held out."""
-    from .. import datasets
-    from ..losses import one_hot
-    from ..nn import MLP
-    from ..plots import confusion_matrix_svg, images_svg
-    from ..training import confusion_matrix, evaluate, fit, predict
 
     if args.loss in ("hinge", "bce"):
         raise UsageError(
@@ -513,7 +508,6 @@ def _run_classes(args: argparse.Namespace) -> int:
 
 def _save_model_and_loss(args: argparse.Namespace, model, history) -> list[str]:
     """Write model.json and loss.svg into --out; what was written, for the report."""
-    from ..plots import loss_curve_svg
 
     model_path = os.path.join(args.out, "model.json")
     model.save(model_path)

@@ -36,10 +36,14 @@ from operator import mul
 from pathlib import Path
 from typing import Any
 
-from .engine import Value, topological_order
-from .files import write_atomic
+from ..engine import Value, topological_order
+from ..files import write_atomic
+from ..losses import binary_cross_entropy_with_logits
+from ..metrics import evaluate
+from ..notation import number
+from .frames import snapshots
+from .graph import GraphvizMissingError, nodes_drawn
 from .player import page_html, player_html
-from .viz import nodes_drawn
 
 __all__ = ["MAX_FRAMES", "Replay", "recorder"]
 
@@ -119,8 +123,6 @@ class Replay:
         if epoch in self.wanted:
             self._record(epoch)
         if epoch == self.epochs:
-            from .training import evaluate
-
             self.final = evaluate(self.model, self.X, self.y, self.loss, self.threshold)
             self.write()
 
@@ -254,14 +256,12 @@ class Replay:
 
     def page(self) -> str:
         """The whole offline page."""
-        from . import viz
-
         uid = f"mgcb-replay-{uuid.uuid4().hex[:8]}"
         losses = self._losses()
         epochs = [f["epoch"] for f in self.frames]
         captions = []
         for e in epochs:
-            loss = f"loss {viz.number(losses[e])}" if e < len(losses) else ""
+            loss = f"loss {number(losses[e])}" if e < len(losses) else ""
             acc = self._accuracy(e)
             acc_text = f", accuracy {acc:.1%}" if acc is not None else ""
             when = "Before training" if e == 0 else f"After epoch {e} of {self.epochs}"
@@ -283,7 +283,7 @@ class Replay:
         if len(self.graphs) == len(self.frames):
             try:
                 show = self._graph_player()
-            except viz.GraphvizMissingError:
+            except GraphvizMissingError:
                 note = "(Graphviz is missing: no graph; install it to see one.)"
             else:
                 svg = show.base_svg()
@@ -292,10 +292,10 @@ class Replay:
         else:
             note = "(This loss gives no graph of one example.)"
         data["props"], data["changes"] = props, changes
-        x = ", ".join(viz.number(float(v)) for v in self.X[self.example])
+        x = ", ".join(number(float(v)) for v in self.X[self.example])
         t = self.y[self.example]
         t_text = (
-            viz.number(t.data if isinstance(t, Value) else float(t))
+            number(t.data if isinstance(t, Value) else float(t))
             if isinstance(t, (int, float, Value))
             else html.escape(str(t))
         )
@@ -341,8 +341,6 @@ class Replay:
         than TREE_MAX_LEAVES leaves, at the output's weighted sum: the weights are in the
         heat maps.
         """
-        from . import viz
-
         first = self.graphs[0]
         order = topological_order(first)
         stop_at: list[Value] = []
@@ -357,7 +355,7 @@ class Replay:
                 ]
         self.cut = stop_at
         weight = _first_weight(first, set(stop_at))
-        return viz.snapshots(
+        return snapshots(
             self.graphs,
             [""] * len(self.graphs),
             title="example",
@@ -373,8 +371,6 @@ class Replay:
 
 def _threshold(y: Sequence[Any], loss: Callable[..., Value]) -> float:
     """Where a score splits the two classes: 0 for logits and ±1 labels, ½ otherwise."""
-    from .losses import binary_cross_entropy_with_logits
-
     labels = {
         t.data if isinstance(t, Value) else t for t in y if isinstance(t, (int, float, Value))
     }

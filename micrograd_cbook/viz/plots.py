@@ -18,8 +18,8 @@ from decimal import ROUND_CEILING, Context, Decimal, localcontext
 from html import escape
 from typing import Any
 
-from .engine import Value
-from .files import write_atomic
+from ..engine import Value
+from ..files import write_atomic
 
 __all__ = ["confusion_matrix_svg", "decision_boundary_svg", "images_svg", "loss_curve_svg"]
 

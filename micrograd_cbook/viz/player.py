@@ -1,7 +1,7 @@
 """An offline HTML player: one SVG whose parts change from frame to frame, with controls.
 
 The stepper (:func:`micrograd_cbook.viz.stepper`) and the training replay
-(:mod:`micrograd_cbook.replay`) are players. A frame is one value for each changing part of
+(:mod:`micrograd_cbook.viz.replay`) are players. A frame is one value for each changing part of
 the picture: ``props`` lists (element id, attribute) pairs, ``attribute`` being an SVG
 attribute or ``"text"`` for the element's text, and ``changes[i]`` says when part i changes,
 ``[0, value, k, value from frame k, ...]`` (small: most parts change a few times). The

@@ -1,6 +1,6 @@
 """Every row at once: a compiled graph's ``many(rows)`` run with NumPy, with the same floats.
 
-The straight-line code of :mod:`micrograd_cbook.compiler` runs its lines once per row. Here
+The straight-line code of :mod:`micrograd_cbook.speed.compiler` runs its lines once per row. Here
 each operation runs once for all the rows of a batch: a value is an array of shape
 (lanes, rows), where the lanes of a *pack* are nodes that do the same operation on the same
 kinds of inputs at the same depth (the neurons of a layer). Nothing about the numbers changes:
@@ -35,7 +35,7 @@ import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from .engine import EXP_LIMIT, Constant, Value, power
+from ..engine import EXP_LIMIT, Constant, Value, power
 
 np: Any = None  # NumPy, imported by the first plan (importing micrograd_cbook does not)
 

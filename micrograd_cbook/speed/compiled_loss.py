@@ -29,9 +29,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from ..engine import Value
+from ..losses import cross_entropy, hinge, mse, quadratic_cost
+from ..nn import Module
 from .compiler import CompiledGraph, compile
-from .engine import Value
-from .losses import cross_entropy, hinge, mse, quadratic_cost
 
 __all__ = ["STATIC_LOSSES", "CompiledLoss"]
 
@@ -70,8 +71,6 @@ class CompiledLoss:
     ) -> CompiledLoss | None:
         """The compiled cost, or None where the graph is not static or the data not numbers
         (a loss of your own, targets that are Values, a model that is not an ``nn`` one)."""
-        from .nn import Module
-
         if loss_fn not in STATIC_LOSSES or not isinstance(model, Module):
             return None
         try:

@@ -22,7 +22,7 @@ da_dmul2 = da_dz
 da_db += da_dz
 
 Every row at once: with NumPy installed, ``f.many(rows)`` over enough rows (``f.batched``,
-:mod:`micrograd_cbook.batched`) runs each operation once for all the rows, a layer's neurons
+:mod:`micrograd_cbook.speed.batched`) runs each operation once for all the rows, a layer's neurons
 side by side, with the same float operations in the same order: the same numbers again.
 ``compile(..., batched=False)`` keeps to the straight-line code.
 
@@ -50,8 +50,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from .batched import MIN_ROWS, RowsAtOnce, available
-from .engine import (
+from ..engine import (
     EXP_LIMIT,
     Constant,
     Value,
@@ -61,6 +60,7 @@ from .engine import (
     topological_order,
     weighted_sum,
 )
+from .batched import MIN_ROWS, RowsAtOnce, available
 
 __all__ = ["DEFAULT_MAX_NODES", "CompiledGraph", "compile"]
 
@@ -109,7 +109,7 @@ def compile(
 
     ``inputs``: the leaves whose values each call passes, in the order of its values.
     ``batched``: let ``many`` run every row at once with NumPy where that is faster (the same
-    floats; see :mod:`micrograd_cbook.batched`). Raises ValueError for an input that is not a
+    floats; see :mod:`micrograd_cbook.speed.batched`). Raises ValueError for an input that is not a
     leaf of the graph (or given twice) and for a graph of more than ``max_nodes`` values,
     TypeError for anything that is not a Value.
 

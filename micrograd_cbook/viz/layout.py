@@ -1,0 +1,77 @@
+"""One layout for many frames: where a single Graphviz run put every node and edge.
+
+A :class:`Frame` is a Digraph pinned to such a layout (drawn with ``neato -n2``, which keeps
+every position); :class:`Widest` holds each node's widest texts over the frames, so that one
+layout fits them all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import graphviz
+
+__all__ = ["Frame", "Layout", "Widest"]
+
+
+class Frame(graphviz.Digraph):
+    """One picture of the backward pass, laid out already: Graphviz draws it where it stands.
+
+    Its nodes and edges carry the positions of one layout shared by every frame of the pass
+    (``pos`` attributes), and it renders with ``neato -n2``, which keeps them: the nodes stay
+    put from frame to frame. ``step`` is 0 for the graph before the pass, then 1, 2, ...;
+    ``caption`` says what the step does. To render its ``source`` by hand:
+    ``neato -n2 -Tsvg``.
+    """
+
+    step: int = 0
+    caption: str = ""
+
+    def pipe(self, *args: Any, **kwargs: Any) -> Any:
+        if self.engine == "neato":
+            kwargs.setdefault("neato_no_op", 2)
+        return super().pipe(*args, **kwargs)
+
+    def render(self, *args: Any, **kwargs: Any) -> Any:
+        if self.engine == "neato":
+            kwargs.setdefault("neato_no_op", 2)
+        return super().render(*args, **kwargs)
+
+
+@dataclass(frozen=True)
+class Widest:
+    """Each node's widest data and grad text, and each edge label's, over a film's frames."""
+
+    data: list[str]
+    grad: list[str]
+    local: list[list[str]]
+
+
+class Layout:
+    """Where one Graphviz run put every node and edge: the positions the frames share."""
+
+    def __init__(self, laid_out: dict) -> None:
+        self.bb = laid_out.get("bb", "0,0,0,0")
+        self.graph = {"lp": laid_out["lp"]} if "lp" in laid_out else {}
+        self.nodes: dict[str, dict[str, str]] = {}
+        self.edges: dict[str, dict[str, str]] = {}
+        for obj in laid_out.get("objects", []):
+            if "pos" in obj:
+                self.nodes[obj["name"]] = {
+                    "pos": obj["pos"] + "!",
+                    "width": obj["width"],
+                    "height": obj["height"],
+                    "fixedsize": "true",
+                }
+        for edge in laid_out.get("edges", []):
+            attrs = {"pos": edge["pos"]}
+            if "lp" in edge:
+                attrs["lp"] = edge["lp"]
+            self.edges[edge["id"]] = attrs
+
+    def node_attrs(self, name: str) -> dict[str, str]:
+        return self.nodes.get(name, {})
+
+    def edge_attrs(self, edge_id: str) -> dict[str, str]:
+        return self.edges.get(edge_id, {})
