@@ -16,8 +16,7 @@ import sys
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_compiler import root_graph
-from test_engine_properties import ENGINE, SETTINGS, programs, run
+from strategies import ENGINE, SETTINGS, programs, root_graph, run
 
 from micrograd_cbook import (
     Constant,

@@ -16,27 +16,12 @@ import random
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_engine_properties import ENGINE, SETTINGS, Num, Program, programs, run, uses
+from strategies import ENGINE, SETTINGS, Num, Program, programs, root_graph, run
 
 from micrograd_cbook import Value, compile, losses, nn, sum_values, topological_order, weighted_sum
 from micrograd_cbook.speed.compiler import CompiledGraph
 
 # ------------------------------------------------------------------ random graphs
-
-
-def root_graph(prog: Program) -> Program:
-    """The program with every step its root does not use replaced by a harmless -x0: the
-    interpreter runs every step of a program (one off the root's graph may raise, a log of
-    0 say), the compiled graph holds only the root's."""
-    n = len(prog.leaves)
-    used = {n + len(prog.steps) - 1}
-    for k in reversed(range(len(prog.steps))):
-        if n + k in used:
-            used.update(uses(prog.steps[k][1]))
-    return Program(
-        prog.leaves,
-        tuple(step if n + k in used else ("neg", (0,)) for k, step in enumerate(prog.steps)),
-    )
 
 
 def interpret(prog, values, chosen, start=None):

@@ -1,50 +1,19 @@
-"""backward_steps: backward() one node per next(), with every contribution visible; repr(Value)."""
+"""backward_steps: backward() one node per next(), with every contribution visible; and explain:
+∂root/∂wrt as a sum over paths of products of local grads, in the chapter's style."""
 
 import math
+import time
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from strategies import build, recipes
 
-from micrograd_cbook import Value, backward_steps
+from micrograd_cbook import Value, backward_steps, explain, sum_values
 from micrograd_cbook.engine import topological_order
+from micrograd_cbook.stepping import count_paths
 
-# A random graph is a recipe: leaves, then operations on earlier nodes (reuse makes shared
-# sub-expressions, so many nodes are reached along several paths).
-OPS = ("+", "-", "*", "sigmoid", "tanh", "*c", "**2", "relu")
-recipes = st.tuples(
-    st.lists(st.floats(-2, 2, allow_nan=False), min_size=1, max_size=4),
-    st.lists(
-        st.tuples(
-            st.sampled_from(OPS),
-            st.integers(0, 10**6),
-            st.integers(0, 10**6),
-            st.floats(-2, 2, allow_nan=False),
-        ),
-        min_size=1,
-        max_size=25,
-    ),
-)
-
-
-def build(recipe):
-    leaves, ops = recipe
-    nodes = [Value(x, f"x{i}") for i, x in enumerate(leaves)]
-    for op, i, j, c in ops:
-        a, b = nodes[i % len(nodes)], nodes[j % len(nodes)]
-        if op == "+":
-            out = a + b
-        elif op == "-":
-            out = a - b
-        elif op == "*":
-            out = a * b
-        elif op == "*c":
-            out = c * a
-        elif op == "**2":
-            out = a**2
-        else:
-            out = getattr(a, op)()
-        nodes.append(out)
-    return nodes
+# ------------------------------------------------------------------ backward_steps
 
 
 def grads(nodes):
@@ -158,22 +127,191 @@ def test_negative_numbers_print_with_a_real_minus_sign():
     assert "−1.0000" in str(next(backward_steps(y)))
 
 
-# ------------------------------------------------------------------ repr(Value)
+# ------------------------------------------------------------------ explain
 
 
-def test_repr_shows_label_data_grad_and_op_as_in_the_api():
-    a = Value(1.0).sigmoid()
-    a.label = "a1"
-    a.grad = -0.0313
-    assert repr(a) == "Value(label='a1', data=0.7311, grad=-0.0313, op='sigmoid')"
+def chapter_chain():
+    """The chapter's last link: a¹ = σ(1), w² with z² = 1, a² = σ(z²), C = ½(y − a²)², y = 1."""
+    a1 = Value(1 / (1 + math.exp(-1)), "a1")
+    w2 = Value(1.0 / a1.data, "w2")
+    z2 = w2 * a1
+    z2.label = "z2"
+    a2 = z2.sigmoid()
+    a2.label = "a2"
+    C = 0.5 * (1.0 - a2) ** 2
+    C.label = "C"
+    return w2, C
 
 
-def test_repr_of_an_unlabelled_leaf_leaves_out_label_and_op():
-    assert repr(Value(2.0)) == "Value(data=2.0000, grad=0.0000)"
+def agrees(total: float, grad: float, paths) -> bool:
+    # Sums of many products in a different order: relative to the size of the terms.
+    scale = sum(abs(p.product) for p in paths)
+    return math.isclose(total, grad, rel_tol=1e-9, abs_tol=1e-12 * scale)
 
 
-def test_repr_of_tiny_and_huge_numbers_stays_readable():
-    v = Value(1e-9, "eps")
-    v.grad = 3e7
-    assert repr(v) == "Value(label='eps', data=1.0000e-09, grad=3.0000e+07)"
-    assert math.isnan(Value(float("nan")).data) and "nan" in repr(Value(float("nan")))
+def test_the_chapters_line_for_dC_dw2():
+    w2, C = chapter_chain()
+    C.backward()
+    assert str(explain(C, w2, labelled_only=True)) == (
+        "∂C/∂w2 = ∂z2/∂w2 · ∂a2/∂z2 · ∂C/∂a2 = 0.7311 × 0.1966 × (−0.2689) = −0.0387"
+    )
+
+
+def test_every_node_on_the_path_appears_without_labelled_only():
+    w2, C = chapter_chain()
+    C.backward()
+    e = explain(C, w2)
+    (path,) = e.paths
+    assert path.nodes[0] is w2 and path.nodes[-1] is C
+    assert len(path.factors) == len(path.nodes) - 1 == 5  # z2, a2, 1 − a2, (·)², ½·
+    assert str(e).startswith("∂C/∂w2 = ∂z2/∂w2 · ∂a2/∂z2 · ∂sub#")
+    assert e.total == w2.grad  # one path: the same products in the same order, exactly
+
+
+@given(recipes, st.data())
+def test_totals_equal_grads_on_random_graphs(recipe, data):
+    nodes = build(recipe)
+    root = nodes[-1]
+    root.backward()
+    wrt = data.draw(st.sampled_from(nodes))
+    n = count_paths(root, wrt)
+    if n == 0 or n > 2000:
+        with pytest.raises(ValueError):
+            explain(root, wrt, max_paths=2000)
+        return
+    e = explain(root, wrt, max_paths=2000)
+    assert len(e.paths) == n
+    assert agrees(e.total, wrt.grad, e.paths)
+    for p in e.paths:
+        assert p.nodes[0] is wrt and p.nodes[-1] is root
+        assert math.prod(reversed(p.factors)) == p.product  # multiplied root first
+
+
+@given(recipes, st.data())
+def test_labelled_only_totals_equal_grads_whichever_nodes_carry_labels(recipe, data):
+    nodes = build(recipe)
+    for n in nodes:
+        n.label = n.label if not n.children or data.draw(st.booleans()) else ""
+    root = nodes[-1]
+    root.backward()
+    wrt = data.draw(st.sampled_from(nodes[:-1] or nodes))
+    if count_paths(root, wrt) == 0:
+        return
+    try:
+        e = explain(root, wrt, max_paths=2000, labelled_only=True)
+    except ValueError:
+        return  # too many paths even between labelled nodes
+    assert agrees(e.total, wrt.grad, e.paths)
+    assert all(v.label or v is wrt or v is root for p in e.paths for v in p.nodes)
+
+
+def test_a_node_reached_along_several_paths_sums_them():
+    x = Value(0.3, "x")
+    a = x.tanh()
+    a.label = "a"
+    b = x * x
+    b.label = "b"
+    C = a * b + x
+    C.label = "C"
+    C.backward()
+    e = explain(C, x)
+    assert len(e.paths) == 4  # through a, through b twice (x·x), and directly
+    assert e.total == pytest.approx(x.grad, rel=1e-15)
+    lines = str(e).splitlines()
+    assert lines[0] == "∂C/∂x = the sum over 4 paths from x to C:"
+    assert lines[-1].startswith("∂C/∂x = ") and lines[-1].endswith(f"= {x.grad:.4f}")
+    assert len(lines) == 6
+
+
+def test_many_paths_print_a_sum_line_without_every_term():
+    x = Value(0.5, "x")
+    y = sum_values([x * float(k) for k in range(1, 11)])
+    y.label = "y"
+    y.backward()
+    lines = str(explain(y, x)).splitlines()
+    assert len(lines) == 12
+    assert lines[-1] == "∂y/∂x = the sum of the 10 products = 55.0000"
+
+
+def test_a_60_layer_diamond_chain_is_refused_fast_without_enumerating():
+    x = Value(0.1, "x")
+    y = x
+    for _ in range(60):
+        y = y.tanh() + 0.5 * y  # two paths per layer: 2^60 in all
+    start = time.perf_counter()
+    assert count_paths(y, x) == 2**60
+    with pytest.raises(ValueError, match=r"1152921504606846976 paths, more than max_paths=1000"):
+        explain(y, x)
+    assert time.perf_counter() - start < 1.0
+
+
+def test_max_paths_is_the_limit_itself():
+    x = Value(1.0, "x")
+    y = x * x  # 2 paths
+    assert len(explain(y, x, max_paths=2).paths) == 2
+    with pytest.raises(ValueError, match="max_paths=1"):
+        explain(y, x, max_paths=1)
+    for bad in (0, -1, 2.5, True):
+        with pytest.raises(ValueError, match="max_paths must be a positive int"):
+            explain(y, x, max_paths=bad)
+
+
+def test_wrt_outside_the_graph_is_a_clear_value_error():
+    x, other = Value(1.0, "x"), Value(2.0, "other")
+    y = x.sigmoid()
+    y.label = "y"
+    with pytest.raises(ValueError, match="'other' is not in the graph of 'y'"):
+        explain(y, other)
+    with pytest.raises(ValueError, match=r"Value\(data=3.0000.*not in the graph"):
+        explain(y, Value(3.0))
+
+
+def test_wrt_must_be_a_value():
+    y = Value(1.0, "x").exp()
+    with pytest.raises(TypeError, match="float"):
+        explain(y, 1.0)
+
+
+def test_root_with_respect_to_itself_is_one():
+    y = Value(2.0, "x").exp()
+    y.label = "y"
+    e = explain(y, y)
+    assert e.total == 1.0 and len(e.paths) == 1
+    assert str(e) == "∂y/∂y = ∂y/∂y = 1.0000 = 1.0000"
+
+
+def test_unlabelled_nodes_get_readable_stand_ins():
+    w = Value(0.5)
+    C = (w * 3 - 1).relu() + 2
+    e = str(explain(C, w))
+    assert e.startswith("∂add#")
+    for stand_in in ("/∂leaf#", "∂mul#", "∂sub#", "∂relu#"):
+        assert stand_in in e
+
+
+def test_a_deep_single_path_explains_without_recursion():
+    x = Value(1.0, "x")
+    y = x
+    for _ in range(5000):
+        y = y * 1.0
+    e = explain(y, x)
+    assert e.total == 1.0 and len(e.paths[0].factors) == 5000
+
+
+def test_repr_is_one_line():
+    x = Value(1.0, "x")
+    y = x * x
+    y.label = "y"
+    assert repr(explain(y, x)) == "Explanation(∂y/∂x, 2 paths, total=2.0000)"
+
+
+def test_labelled_only_folds_an_unlabelled_diamond_completely():
+    # x feeds u = x + x, and v = u + x, C = u + v: unlabelled u is reached by two routes.
+    x = Value(0.0, "x")
+    u = x + x
+    v = u + x
+    C = u + v
+    C.label = "C"
+    C.backward()
+    e = explain(C, x, labelled_only=True)
+    assert len(e.paths) == 1 and e.total == x.grad == 5.0

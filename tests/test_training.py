@@ -1,13 +1,30 @@
-"""fit(): full-batch and mini-batch steps, the history, accuracy, the progress bar, validation."""
+"""fit(): full-batch and mini-batch steps, the history, the progress bar, validation, the
+compiled path, ten outputs trained with cross-entropy; and the chapter's training run.
+
+The chapter's run has the same outputs as the classic NumPy recipe: the two-layer NumPy
+network the chapter's next chapter writes by hand (``l1 = sigmoid(l0 @ syn0); l2 =
+sigmoid(l1 @ syn1)`` and the deltas of the quadratic cost), with its weights drawn by NumPy
+itself, not read from our data file.
+"""
 
 import io
+import json
 import math
+from importlib import resources
 
 import pytest
 
 from micrograd_cbook import datasets, losses, nn
-from micrograd_cbook.optim import SGD, Adam
-from micrograd_cbook.training import History, accuracy, evaluate, fit
+from micrograd_cbook.optim import SGD, Adam, AdamW
+from micrograd_cbook.training import (
+    History,
+    accuracy,
+    chapter_run,
+    confusion_matrix,
+    evaluate,
+    fit,
+    predict,
+)
 
 
 def test_full_batch_fit_equals_the_hand_written_loop():
@@ -69,30 +86,6 @@ def test_minibatch_count_per_epoch(monkeypatch):
     monkeypatch.setattr(opt, "step", lambda: (steps.append(1), original()))
     fit(model, X, y, optimizer=opt, epochs=3, batch_size=4, progress=False)
     assert len(steps) == 3 * 3  # batches of 4, 4, 2
-
-
-def test_accuracy_thresholds_and_moot_cases():
-    from micrograd_cbook import Value
-
-    out = [Value(0.7), Value(0.4), Value(-0.2)]
-    assert accuracy(out, [1, 0, 0]) == 1.0
-    assert accuracy(out, [1, -1, -1], threshold=0.0) == pytest.approx(2 / 3)
-    model = nn.MLP(1, [1], activation="linear", seed=0)
-    h = fit(model, [[0.0], [1.0], [2.0]], [0.5, 1.5, 2.5], loss="mse", epochs=2, progress=False)
-    assert h.accuracy is None and h.final_accuracy is None  # regression: no accuracy
-    with pytest.raises(ValueError, match="accuracy needs targets"):
-        accuracy(out, [0.5, 1.5, 2.5])
-
-
-def test_one_hot_targets_use_argmax_accuracy():
-    model = nn.MLP(2, [3, 2], activation="tanh", output_activation="linear", seed=0)
-    X = [[0.0, 1.0], [1.0, 0.0]]
-    Y = [[1, 0], [0, 1]]
-    loss, acc = evaluate(model, X, Y, loss="mse")
-    outs = [model(x) for x in X]
-    expected = sum((o[0].data > o[1].data) == (t[0] == 1) for o, t in zip(outs, Y)) / 2
-    assert acc == expected
-    assert math.isfinite(loss)
 
 
 def test_progress_bar_only_on_a_terminal(monkeypatch, capsys):
@@ -216,3 +209,144 @@ def test_a_loss_of_your_own_trains_through_the_interpreter_when_compiled():
         and h.loss[0]
         == 2.0 * losses.quadratic_cost([nn.MLP(2, [3, 1], seed=0)(x) for x in X], y).data
     )
+
+
+# ------------------------------------------------------------------ several outputs
+
+
+def test_fit_with_cross_entropy_reports_argmax_accuracy_each_epoch():
+    X, y = datasets.spiral(30, n_classes=3, seed=0)
+    model = nn.MLP(2, [8, 3], activation="tanh", output_activation="linear", seed=0)
+    h = fit(
+        model,
+        X,
+        y,
+        loss="cross_entropy",
+        optimizer=AdamW(model.parameters(), lr=0.05),
+        epochs=3,
+        progress=False,
+    )
+    assert len(h.accuracy) == 3
+    loss, acc = evaluate(model, X, y, loss="cross_entropy")
+    assert (h.final_loss, h.final_accuracy) == (loss, acc)
+    assert acc == accuracy([model(x) for x in X], y)
+    assert loss == losses.cross_entropy([model(x) for x in X], y).data
+
+
+def test_a_short_run_on_a_digits_subset_lifts_held_out_accuracy_above_80_percent():
+    X, y = datasets.digits()
+    X_train, X_test, y_train, y_test = datasets.train_test_split(X, y, test=0.8, seed=0)
+    X_test, y_test = X_test[:200], y_test[:200]
+    model = nn.MLP(64, [16, 10], activation="relu", output_activation="linear", seed=0)
+    _, before = evaluate(model, X_test, y_test, loss="cross_entropy")
+    fit(
+        model,
+        X_train,
+        y_train,
+        loss="cross_entropy",
+        optimizer=AdamW(model.parameters(), lr=0.02),
+        epochs=10,
+        batch_size=32,
+        seed=0,
+        progress=False,
+    )
+    _, after = evaluate(model, X_test, y_test, loss="cross_entropy")
+    assert len(X_train) == 359 and before < 0.3
+    assert after > 0.8
+    matrix = confusion_matrix(y_test, predict(model, X_test), n_classes=10)
+    assert sum(matrix[i][i] for i in range(10)) == round(after * 200)
+
+
+# ------------------------------------------------------------------ the chapter's run against NumPy
+
+
+X = [[0, 0, 1], [0, 1, 1], [1, 0, 1], [1, 1, 1]]
+Y = [0, 1, 1, 0]
+
+
+def numpy_weights():
+    np = pytest.importorskip("numpy")
+    rng_state = np.random.get_state()
+    try:
+        np.random.seed(1)
+        syn0 = np.random.random((3, 4))
+        syn1 = np.random.random((4, 1))
+    finally:
+        np.random.set_state(rng_state)
+    return syn0, syn1
+
+
+def numpy_run(steps, lr=1.0):
+    """The chapter's recipe in NumPy: full batch, quadratic cost summed over rows, lr 1."""
+    np = pytest.importorskip("numpy")
+
+    def sigmoid(x):
+        return 1.0 / (1.0 + np.exp(-x))
+
+    l0 = np.array(X, dtype=float)
+    y = np.array(Y, dtype=float).reshape(4, 1)
+    syn0, syn1 = numpy_weights()
+    for _ in range(steps):
+        l1 = sigmoid(l0 @ syn0)
+        l2 = sigmoid(l1 @ syn1)
+        l2_delta = (l2 - y) * l2 * (1 - l2)  # ∂C/∂z2 with C = ½ Σ (y − a2)²
+        l1_delta = (l2_delta @ syn1.T) * l1 * (1 - l1)  # ∂C/∂z1
+        syn1 = syn1 - lr * l1.T @ l2_delta
+        syn0 = syn0 - lr * l0.T @ l1_delta
+    l2 = sigmoid(sigmoid(l0 @ syn0) @ syn1)
+    return l2.ravel(), syn0, syn1
+
+
+def test_shipped_weights_are_numpys_seed_1_draws():
+    syn0, syn1 = numpy_weights()
+    data = json.loads(
+        resources.files("micrograd_cbook").joinpath("data", "chapter_weights.json").read_text()
+    )
+    assert data["syn0"] == syn0.tolist()
+    assert data["syn1"] == syn1.tolist()
+    assert "np.random.seed(1)" in data["source"]
+
+
+def test_chapter_network_maps_syn0_k_j_to_w1_j_k():
+    syn0, syn1 = numpy_weights()
+    net = nn.chapter_network()
+    assert repr(net) == (
+        "MLP(3, [4, 1], activation='sigmoid', output_activation='sigmoid', bias=False)"
+    )
+    for j, neuron in enumerate(net.layers[0].neurons):
+        for k, w in enumerate(neuron.w):
+            assert w.label == f"w1[{j},{k}]"
+            assert w.data == syn0[k, j]
+    assert [w.data for w in net.layers[1].neurons[0].w] == syn1.ravel().tolist()
+
+
+def test_untrained_outputs_equal_numpy_forward():
+    expected, _, _ = numpy_run(0)
+    net = nn.chapter_network()
+    assert [net(x).data for x in X] == pytest.approx(expected.tolist(), abs=1e-15)
+
+
+def test_chapter_table_is_the_chapters_data():
+    rows, targets = datasets.chapter_table()
+    assert rows == [[float(v) for v in row] for row in X]
+    assert targets == [float(v) for v in Y]
+
+
+def test_1000_steps_give_numpys_outputs_and_weights():
+    expected, syn0, syn1 = numpy_run(1000)
+    model, history = chapter_run(epochs=1000, lr=1.0)
+    outputs = [model(x).data for x in X]
+    assert outputs == pytest.approx(expected.tolist(), abs=1e-9)
+    w1 = [w.data for n in model.layers[0].neurons for w in n.w]
+    assert w1 == pytest.approx(syn0.T.ravel().tolist(), abs=1e-9)
+    assert [w.data for w in model.layers[1].neurons[0].w] == pytest.approx(
+        syn1.ravel().tolist(), abs=1e-9
+    )
+    assert len(history.loss) == 1000
+    assert history.final_loss == pytest.approx(0.5 * float(((expected - Y) ** 2).sum()), abs=1e-9)
+
+
+def test_training_learns_the_table():
+    _, history = chapter_run(epochs=1000)
+    assert history.final_accuracy == 1.0
+    assert history.loss[0] > 0.6 > 0.02 > history.final_loss

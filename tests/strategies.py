@@ -1,22 +1,23 @@
-"""Random graphs over every operation, checked leaf by leaf against oracles independent of ours.
+"""Shared hypothesis strategies: random programs over every operation, and stepping recipes.
 
-Each example is a small program: leaves, then steps that apply an operation to earlier nodes
-and to numbers (on either side), reusing nodes freely, with fused weighted_sum / sum_values
-steps. The same program is run by separate interpreters that share nothing with the engine:
-sympy (symbolic derivatives), mpmath at 50 digits (central differences of its own forward
-pass) and PyTorch float64 0-d tensors.
+A program is leaves, then steps that apply an operation to earlier nodes and to numbers (on
+either side), reusing nodes freely, with fused weighted_sum / sum_values steps. Separate
+interpreters (backends) run the same program: the engine, plain floats and mpmath at 50
+digits (to choose well-conditioned programs), sympy (symbolic derivatives).
 
-Programs stay where float arithmetic is well conditioned, so that 1e-9 is a fair bar: log
-arguments ≥ 0.1, denominators ≥ 0.25 in size, positive bases for non-integer and Value
-exponents, |sigmoid/tanh argument| ≤ 6 (their tails are tested in test_engine_ops),
-no relu or abs argument within 1e-6 of its kink, every value ≤ 1e3 in size, and every step's float
-value within 1e-13 of its 50-digit value (this rejects cancellation and underflow).
+Programs stay where float arithmetic is well conditioned: log arguments ≥ 0.1, denominators
+≥ 0.25 in size, positive bases for non-integer and Value exponents, |sigmoid/tanh argument|
+≤ 6 (their tails are tested in test_ops), no relu or abs argument within 1e-6 of its kink,
+every value ≤ 1e3 in size, and every step's float value within 1e-13 of its 50-digit value
+(this rejects cancellation and underflow).
 
-Tolerance: |engine − exact| ≤ 1e-9 · max(|exact|, 0.1 · S), where S is the sum over all
-paths of |product of local derivatives| (computed by the mpmath interpreter). It is a
-relative bound, except for a gradient that cancels to under a tenth of the terms the chain
-rule adds: that one is held to 1e-10 · S, the size of rounding in those terms. Central
-differences add their own error bound, an absolute 1e-25.
+A network program applies layers of one width d again and again (recurrent use), ties a
+weight slot to another slot's Value, makes a weight (or all of a layer's) a computed Value,
+replaces a weight by a new leaf between calls, or mixes two activations through a node made
+by hand; two roots are backpropagated (one inside the other's graph), the first maybe twice.
+
+A recipe is a smaller random graph for the stepping tests: leaves, then operations on earlier
+nodes (reuse makes shared sub-expressions, so many nodes are reached along several paths).
 """
 
 from __future__ import annotations
@@ -27,12 +28,13 @@ from dataclasses import dataclass
 from functools import reduce
 
 import mpmath
-import pytest
 import sympy
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume
 from hypothesis import strategies as st
 
 from micrograd_cbook import Value, sum_values, weighted_sum
+
+SETTINGS = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow]}
 
 # ------------------------------------------------------------------ programs
 
@@ -95,7 +97,7 @@ def apply(be: Backend, op: str, args: tuple, nodes: list):
     return BINARY[op](arg(args[0]), arg(args[1]))
 
 
-def _plain_wsum(ws, xs, b):
+def plain_wsum(ws, xs, b):
     z = reduce(operator.add, [w * x for w, x in zip(ws, xs)])
     return z if b is None else z + b
 
@@ -125,7 +127,7 @@ FLOAT = Backend(  # plain floats, only to choose well-conditioned programs
         "exp": math.exp,
         "log": math.log,
     },
-    wsum=_plain_wsum,
+    wsum=plain_wsum,
     total=lambda items: reduce(operator.add, items),
 )
 MPMATH = Backend(
@@ -139,7 +141,7 @@ MPMATH = Backend(
         "exp": mpmath.exp,
         "log": mpmath.log,
     },
-    wsum=_plain_wsum,
+    wsum=plain_wsum,
     total=lambda items: reduce(operator.add, items),
 )
 
@@ -295,187 +297,114 @@ def programs(draw, max_steps: int = 10) -> Program:
     return Program(tuple(leaves), tuple(steps))
 
 
-# ------------------------------------------------------------------ the engine's answer and the bar
-
-
-def engine_grads(prog: Program) -> tuple[list[Value], list[float]]:
-    leaves = [Value(x, label=f"x{i}") for i, x in enumerate(prog.leaves)]
-    nodes = run(prog, leaves, ENGINE)
-    nodes[-1].backward()
-    return nodes, [leaf.grad for leaf in leaves]
-
-
-def path_sums(prog: Program) -> list:
-    """S for each leaf: Σ over paths to the root of |∏ local derivatives|, in mpmath."""
-    with mpmath.workdps(50):
-        v = run(prog, [mpmath.mpf(x) for x in prog.leaves], MPMATH)
-        local: list[list[tuple[int, object]]] = []
-        for j, (op, args) in enumerate(prog.steps):
-            out = v[len(prog.leaves) + j]
-            local.append(_mp_local(op, args, v, out))
-        s = [mpmath.mpf(0)] * len(v)
-        s[-1] = mpmath.mpf(1)
-        for j in reversed(range(len(prog.steps))):
-            node = len(prog.leaves) + j
-            for child, d in local[j]:
-                s[child] += abs(d) * s[node]
-        return s[: len(prog.leaves)]
-
-
-def _mp_local(op: str, args: tuple, v: list, out) -> list[tuple[int, object]]:
-    """(child index, ∂out/∂child) for each node operand of one step."""
-
-    def val(a):
-        return mpmath.mpf(a.value) if isinstance(a, Num) else v[a]
-
-    if op in UNARY:
-        (i,) = args
-        x = v[i]
-        d = {
-            "neg": lambda: -1,
-            "abs": lambda: 1 if x > 0 else -1,
-            "sigmoid": lambda: out * (1 - out),
-            "relu": lambda: 1 if x > 0 else 0,
-            "tanh": lambda: 1 - out**2,
-            "exp": lambda: out,
-            "log": lambda: 1 / x,
-        }[op]()
-        return [(i, d)]
-    if op == "wsum":
-        ws, xs, b = args
-        pairs = [(w, val(x)) for w, x in zip(ws, xs)]
-        pairs += [(x, v[w]) for w, x in zip(ws, xs) if isinstance(x, int)]
-        return pairs + ([(b, 1)] if b is not None else [])
-    if op == "sum":
-        return [(a, 1) for a in args if isinstance(a, int)]
-    a, b = args
-    x, y = val(a), val(b)
-    if op == "+":
-        d = (1, 1)
-    elif op == "-":
-        d = (1, -1)
-    elif op == "*":
-        d = (y, x)
-    elif op == "/":
-        d = (1 / y, -x / y**2)
-    else:  # "**"
-        d = (0 if y == 0 else y * x ** (y - 1), out * mpmath.log(x) if x > 0 else 0)
-    return [(i, di) for i, di in zip((a, b), d) if isinstance(i, int)]
-
-
-def assert_grads_match(
-    got: list[float], exact: list, prog: Program, oracle: str, oracle_error: float = 0.0
-) -> None:
-    scale = path_sums(prog)
-    for i, (g, e, s) in enumerate(zip(got, exact, scale)):
-        e = mpmath.mpf(e)
-        bar = 1e-9 * max(abs(e), 0.1 * s) + oracle_error
-        assert abs(g - e) <= bar, (
-            f"∂root/∂x{i}: engine {g!r}, {oracle} {mpmath.nstr(e, 20)}, "
-            f"error {mpmath.nstr(abs(g - e), 3)} > {mpmath.nstr(bar, 3)}\n{prog}"
-        )
-
-
-SETTINGS = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow]}
-
-
-# ------------------------------------------------------------------ the properties
-
-
-@settings(max_examples=300, **SETTINGS)
-@given(programs())
-def test_forward_values_match_a_fifty_digit_evaluation(prog):
-    nodes, _ = engine_grads(prog)
-    with mpmath.workdps(50):
-        exact = run(prog, [mpmath.mpf(x) for x in prog.leaves], MPMATH)
-        for node, e in zip(nodes, exact):
-            assert abs(node.data - e) <= 1e-12 * abs(e), (node, e, prog)
-
-
-@settings(max_examples=200, **SETTINGS)
-@given(programs())
-def test_leaf_grads_match_sympys_symbolic_derivatives(prog):
-    _, got = engine_grads(prog)
-    xs = sympy.symbols(f"x0:{len(prog.leaves)}", real=True)
-    point = {x: sympy.Float(v, 30) for x, v in zip(xs, prog.leaves)}  # exact binary values
-    root = run(prog, list(xs), sympy_backend(point))[-1]
-    derivatives = sympy.lambdify(xs, [sympy.diff(root, x) for x in xs], modules="mpmath")
-    with mpmath.workdps(40):
-        exact = derivatives(*[mpmath.mpf(x) for x in prog.leaves])
-        assert_grads_match(got, exact, prog, "sympy")
-
-
-@settings(max_examples=200, **SETTINGS)
-@given(programs())
-def test_leaf_grads_match_fifty_digit_central_differences(prog):
-    _, got = engine_grads(prog)
-    with mpmath.workdps(50):
-        at = [mpmath.mpf(x) for x in prog.leaves]
-        exact = []
-        for i, x in enumerate(at):
-            h = mpmath.mpf("1e-20") * max(1, abs(x))
-            up, down = list(at), list(at)
-            up[i], down[i] = x + h, x - h
-            f_up, f_down = run(prog, up, MPMATH)[-1], run(prog, down, MPMATH)[-1]
-            exact.append((f_up - f_down) / (2 * h))
-        # Their own error: rounding 1e-50 · |f| / h ≤ 1e-27 (|f| ≤ 1e3), truncation h² · f‴.
-        assert_grads_match(got, exact, prog, "central differences", oracle_error=1e-25)
-
-
-@settings(max_examples=200, **SETTINGS)
-@given(programs())
-def test_leaf_grads_match_pytorch_float64(prog):
-    torch = pytest.importorskip("torch", reason="PyTorch is not installed (CI installs it)")
-    backend = Backend(
-        num=float,
-        unary={
-            "neg": operator.neg,
-            "abs": torch.abs,
-            "sigmoid": torch.sigmoid,
-            "relu": torch.relu,
-            "tanh": torch.tanh,
-            "exp": torch.exp,
-            "log": torch.log,
-        },
-        wsum=_plain_wsum,
-        total=lambda items: reduce(operator.add, items),
+def root_graph(prog: Program) -> Program:
+    """The program with every step its root does not use replaced by a harmless -x0: the
+    interpreter runs every step of a program (one off the root's graph may raise, a log of
+    0 say), the compiled graph holds only the root's."""
+    n = len(prog.leaves)
+    used = {n + len(prog.steps) - 1}
+    for k in reversed(range(len(prog.steps))):
+        if n + k in used:
+            used.update(uses(prog.steps[k][1]))
+    return Program(
+        prog.leaves,
+        tuple(step if n + k in used else ("neg", (0,)) for k, step in enumerate(prog.steps)),
     )
-    leaves = [torch.tensor(x, dtype=torch.float64, requires_grad=True) for x in prog.leaves]
-    root = run(prog, leaves, backend)[-1]
-    grads = torch.autograd.grad(root, leaves, allow_unused=True)
-    exact = [0.0 if g is None else g.item() for g in grads]
-    _, got = engine_grads(prog)
-    with mpmath.workdps(50):
-        assert_grads_match(got, exact, prog, "PyTorch")
 
 
-# ------------------------------------------------------------------ the generator itself
+# ------------------------------------------------------------------ stepping recipes
+
+RECIPE_OPS = ("+", "-", "*", "sigmoid", "tanh", "*c", "**2", "relu")
+recipes = st.tuples(
+    st.lists(st.floats(-2, 2, allow_nan=False), min_size=1, max_size=4),
+    st.lists(
+        st.tuples(
+            st.sampled_from(RECIPE_OPS),
+            st.integers(0, 10**6),
+            st.integers(0, 10**6),
+            st.floats(-2, 2, allow_nan=False),
+        ),
+        min_size=1,
+        max_size=25,
+    ),
+)
 
 
-def test_the_generator_reaches_every_operation_with_numbers_on_either_side_and_shares_nodes():
-    seen, shared = set(), False
-    for prog in _examples(300):
-        for op, args in prog.steps:
-            seen.add(op)
-            if op in BINARY:
-                seen.add((op, *(isinstance(a, Num) for a in args)))
-        used = [i for _, args in prog.steps for i in uses(args)]
-        shared = shared or len(used) > len(set(used))
-    sides = {
-        (op, *kind) for op in BINARY for kind in ((False, False), (True, False), (False, True))
-    }
-    assert seen == {*UNARY, *BINARY, "wsum", "sum", *sides}
-    assert shared
+def build(recipe):
+    """The recipe's graph: every node, leaves first, root last."""
+    leaves, ops = recipe
+    nodes = [Value(x, f"x{i}") for i, x in enumerate(leaves)]
+    for op, i, j, c in ops:
+        a, b = nodes[i % len(nodes)], nodes[j % len(nodes)]
+        if op == "+":
+            out = a + b
+        elif op == "-":
+            out = a - b
+        elif op == "*":
+            out = a * b
+        elif op == "*c":
+            out = c * a
+        elif op == "**2":
+            out = a**2
+        else:
+            out = getattr(a, op)()
+        nodes.append(out)
+    return nodes
 
 
-def _examples(n: int) -> list[Program]:
-    found: list[Program] = []
+# ------------------------------------------------------------------ network programs
 
-    # derandomize: the same examples on every run, so the coverage check cannot flake
-    @settings(max_examples=n, database=None, derandomize=True, **SETTINGS)
-    @given(programs())
-    def collect(prog):
-        found.append(prog)
 
-    collect()
-    return found
+ACTIVATIONS = ("sigmoid", "tanh", "relu", "linear")
+NUMBER = st.floats(-1.5, 1.5, allow_nan=False).map(lambda v: round(v, 3))
+
+
+@dataclass(frozen=True)
+class NetProgram:
+    d: int  # every layer maps d activations to d
+    layers: tuple[tuple[str, bool, bool], ...]  # (activation, bias, fused) per layer
+    weights: tuple[float, ...]  # the starting data of every slot, layer by layer
+    extra: tuple[float, ...]  # free leaves s_i that computed weights are made from
+    x: tuple[float, ...]
+    steps: tuple[tuple, ...]
+    repeat: bool  # backpropagate the first root twice
+
+    def slots(self):
+        """(layer, unit, k) of every slot; k == d is the bias."""
+        for li, (_, bias, _) in enumerate(self.layers):
+            for j in range(self.d):
+                for k in range(self.d + bias):
+                    yield li, j, k
+
+
+@st.composite
+def net_programs(draw) -> NetProgram:
+    d = draw(st.integers(1, 3))
+    layers = tuple(
+        (draw(st.sampled_from(ACTIVATIONS)), draw(st.booleans()), draw(st.booleans()))
+        for _ in range(draw(st.integers(1, 3)))
+    )
+    n_slots = sum(d * (d + bias) for _, bias, _ in layers)
+    weights = tuple(draw(st.lists(NUMBER, min_size=n_slots, max_size=n_slots)))
+    extra = tuple(draw(st.lists(NUMBER, min_size=1, max_size=2)))
+    x = tuple(draw(st.lists(NUMBER, min_size=d, max_size=d)))
+    prog = NetProgram(d, layers, weights, extra, x, (), False)
+    slots = list(prog.slots())
+    slot = st.sampled_from(slots)
+    step = st.one_of(
+        st.tuples(st.just("apply"), st.integers(0, len(layers) - 1)),
+        st.tuples(st.just("tie"), slot, slot),
+        st.tuples(st.just("derive"), slot, st.integers(0, len(extra) - 1), NUMBER),
+        st.tuples(
+            st.just("derive layer"),
+            st.integers(0, len(layers) - 1),
+            st.integers(0, len(extra) - 1),
+            NUMBER,
+        ),
+        st.tuples(st.just("replace"), slot, NUMBER),
+        st.tuples(st.just("mix"), NUMBER, NUMBER),
+    )
+    steps = [("apply", draw(st.integers(0, len(layers) - 1)))]
+    steps += draw(st.lists(step, max_size=7))
+    steps.append(("apply", draw(st.integers(0, len(layers) - 1))))
+    return NetProgram(d, layers, weights, extra, x, tuple(steps), draw(st.booleans()))

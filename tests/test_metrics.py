@@ -1,10 +1,13 @@
-"""Ten outputs: argmax accuracy, predictions, the confusion matrix, training on the digits."""
+"""Metrics: accuracy (a threshold for one output, the argmax for several), evaluate, predict
+and the confusion matrix."""
+
+import math
 
 import pytest
 
-from micrograd_cbook import Value, datasets, losses, nn
-from micrograd_cbook.optim import AdamW
-from micrograd_cbook.training import accuracy, confusion_matrix, evaluate, fit, predict
+from micrograd_cbook import Value, nn
+from micrograd_cbook.metrics import accuracy, confusion_matrix, evaluate, predict
+from micrograd_cbook.training import fit
 
 
 def rows(*logits):
@@ -12,6 +15,28 @@ def rows(*logits):
 
 
 # ------------------------------------------------------------------ accuracy
+
+
+def test_accuracy_thresholds_and_moot_cases():
+    out = [Value(0.7), Value(0.4), Value(-0.2)]
+    assert accuracy(out, [1, 0, 0]) == 1.0
+    assert accuracy(out, [1, -1, -1], threshold=0.0) == pytest.approx(2 / 3)
+    model = nn.MLP(1, [1], activation="linear", seed=0)
+    h = fit(model, [[0.0], [1.0], [2.0]], [0.5, 1.5, 2.5], loss="mse", epochs=2, progress=False)
+    assert h.accuracy is None and h.final_accuracy is None  # real-valued targets: no accuracy
+    with pytest.raises(ValueError, match="accuracy needs targets"):
+        accuracy(out, [0.5, 1.5, 2.5])
+
+
+def test_one_hot_targets_use_argmax_accuracy():
+    model = nn.MLP(2, [3, 2], activation="tanh", output_activation="linear", seed=0)
+    X = [[0.0, 1.0], [1.0, 0.0]]
+    Y = [[1, 0], [0, 1]]
+    loss, acc = evaluate(model, X, Y, loss="mse")
+    outs = [model(x) for x in X]
+    expected = sum((o[0].data > o[1].data) == (t[0] == 1) for o, t in zip(outs, Y)) / 2
+    assert acc == expected
+    assert math.isfinite(loss)
 
 
 def test_accuracy_of_several_outputs_is_the_share_of_right_argmaxes():
@@ -81,49 +106,3 @@ def test_confusion_matrix_has_a_row_for_every_class_asked_for():
 def test_bad_confusion_matrix_input_is_a_clear_error(y_true, y_pred, kwargs, match):
     with pytest.raises(ValueError, match=match):
         confusion_matrix(y_true, y_pred, **kwargs)
-
-
-# ------------------------------------------------------------------ training
-
-
-def test_fit_with_cross_entropy_reports_argmax_accuracy_each_epoch():
-    X, y = datasets.spiral(30, n_classes=3, seed=0)
-    model = nn.MLP(2, [8, 3], activation="tanh", output_activation="linear", seed=0)
-    h = fit(
-        model,
-        X,
-        y,
-        loss="cross_entropy",
-        optimizer=AdamW(model.parameters(), lr=0.05),
-        epochs=3,
-        progress=False,
-    )
-    assert len(h.accuracy) == 3
-    loss, acc = evaluate(model, X, y, loss="cross_entropy")
-    assert (h.final_loss, h.final_accuracy) == (loss, acc)
-    assert acc == accuracy([model(x) for x in X], y)
-    assert loss == losses.cross_entropy([model(x) for x in X], y).data
-
-
-def test_a_short_run_on_a_digits_subset_lifts_held_out_accuracy_above_80_percent():
-    X, y = datasets.digits()
-    X_train, X_test, y_train, y_test = datasets.train_test_split(X, y, test=0.8, seed=0)
-    X_test, y_test = X_test[:200], y_test[:200]
-    model = nn.MLP(64, [16, 10], activation="relu", output_activation="linear", seed=0)
-    _, before = evaluate(model, X_test, y_test, loss="cross_entropy")
-    fit(
-        model,
-        X_train,
-        y_train,
-        loss="cross_entropy",
-        optimizer=AdamW(model.parameters(), lr=0.02),
-        epochs=10,
-        batch_size=32,
-        seed=0,
-        progress=False,
-    )
-    _, after = evaluate(model, X_test, y_test, loss="cross_entropy")
-    assert len(X_train) == 359 and before < 0.3
-    assert after > 0.8
-    matrix = confusion_matrix(y_test, predict(model, X_test), n_classes=10)
-    assert sum(matrix[i][i] for i in range(10)) == round(after * 200)
