@@ -1,4 +1,9 @@
-"""The backward pass in pictures: frames from empty grads, one layout, no side effects."""
+"""The backward pass in pictures: frames from empty grads, one layout, no side effects; and the
+stepper's page in headless Chromium, from file:// and two steppers inline in one page.
+
+Each page loads with no JavaScript error; next, the arrow keys and the slider change what is
+shown; two steppers in one page (as in a notebook) never touch each other.
+"""
 
 import math
 import re
@@ -7,6 +12,7 @@ import struct
 import xml.etree.ElementTree as ET
 
 import pytest
+from helpers import SVG, By, Keys, browser_errors, require_browser, start_browser
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -21,8 +27,8 @@ from micrograd_cbook.viz import (
     stepper,
     write_frames,
 )
+from micrograd_cbook.viz.player import page_html
 
-SVG = "{http://www.w3.org/2000/svg}"
 DOT = shutil.which("dot")
 needs_dot = pytest.mark.skipif(DOT is None, reason="needs Graphviz's dot")
 
@@ -140,7 +146,7 @@ def test_a_leaf_root_has_one_frame_saying_there_is_no_step():
 
 
 def test_frames_after_a_backward_show_the_true_grads_and_leave_the_accumulated_ones():
-    """The issue: frames ran a second pass on the user's graph, doubling w.grad."""
+    """The frames run their own pass from zero grads: the user's w.grad is not doubled."""
     C, w = quick_tour()
     assert w.grad == pytest.approx(-0.0942, abs=5e-5)
     *_, last = backward_frames(C)
@@ -325,7 +331,7 @@ def graphviz_runs(tmp_path, monkeypatch):
 
 
 def long_sum(terms: int) -> Value:
-    """Σ σ(wₖ·xₖ + bₖ): 4 steps a term, as the issue's 12-term formula."""
+    """Σ σ(wₖ·xₖ + bₖ): 4 steps a term."""
     total = None
     for k in range(terms):
         t = (Value(0.1 * k, f"w{k}") * Value(1.5, f"x{k}") + Value(-0.2, f"b{k}")).sigmoid()
@@ -456,3 +462,109 @@ def test_a_nan_grad_is_drawn_and_kept():
     before = bits(x.grad)
     list(backward_frames(y))
     assert bits(x.grad) == before
+
+
+# ------------------------------------------------------------------ the stepper's page in a browser
+
+
+def stepper_graph():
+    """C = σ(w·x + b)²: four backward steps."""
+    w, x, b = Value(0.5, "w"), Value(1.5, "x"), Value(0.1, "b")
+    a = (w * x + b).sigmoid()
+    a.label = "a"
+    C = a**2
+    C.label = "C"
+    return C, w
+
+
+@pytest.fixture(scope="module")
+def stepper_page(tmp_path_factory):
+    C, w = stepper_graph()
+    return write_frames(C, tmp_path_factory.mktemp("frames"), show_local_grads=True, highlight=w)
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    require_browser()
+    driver = start_browser(tmp_path_factory.mktemp("chromium-profile"))
+    yield driver
+    driver.quit()
+
+
+def page_grads(driver, player) -> list[str]:
+    """The grad texts a player's picture shows now."""
+    return [
+        t.text
+        for t in player.find_elements(By.CSS_SELECTOR, "svg text")
+        if (t.get_attribute("id") or "").endswith("-grad")
+    ]
+
+
+def test_the_page_steps_with_buttons_keys_and_the_slider(browser, stepper_page):
+    browser.get(stepper_page.as_uri())
+    assert browser_errors(browser) == []
+    player = browser.find_element(By.CSS_SELECTOR, ".mgcb-player")
+    counter = player.find_element(By.CSS_SELECTOR, ".mgcb-counter")
+    caption = player.find_element(By.CSS_SELECTOR, ".mgcb-caption")
+    prev = player.find_element(By.CSS_SELECTOR, ".mgcb-prev")
+    nxt = player.find_element(By.CSS_SELECTOR, ".mgcb-next")
+    slider = player.find_element(By.CSS_SELECTOR, ".mgcb-slider")
+
+    assert counter.text == "before the pass"
+    assert caption.text.startswith("Before the backward pass")
+    assert not prev.is_enabled()
+    before = page_grads(browser, player)
+    assert len(before) == 7 and set(before) == {"grad —"}  # w, x, w·x, b, +, a, C
+    assert player.find_element(By.TAG_NAME, "svg").size["width"] > 200
+
+    nxt.click()
+    assert counter.text == "step 1 of 4"
+    assert caption.text.startswith("Step 1 of 4: C")
+    assert page_grads(browser, player) != before and "grad 1.0000" in page_grads(browser, player)
+
+    browser.find_element(By.TAG_NAME, "body").send_keys(Keys.ARROW_RIGHT)
+    assert counter.text == "step 2 of 4" and caption.text.startswith("Step 2 of 4: a")
+    browser.find_element(By.TAG_NAME, "body").send_keys(Keys.ARROW_LEFT)
+    assert counter.text == "step 1 of 4"
+
+    browser.find_element(By.TAG_NAME, "body").send_keys(Keys.END)
+    assert counter.text == "step 4 of 4" and not nxt.is_enabled()
+    assert "grad —" not in page_grads(browser, player)  # every grad filled at the last step
+
+    browser.execute_script(
+        "arguments[0].value = 2; arguments[0].dispatchEvent(new Event('input'));", slider
+    )
+    assert counter.text == "step 2 of 4"
+    assert player.get_attribute("data-current") == "2"
+    assert browser_errors(browser) == []
+
+
+def test_the_page_loads_nothing_from_the_network(browser, stepper_page):
+    browser.get(stepper_page.as_uri())
+    urls = browser.execute_script(
+        "return performance.getEntriesByType('resource').map(function (e) { return e.name; })"
+    )
+    assert urls == []
+
+
+def test_two_inline_steppers_in_one_page_step_on_their_own(browser, tmp_path):
+    C, w = stepper_graph()
+    one, two = stepper(C, highlight=w), stepper(C)
+    path = tmp_path / "notebook.html"
+    path.write_text(
+        page_html("two steppers", one._repr_html_() + two._repr_html_()), encoding="utf-8"
+    )
+    browser.get(path.as_uri())
+    assert browser_errors(browser) == []
+    first, second = browser.find_elements(By.CSS_SELECTOR, ".mgcb-player")
+    second.find_element(By.CSS_SELECTOR, ".mgcb-next").click()
+    second.find_element(By.CSS_SELECTOR, ".mgcb-next").click()
+    assert second.find_element(By.CSS_SELECTOR, ".mgcb-counter").text == "step 2 of 4"
+    assert first.find_element(By.CSS_SELECTOR, ".mgcb-counter").text == "before the pass"
+    assert set(page_grads(browser, first)) == {"grad —"}
+    assert set(page_grads(browser, second)) != {"grad —"}
+    first.click()  # inline, the keys work once a stepper has focus: only that one moves
+    browser.switch_to.active_element.send_keys(Keys.ARROW_RIGHT)
+    assert first.find_element(By.CSS_SELECTOR, ".mgcb-counter").text == "step 1 of 4"
+    assert second.find_element(By.CSS_SELECTOR, ".mgcb-counter").text == "step 2 of 4"
+    assert browser_errors(browser) == []

@@ -1,18 +1,21 @@
-"""The training replay: one offline page, sampled epochs, the run's own numbers, no side effects."""
+"""The training replay: one offline page, sampled epochs, the run's own numbers, no side effects.
+
+In headless Chromium the page loads with no error, and it moves: next, the slider and play
+each change what the page shows: the caption, the loss curve, the decision boundary, the heat
+maps and the example graph's numbers.
+"""
 
 import json
 import math
 import re
-import shutil
 
 import pytest
+from helpers import By, WebDriverWait, browser_errors, needs_dot, require_browser, start_browser
 
 from micrograd_cbook import Value, datasets, nn
 from micrograd_cbook.cli import main
 from micrograd_cbook.training import fit
 from micrograd_cbook.viz.replay import GRID, MAX_FRAMES, Replay
-
-needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="needs Graphviz's dot")
 
 
 def page_data(path) -> dict:
@@ -231,3 +234,99 @@ def test_train_replay_into_a_file_is_one_line_exit_2(tmp_path, capsys):
     err = capsys.readouterr().err
     assert err.startswith("micrograd-cbook train: error: cannot create the --replay folder")
     assert err.count("\n") == 1
+
+
+# ------------------------------------------------------------------ the page in a browser
+
+
+@pytest.fixture(scope="module")
+def page(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("replay")
+    X, y = datasets.moons(40, noise=0.1, seed=0)
+    model = nn.MLP(2, [4, 1], activation="tanh", output_activation="linear", seed=0)
+    fit(
+        model,
+        X,
+        datasets.signed(y),
+        loss="hinge",
+        epochs=30,
+        lr=0.1,
+        progress=False,
+        threshold=0.0,
+        replay=folder,
+    )
+    return folder / "index.html"
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    require_browser()
+    driver = start_browser(tmp_path_factory.mktemp("chromium-profile"))
+    yield driver
+    driver.quit()
+
+
+def look(driver) -> dict:
+    """What the page shows now: caption, curve, boundary and heat-map pixels, graph numbers."""
+    return driver.execute_script("""
+      var root = document.querySelector(".mgcb-player");
+      var maps = Array.prototype.map.call(root.querySelectorAll("canvas"),
+                                          function (c) { return c.toDataURL(); });
+      var texts = Array.prototype.map.call(root.querySelectorAll(".mgcb-figure svg text"),
+                                           function (t) { return t.textContent; });
+      return {caption: root.querySelector(".mgcb-caption").textContent,
+              counter: root.querySelector(".mgcb-counter").textContent,
+              curve: root.querySelector("polyline").getAttribute("points"),
+              canvases: maps, graph: texts.join(" ")};
+    """)
+
+
+def test_the_replay_loads_and_next_and_the_slider_change_everything(browser, page):
+    browser.get(page.as_uri())
+    assert browser_errors(browser) == []
+    first = look(browser)
+    assert first["counter"] == "before training" and first["caption"].startswith("Before")
+    assert len(first["canvases"]) == 1 + 2 * 2  # the boundary, then w and ∂C/∂w per layer
+    assert "data" in first["graph"] and "grad" in first["graph"]
+
+    browser.find_element(By.CSS_SELECTOR, ".mgcb-next").click()
+    second = look(browser)
+    assert second["counter"] == "after epoch 1 of 30"
+    assert second["curve"] != first["curve"] and second["graph"] != first["graph"]
+    assert second["canvases"][1:] != first["canvases"][1:]  # the weights moved
+
+    slider = browser.find_element(By.CSS_SELECTOR, ".mgcb-slider")
+    browser.execute_script(
+        "arguments[0].value = arguments[0].max; arguments[0].dispatchEvent(new Event('input'));",
+        slider,
+    )
+    last = look(browser)
+    assert last["counter"] == "after epoch 30 of 30"
+    assert last["caption"].startswith("After epoch 30 of 30: loss")
+    assert last["canvases"][0] != first["canvases"][0]  # the boundary moved
+    assert len(last["curve"].split()) == 31
+    assert browser_errors(browser) == []
+
+
+def test_play_steps_on_by_itself_and_pause_stops_it(browser, page):
+    browser.get(page.as_uri())
+    play = browser.find_element(By.CSS_SELECTOR, ".mgcb-play")
+    play.click()
+    WebDriverWait(browser, 10).until(
+        lambda d: look(d)["counter"] not in ("before training", "after epoch 1 of 30")
+    )
+    assert "pause" in play.text
+    play.click()
+    stopped = look(browser)["counter"]
+    assert "play" in play.text
+    browser.execute_script("return new Promise(function (r) { setTimeout(r, 1200); });")
+    assert look(browser)["counter"] == stopped
+    assert browser_errors(browser) == []
+
+
+def test_the_replay_loads_nothing_from_the_network(browser, page):
+    browser.get(page.as_uri())
+    urls = browser.execute_script(
+        "return performance.getEntriesByType('resource').map(function (e) { return e.name; })"
+    )
+    assert urls == []

@@ -2,12 +2,12 @@
 
 import os
 import re
-import shutil
 import time
 import xml.etree.ElementTree as ET
 
 import graphviz
 import pytest
+from helpers import SVG, needs_dot
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -18,13 +18,10 @@ from micrograd_cbook.viz import (
     GraphvizMissingError,
     backward_frames,
     draw_dot,
-    number,
     render_svg,
     write_frames,
 )
 
-SVG = "{http://www.w3.org/2000/svg}"
-needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="needs Graphviz's dot")
 PX_PER_PT = 96 / 72  # a notebook shows an SVG of width="Wpt" W × 4/3 CSS pixels wide
 
 
@@ -129,13 +126,6 @@ def test_svg_shows_labels_data_and_grads_with_4_decimals_and_true_minus_signs():
     assert f"grad −{-w.grad:.4f}" in words and f"grad {w.grad:.4f}" not in words
     assert f"data {a.data:.4f}" in words and f"grad {a.grad:.4f}".replace("-", "−") in words
     assert f"data {C.data:.4f}" in words and "grad 1.0000" in words
-
-
-def test_number_writes_4_decimals_and_a_true_minus_sign():
-    assert number(-0.2994328) == "−0.2994"
-    assert number(1.0) == "1.0000"
-    assert number(-0.0) == "0.0000"
-    assert number(-1e-7) == "−1.0000e-07"
 
 
 def test_the_operation_is_written_in_its_value_box_by_default():
