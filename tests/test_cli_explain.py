@@ -5,10 +5,11 @@ import subprocess
 import sys
 
 import pytest
+from helpers import CHAIN, VALUES, run_cli
 
 from micrograd_cbook.cli import main
 
-ISSUE_EXAMPLE = ["explain", "sigmoid(w*x + b)", "--set", "w=0.5", "x=1.5", "b=0.1"]
+NEURON = ["explain", "sigmoid(w*x + b)", "--set", "w=0.5", "x=1.5", "b=0.1"]
 
 
 def run(argv, capsys):
@@ -22,8 +23,8 @@ def sigma_prime(z):
     return s * (1 - s)
 
 
-def test_the_issues_example_prints_the_chain_rule_with_numbers(capsys):
-    code, out, err = run([*ISSUE_EXAMPLE, "--wrt", "w"], capsys)
+def test_the_neuron_example_prints_the_chain_rule_with_numbers(capsys):
+    code, out, err = run([*NEURON, "--wrt", "w"], capsys)
     assert code == 0 and err == ""
     lines = out.splitlines()
     assert lines[0] == "out = sigmoid(w*x + b) = 0.7006 at w=0.5, x=1.5, b=0.1"
@@ -37,7 +38,7 @@ def test_the_issues_example_prints_the_chain_rule_with_numbers(capsys):
 
 
 def test_without_wrt_every_name_is_explained(capsys):
-    code, out, _ = run(ISSUE_EXAMPLE, capsys)
+    code, out, _ = run(NEURON, capsys)
     assert code == 0
     for name in ("w", "x", "b"):
         assert f"∂out/∂{name} = " in out
@@ -45,7 +46,7 @@ def test_without_wrt_every_name_is_explained(capsys):
 
 
 def test_steps_print_one_small_table_per_backward_step(capsys):
-    code, out, _ = run([*ISSUE_EXAMPLE, "--steps"], capsys)
+    code, out, _ = run([*NEURON, "--steps"], capsys)
     assert code == 0
     heads = [line for line in out.splitlines() if line.startswith("step ")]
     assert heads == [
@@ -59,7 +60,7 @@ def test_steps_print_one_small_table_per_backward_step(capsys):
 
 
 def test_steps_and_wrt_together(capsys):
-    code, out, _ = run([*ISSUE_EXAMPLE, "--steps", "--wrt", "x"], capsys)
+    code, out, _ = run([*NEURON, "--steps", "--wrt", "x"], capsys)
     assert code == 0
     assert "step 3:" in out and "∂out/∂x = " in out and "∂out/∂w = " not in out
 
@@ -116,9 +117,9 @@ def test_a_formula_after_the_values_of_set_is_taken_as_the_formula(capsys):
     assert after == capsys.readouterr().out and "backward() gives w.grad = 0.3932" in after
 
 
-def test_the_console_entry_point_runs_the_issues_example():
+def test_the_console_entry_point_runs_the_neuron_example():
     result = subprocess.run(
-        [sys.executable, "-m", "micrograd_cbook", *ISSUE_EXAMPLE, "--wrt", "w"],
+        [sys.executable, "-m", "micrograd_cbook", *NEURON, "--wrt", "w"],
         capture_output=True,
         text=True,
         timeout=60,
@@ -131,3 +132,38 @@ def test_a_formula_of_numbers_only_steps_with_its_numbers_as_names(capsys):
     code, out, _ = run(["explain", "2 + 3*2", "--steps"], capsys)
     assert code == 0
     assert "step 1: out = +(2, (3 * 2))   grad 1.0000" in out
+
+
+# ------------------------------------------------------------------ step formulas
+
+
+def test_explain_reads_a_step_formula_in_the_chapters_terms(capsys):
+    code, out, err = run_cli(["explain", CHAIN, *VALUES, "--wrt", "w"], capsys)
+    assert code == 0, err
+    assert out.splitlines()[:4] == [
+        "with w=0.5, x=1.5, b=0.1:",
+        "  z = w*x + b = 0.8500",
+        "  a = sigmoid(z) = 0.7006",
+        "  C = (1 - a)**2 / 2 = 0.0448",
+    ]
+    assert "∂C/∂w = ∂z/∂w · ∂a/∂z · ∂C/∂a = 1.5000 × 0.2098 × (−0.2994) = −0.0942" in out
+    assert "backward() gives w.grad = −0.0942" in out
+
+
+def test_explain_of_a_step_formula_defaults_to_every_leaf_and_accepts_a_step(capsys):
+    code, out, _ = run_cli(["explain", CHAIN, *VALUES], capsys)
+    assert code == 0
+    assert [line.split(" = ")[0] for line in out.splitlines() if line.startswith("∂")] == [
+        "∂C/∂w",
+        "∂C/∂x",
+        "∂C/∂b",
+    ]
+    code, out, _ = run_cli(["explain", CHAIN, *VALUES, "--wrt", "z"], capsys)
+    assert "∂C/∂z = ∂a/∂z · ∂C/∂a = 0.2098 × (−0.2994) = −0.0628" in out
+
+
+def test_explain_steps_of_a_step_formula_name_the_parts_then_fold_them(capsys):
+    code, out, _ = run_cli(["explain", CHAIN, *VALUES, "--steps", "--wrt", "w"], capsys)
+    assert code == 0
+    assert "step 4: a = sigmoid(z)   grad −0.2994" in out
+    assert "∂C/∂w = ∂z/∂w · ∂a/∂z · ∂C/∂a = " in out

@@ -2,18 +2,16 @@
 
 import math
 import re
-import shutil
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
 
 import pytest
+from helpers import CHAIN, SVG, VALUES, needs_dot, one_line_error, run_cli
 
 from micrograd_cbook.cli import main
 
-SVG = "{http://www.w3.org/2000/svg}"
 NEURON = ["graph", "sigmoid(w*x + b)", "--set", "w=0.5", "x=1.5", "b=0.1"]
-needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="needs Graphviz's dot")
 
 
 def svg_text(path) -> str:
@@ -220,3 +218,47 @@ def test_the_real_program_prints_no_traceback(tmp_path):
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
     assert "attribute access is not allowed" in result.stderr
+
+
+# ------------------------------------------------------------------ -o FORMAT
+
+
+@needs_dot
+@pytest.mark.parametrize(
+    ("suffix", "magic"), [(".png", b"\x89PNG\r\n\x1a\n"), (".pdf", b"%PDF-"), (".PNG", b"\x89PNG")]
+)
+def test_graph_writes_the_format_its_suffix_names(suffix, magic, tmp_path, capsys):
+    path = tmp_path / f"graph{suffix}"
+    code, _, err = run_cli(["graph", "sigmoid(w*x + b)", *VALUES, "-o", str(path)], capsys)
+    assert code == 0, err
+    assert path.read_bytes().startswith(magic)
+    assert [p.name for p in tmp_path.iterdir()] == [path.name]  # no temporary file left
+
+
+@pytest.mark.parametrize("name", ["graph.jpg", "graph", "graph.svg.bak"])
+def test_graph_refuses_a_suffix_it_cannot_write(name, tmp_path, capsys):
+    err = one_line_error(
+        ["graph", "w*x", "--set", "w=1", "x=2", "-o", str(tmp_path / name)], capsys
+    )
+    assert "name a .svg, .png or .pdf file" in err
+    assert list(tmp_path.iterdir()) == []
+
+
+# ------------------------------------------------------------------ step formulas
+
+
+@needs_dot
+def test_graph_labels_each_step_and_draws_the_last_as_the_root(tmp_path, capsys):
+    path = tmp_path / "chain.svg"
+    code, out, err = run_cli(["graph", CHAIN, *VALUES, "--highlight", "z", "-o", str(path)], capsys)
+    assert code == 0, err
+    assert "(C = 0.0448, with every grad)" in out
+    svg = "{http://www.w3.org/2000/svg}"
+    boxes = [
+        [t.text for t in g.iter(svg + "text")]
+        for g in ET.parse(path).getroot().iter(svg + "g")
+        if "value" in g.get("class", "")
+    ]
+    for label, data in (("z", "0.8500"), ("a", "0.7006"), ("C", "0.0448"), ("w", "0.5000")):
+        box = next(texts for texts in boxes if texts[0] == label)  # each name labels its node
+        assert f"data {data}" in box
