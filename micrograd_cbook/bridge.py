@@ -28,6 +28,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from .ops import OPERATIONS
+
 __all__ = ["from_torch", "to_torch"]
 
 INSTALL = (
@@ -35,7 +37,8 @@ INSTALL = (
     "enough: pip install torch --index-url https://download.pytorch.org/whl/cpu)"
 )
 
-_MODULES = {"sigmoid": "Sigmoid", "relu": "ReLU", "tanh": "Tanh"}  # activation → torch.nn class
+# activation → torch.nn class, from the table of operations
+_MODULES = {name: op.torch for name, op in OPERATIONS.items() if op.activation and op.torch}
 _ACTIVATIONS = {name: act for act, name in _MODULES.items()}
 
 

@@ -2,37 +2,52 @@
 
 This file is the complete algorithm; everything else is pictures, stepping, networks and speed.
 Every operation computes its value and, next to it, ∂out/∂input for each input
-(``local_grads``). :meth:`Value.backward` is the chapter's chain rule in one loop,
+(``local_grads``), by its entry in the table of operations (:mod:`micrograd_cbook.ops`).
+:meth:`Value.backward` is the chapter's chain rule in one loop,
 ``child.grad += local_grad * node.grad``, over the nodes in reverse topological order.
 """
 
 from __future__ import annotations
 
-import math
-import threading
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
-from functools import reduce
+from collections.abc import Iterable, Sequence
 from numbers import Real
-from operator import add, mul
 
 from .notation import fmt
+from .ops import (
+    ABS,
+    ADD,
+    DIV,
+    EXP,
+    LOG,
+    MUL,
+    NEG,
+    POWER,
+    POWER_VALUE,
+    RELU,
+    SIGMOID,
+    SOFTPLUS,
+    SQRT,
+    SUB,
+    SUM,
+    TANH,
+    WEIGHTED_SUM,
+    WEIGHTED_SUM_BIAS,
+    Op,
+)
+from .passes import claimed, topological_order, zero_grads
 from .reals import real
 
 __all__ = [
-    "EXP_LIMIT",
     "Constant",
+    "Parameter",
     "Value",
-    "backward_pass",
+    "apply",
     "fmt",
-    "power",
     "real",
     "sum_values",
     "topological_order",
     "weighted_sum",
 ]
-
-EXP_LIMIT = 709.782712893384  # ln of the largest float: above it, e^x overflows
 
 
 class Value:
@@ -59,9 +74,10 @@ class Value:
         op: str = "",
     ) -> None:
         for text in (label, op):
-            if type(text) is not str:
+            if not isinstance(text, str):
                 raise TypeError(f"label and op must be str, got {type(text).__name__}: {text!r}")
-        self.data, self.grad, self.label, self.op = real(data), 0.0, label, op
+        # str(op): a node made by hand is never taken for one of the engine's own (ops.Op)
+        self.data, self.grad, self.label, self.op = real(data), 0.0, str(label), str(op)
         self.children = tuple(children)
         self.local_grads = tuple(real(g, "a local grad") for g in local_grads)
         if len(self.children) != len(self.local_grads):
@@ -73,32 +89,24 @@ class Value:
             if not isinstance(c, Value):
                 raise TypeError(f"children must be Values, got {type(c).__name__}: {c!r}")
 
-    # Each operation: its value, then ∂out/∂input for each input (a number becomes a Constant).
+    # Each operation is one entry of the table (ops.py): its value and ∂out/∂input for each
+    # input, side by side. A number on either side becomes a Constant.
 
     def __add__(self, other: Value | float) -> Value:
-        if (other := _lift(other)) is None:
-            return NotImplemented
-        return _node(self.data + other.data, (self, other), (1.0, 1.0), "+")
+        other = _lift(other)
+        return NotImplemented if other is None else apply(ADD.tag, self, other)
 
     def __sub__(self, other: Value | float) -> Value:
-        if (other := _lift(other)) is None:
-            return NotImplemented
-        return _node(self.data - other.data, (self, other), (1.0, -1.0), "-")
+        other = _lift(other)
+        return NotImplemented if other is None else apply(SUB.tag, self, other)
 
     def __mul__(self, other: Value | float) -> Value:
-        if (other := _lift(other)) is None:
-            return NotImplemented
-        a, b = self.data, other.data
-        return _node(a * b, (self, other), (b, a), "*")  # ∂(ab)/∂a = b, ∂(ab)/∂b = a
+        other = _lift(other)  # ∂(xy)/∂x = y, ∂(xy)/∂y = x
+        return NotImplemented if other is None else apply(MUL.tag, self, other)
 
     def __truediv__(self, other: Value | float) -> Value:
-        if (other := _lift(other)) is None:
-            return NotImplemented
-        x, y = self.data, other.data
-        if y == 0.0:
-            raise ZeroDivisionError(f"division by zero: {fmt(x)} / {other!r}")
-        q = x / y
-        return _node(q, (self, other), (1.0 / y, -q / y), "/")  # ∂/∂x = 1/y, ∂/∂y = −x/y²
+        other = _lift(other)  # ∂(x/y)/∂x = 1/y, ∂(x/y)/∂y = −x/y²
+        return NotImplemented if other is None else apply(DIV.tag, self, other)
 
     def __radd__(self, other: float) -> Value:
         return NotImplemented if (other := _lift(other)) is None else other + self
@@ -113,81 +121,66 @@ class Value:
         return NotImplemented if (other := _lift(other)) is None else other / self
 
     def __neg__(self) -> Value:
-        return _node(-self.data, (self,), (-1.0,), "neg")
+        return apply(NEG.tag, self)
 
     def __abs__(self) -> Value:
         """|x|; its derivative is the sign of x (0 at x = 0, as in PyTorch)."""
-        x = self.data
-        d = 1.0 if x > 0.0 else -1.0 if x < 0.0 else 0.0 if x == 0.0 else math.nan
-        return _node(abs(x), (self,), (d,), "abs")
+        return apply(ABS.tag, self)
 
     def __pow__(self, other: Value | float) -> Value:
-        x = self.data
-        if isinstance(other, Value):  # ∂/∂x = p·x^(p−1), ∂/∂p = x^p · ln x
-            out, d = power(x, other.data)
-            # x^p is flat in p at x = 0 (PyTorch's convention); ln of a negative x: undefined.
-            d_p = out * math.log(x) if x > 0.0 else 0.0 if x == 0.0 else math.nan
-            return _node(out, (self, other), (d, d_p), "**")
+        """x ** p, p a number (data of the op: ``"**2"``) or a Value (∂/∂p = x^p · ln x)."""
+        if isinstance(other, Value):
+            return apply(POWER_VALUE.tag, self, other)
         if isinstance(other, bool) or not isinstance(other, Real):
             return NotImplemented
-        p = real(other)
-        out, d = power(x, p)  # d = p · x^(p−1)
-        return _node(
-            out, (self,), (d,), f"**{int(p)}" if p.is_integer() and abs(p) < 1e15 else f"**{p!r}"
-        )
+        return apply(POWER.at(real(other)), self)
 
     def __rpow__(self, other: float) -> Value:
         return NotImplemented if (other := _lift(other)) is None else other**self
 
     def sigmoid(self) -> Value:
-        """σ(x) = 1 / (1 + e^-x); σ'(x) = σ(x)(1 − σ(x)). Both come from e = e^-|x| (σ' = e /
-        (1 + e)²): neither overflows nor loses digits in the tails, where 1 − σ would cancel."""
-        x = self.data
-        e = math.exp(-abs(x))
-        s = 1.0 / (1.0 + e) if x >= 0.0 else e / (1.0 + e)
-        d = e * s * s if x >= 0.0 else s / (1.0 + e)
-        return _node(s, (self,), (d,), "sigmoid")
+        """σ(x) = 1 / (1 + e^-x); σ'(x) = σ(x)(1 − σ(x)), both without overflow."""
+        return apply(SIGMOID.tag, self)
 
     def relu(self) -> Value:
         """max(0, x); its derivative is 1 for x > 0, else 0 (as in PyTorch). relu(nan) is nan."""
-        x = self.data
-        return _node(x if x > 0.0 or x != x else 0.0, (self,), (1.0 if x > 0.0 else 0.0,), "relu")
+        return apply(RELU.tag, self)
 
     def tanh(self) -> Value:
-        """tanh(x); derivative 1 − tanh²(x), or 4e/(1 + e)² with e = e^-2|x| when |x| ≥ 1."""
-        x = self.data
-        t = math.tanh(x)
-        e = math.exp(-2.0 * abs(x))
-        d = 1.0 - t * t if -1.0 < x < 1.0 else 4.0 * e / ((1.0 + e) * (1.0 + e))
-        return _node(t, (self,), (d,), "tanh")
+        """tanh(x); its derivative 1 − tanh²(x)."""
+        return apply(TANH.tag, self)
 
     def exp(self) -> Value:
         """e^x; derivative e^x. Raises OverflowError naming x when e^x exceeds a float."""
-        if self.data > EXP_LIMIT:
-            raise OverflowError(f"exp({self.data!r}) is too large for a float (x ≤ 709.78)")
-        e = math.exp(self.data)
-        return _node(e, (self,), (e,), "exp")
+        return apply(EXP.tag, self)
 
     def log(self) -> Value:
         """Natural log, ln(x) for x > 0; derivative 1/x. Raises ValueError for x ≤ 0."""
-        x = self.data
-        if not x > 0.0:
-            raise ValueError(f"log is defined only for x > 0, got x = {x!r}")
-        return _node(math.log(x), (self,), (1.0 / x,), "log")
+        return apply(LOG.tag, self)
+
+    def sqrt(self) -> Value:
+        """√x for x ≥ 0; derivative 1/(2√x), inf at 0. Raises ValueError for x < 0."""
+        return apply(SQRT.tag, self)
+
+    def softplus(self) -> Value:
+        """ln(1 + e^x), for every x without overflow; its derivative is σ(x)."""
+        return apply(SOFTPLUS.tag, self)
 
     def backward(self, grad: float = 1.0) -> None:
         """Fill ``.grad`` of every node that reaches ``self`` by the chain rule.
 
         Leaves accumulate across calls (call ``zero_grad`` between steps, as in PyTorch);
         interior nodes are recomputed from zero each call. Passes over shared interior nodes
-        never mix (see :func:`backward_pass`).
+        never mix (see :func:`micrograd_cbook.passes.claimed`).
 
         >>> x = Value(3.0); y = x * x
         >>> y.backward(); y.backward(); x.grad
         12.0
         """
         grad = real(grad, "backward(grad=...)")  # (pdb's `break Value.backward` stops here)
-        with backward_pass(self, grad) as order:  # the interior nodes, root first
+        with claimed(self) as order:  # the interior nodes, root first, for this pass alone
+            zero_grads(order)  # interior grads are recomputed, never double counted
+            self.grad = grad if self.children else self.grad + grad  # the seed: ∂C/∂C = 1
             for node in order:  # every node that uses `node` came before: its grad is final
                 for child, local_grad in zip(node.children, node.local_grads):
                     child.grad += local_grad * node.grad  # ∂C/∂child += ∂node/∂child · ∂C/∂node
@@ -209,6 +202,30 @@ class Constant(Value):
     __slots__ = ()
 
 
+class Parameter(Value):
+    """A leaf an optimiser moves: a weight or a bias (``nn`` makes its own Parameters).
+
+    Pictures draw it as a parameter, whatever its label.
+
+    >>> Parameter(0.5, "w⁽ᴸ⁾")
+    Parameter(label='w⁽ᴸ⁾', data=0.5000, grad=0.0000)
+    """
+
+    __slots__ = ()
+
+
+def apply(op: Op, *children: Value) -> Value:
+    """The node that operation ``op`` (a tag of the table: ``MUL.tag``, ``POWER.at(2.0)``)
+    makes from ``children``: its value and local grads by the op's float rule.
+
+    >>> from micrograd_cbook.ops import MUL
+    >>> apply(MUL.tag, Value(2.0), Value(3.0))
+    Value(data=6.0000, grad=0.0000, op='*')
+    """
+    out, local_grads = op.operation.rule(*[c.data for c in children], *op.params)
+    return _node(out, children, local_grads, op)
+
+
 def _node(data: float, children: tuple, local_grads: tuple, op: str, cls: type = Value) -> Value:
     """A node made by an operation: its inputs are known good (Value.__init__'s checks skipped)."""
     out = object.__new__(cls)
@@ -222,29 +239,6 @@ def _lift(other: object) -> Value | None:
     if isinstance(other, (Value, bool)) or not isinstance(other, Real):
         return other if isinstance(other, Value) else None
     return _node(real(other), (), (), "", Constant)
-
-
-def power(x: float, p: float) -> tuple[float, float]:
-    """x ** p and its slope p · x^(p−1), with the engine's errors (both pows and the compiler)."""
-    if x < 0.0 and not p.is_integer():
-        raise ValueError(
-            f"pow: a negative base to a non-integer power has no real value ({x!r} ** {p!r})"
-        )
-    if x == 0.0 and p < 0.0:
-        raise ZeroDivisionError(f"pow: 0 ** {p!r} divides by zero")
-    try:
-        out = x**p
-    except OverflowError:
-        raise OverflowError(f"pow: {x!r} ** {p!r} is too large for a float") from None
-    if p == 2.0 or p == 0.0:
-        return out, 2.0 * x if p else 0.0
-    if x == 0.0 and p < 1.0:
-        return out, math.inf  # e.g. √x at 0: the slope is vertical
-    try:
-        return out, p * x ** (p - 1.0)
-    except OverflowError:  # the value fits a float, its slope does not: ±inf, like 1/x
-        negative = (p < 0.0) != (x < 0.0 and (p - 1.0) % 2.0 == 1.0)
-        return out, -math.inf if negative else math.inf
 
 
 def weighted_sum(ws: Sequence[Value], xs: Sequence[Value | float], b: Value | None = None) -> Value:
@@ -268,11 +262,8 @@ def weighted_sum(ws: Sequence[Value], xs: Sequence[Value | float], b: Value | No
         for v in parts:
             if not isinstance(v, Value):
                 raise TypeError(f"weighted_sum: weights and bias must be Values, got {v!r}")
-    wd, xd = [w.data for w in ws], [x.data for x in xs]
-    s = reduce(add, map(mul, wd, xd), -0.0)  # see sum_values
-    if b is None:
-        return _node(s, ws + xs, (*xd, *wd), "Σw·x")
-    return _node(s + b.data, (*ws, *xs, b), (*xd, *wd, 1.0), "Σw·x+b")
+    op = (WEIGHTED_SUM if b is None else WEIGHTED_SUM_BIAS).at(len(ws))
+    return apply(op, *ws, *xs, *(() if b is None else (b,)))
 
 
 def sum_values(values: Iterable[Value | float]) -> Value:
@@ -284,9 +275,7 @@ def sum_values(values: Iterable[Value | float]) -> Value:
     vs = _values(values, "a sum's item")
     if not vs:
         raise ValueError("sum_values needs at least one value")
-    # Left to right from -0.0 (x + -0.0 == x, the sign of a zero included): the floats of a
-    # chain of + nodes. (Not sum(): from Python 3.12 on it is compensated, so it differs.)
-    return _node(reduce(add, [v.data for v in vs], -0.0), vs, (1.0,) * len(vs), "Σ")
+    return apply(SUM.tag, *vs)
 
 
 def _values(items: Iterable, what: str) -> tuple[Value, ...]:
@@ -297,82 +286,4 @@ def _values(items: Iterable, what: str) -> tuple[Value, ...]:
     return tuple(v if isinstance(v, Value) else _lift(v) or real(v, what) for v in items)
 
 
-_VALUE_TYPES = {Value, Constant}
-
-
-def topological_order(root: Value, *, leaves: bool = True) -> list[Value]:
-    """Every node that reaches ``root``, each after all of its children (iterative: no depth limit).
-
-    >>> a = Value(1.0); b = a + a; c = b * b
-    >>> [n.op for n in topological_order(c)]
-    ['', '+', '*']
-    """
-    order: list[Value] = []  # leaves=False: without the leaves (the backward pass skips them)
-    seen = {root}  # the walk's own state: nothing is marked on the nodes
-    stack = [(root, iter(root.children))]
-    while stack:
-        node, children = stack[-1]
-        for child in children:  # resumes where this node's previous visit stopped
-            if child not in seen:
-                seen.add(child)
-                if child.children:
-                    stack.append((child, iter(child.children)))
-                    break
-                if leaves:
-                    order.append(child)
-        else:  # every child is placed: now the node
-            stack.pop()
-            if leaves or node.children:
-                order.append(node)
-    return order
-
-
-_passes: dict[object, tuple[int, set[Value]]] = {}  # passes under way: thread, interior nodes
-_passes_changed = threading.Condition()
-WAIT_SECONDS = 60.0  # how long a pass waits for another thread's pass over the same nodes
-
-
-@contextmanager
-def backward_pass(root: Value, grad: float = 1.0) -> Iterator[list[Value]]:
-    """Prepare one backward pass: yield its interior nodes root first, each grad set to 0.
-
-    ``root.grad`` becomes ``grad`` (a leaf root accumulates it). While the ``with`` block runs,
-    its interior nodes belong to this pass: another pass over any of them raises RuntimeError
-    in the same thread (interleaved ``backward_steps`` would mix their sums) and waits in
-    another thread (RuntimeError after WAIT_SECONDS). Leaves are shared: their grads add up.
-
-    >>> x = Value(2.0); y = x * x
-    >>> with backward_pass(y) as order:
-    ...     [(n.op, n.grad) for n in order]
-    [('*', 1.0)]
-    """
-    grad = real(grad, "backward(grad=...)")
-    order = topological_order(root, leaves=False)
-    key, mine = object(), (threading.get_ident(), set(order))
-
-    def free() -> bool:  # no other pass holds one of ours (RuntimeError: one of this thread)
-        clash = [thread for thread, theirs in _passes.values() if not theirs.isdisjoint(mine[1])]
-        if mine[0] in clash:
-            raise RuntimeError(
-                "backward: another backward pass over this graph is under way in "
-                "this thread (a backward_steps() not run to its end?): finish or "
-                "close() it first; two passes at once would add up their grads"
-            )
-        return not clash
-
-    with _passes_changed:
-        if not _passes_changed.wait_for(free, WAIT_SECONDS):
-            raise RuntimeError(
-                f"backward: another thread's backward pass has held nodes of "
-                f"this graph for {WAIT_SECONDS:g} s; run them one after another"
-            )
-        _passes[key] = mine
-    try:
-        for node in order:
-            node.grad = 0.0  # interior nodes are recomputed, never double counted
-        root.grad = grad if root.children else root.grad + grad
-        yield order[::-1]
-    finally:
-        with _passes_changed:
-            del _passes[key]
-            _passes_changed.notify_all()
+_VALUE_TYPES = {Value, Constant, Parameter}

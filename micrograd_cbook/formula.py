@@ -27,7 +27,8 @@ import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from .engine import Constant, Value
+from .engine import Constant, Value, apply
+from .ops import FORMULA_FUNCTIONS, OPERATIONS
 
 __all__ = [
     "FUNCTIONS",
@@ -38,7 +39,7 @@ __all__ = [
     "parse_formula",
 ]
 
-FUNCTIONS = ("sigmoid", "relu", "tanh", "exp", "log")
+FUNCTIONS = FORMULA_FUNCTIONS  # the table's operations a formula may call
 MAX_LENGTH = 2000
 MAX_NODES = 500
 
@@ -423,7 +424,7 @@ def _build(node: ast.expr, leaves: dict[str, Value]) -> Value | float:
         else:  # ast.Call, checked
             a = results.pop()
             v = a if isinstance(a, Value) else Constant(a)
-            results.append(getattr(v, n.func.id)())  # type: ignore[attr-defined]
+            results.append(apply(OPERATIONS[n.func.id].tag, v))  # type: ignore[attr-defined]
     return results[0]
 
 

@@ -31,7 +31,7 @@ from importlib import resources
 from typing import Any
 
 from .bridge import from_torch, to_torch
-from .engine import Value, weighted_sum
+from .engine import Value, apply, weighted_sum
 from .files import write_atomic
 from .modelfiles import (
     FORMAT,
@@ -41,6 +41,7 @@ from .modelfiles import (
     file_values,
     read_model_file,
 )
+from .ops import ACTIVATIONS, OPERATIONS
 
 __all__ = [
     "ACTIVATIONS",
@@ -52,14 +53,6 @@ __all__ = [
     "chapter_network",
 ]
 
-# name -> the Value method applying it (None: a = z, no extra node)
-_ACTIVATION_FUNCTIONS = {
-    "sigmoid": Value.sigmoid,
-    "relu": Value.relu,
-    "tanh": Value.tanh,
-    "linear": None,
-}
-ACTIVATIONS = tuple(_ACTIVATION_FUNCTIONS)
 INITS = ("uniform", "uniform01")
 
 
@@ -73,7 +66,7 @@ def _check_size(name: str, n: object, what: str) -> int:
 
 
 def _check_activation(name: str, activation: object) -> str:
-    if activation not in _ACTIVATION_FUNCTIONS:
+    if activation not in ACTIVATIONS:
         choices = ", ".join(repr(a) for a in ACTIVATIONS)
         raise ValueError(f"{name} must be one of {choices}, got {activation!r}")
     return activation  # type: ignore[return-value]
@@ -322,12 +315,11 @@ class Neuron(Module):
             z = weighted_sum(self.w, a, self.b) if self.fused else self._plain_sum(a)
         except (TypeError, ValueError) as e:
             raise self._bad_parts(len(a)) or e from None
-        act = _ACTIVATION_FUNCTIONS[self.activation]
-        if act is None:  # linear: a = z, the weighted sum is the activation
+        if self.activation == "linear":  # a = z: the weighted sum is the activation
             z.label = f"a{layer}[{j}]"
             return z
         z.label = f"z{layer}[{j}]"
-        out = act(z)
+        out = apply(OPERATIONS[self.activation].tag, z)  # a = σ(z), or another activation
         out.label = f"a{layer}[{j}]"
         return out
 

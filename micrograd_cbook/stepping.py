@@ -19,8 +19,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from .engine import Constant, Value, backward_pass, topological_order
+from .engine import Constant, Value
+from .names import node_name
 from .notation import factor, fmt, number
+from .passes import claimed, topological_order, zero_grads
+from .reals import real
 
 __all__ = [
     "DEFAULT_MAX_PATHS",
@@ -34,33 +37,36 @@ __all__ = [
 
 DEFAULT_MAX_PATHS = 1000
 
-# Short words for operators, so a stand-in name reads well after ∂ ("∂mul#3/∂w").
-_OP_WORDS = {"+": "add", "-": "sub", "*": "mul", "/": "div", "**": "pow"}
-
 
 class _Names:
-    """Readable names for the nodes of one graph: the label, or a stand-in made once, on demand.
-
-    A stand-in is the operation and the node's position in topological order (``mul#3``,
-    ``sigmoid#4``); an unlabelled leaf is ``leaf#k``; a :class:`Constant` is its number.
-    """
+    """The names of one graph's nodes (:func:`micrograd_cbook.names.node_name`), past a small
+    formula their place in topological order (``mul#3``), found once, on demand."""
 
     def __init__(self, root: Value) -> None:
         self.root = root
         self._position: dict[Value, int] | None = None
 
     def __call__(self, node: Value) -> str:
-        if node.label:
-            return node.label
-        if type(node) is Constant:
-            return f"{node.data:g}"
+        if node.label or not node.op or isinstance(node, Constant):
+            position = None if node.label or isinstance(node, Constant) else self._place(node)
+            return node_name(node, position)
+        text = node_name(node)
+        return text if not text.startswith("the ") else node_name(node, self._place(node))
+
+    def d(self, node: Value) -> str:
+        """The name as it follows ∂: in parentheses where it is a formula with spaces at its
+        top level (``∂(1 − a)/∂a``), else as it is (``∂(1 − a)²/∂a``, ``∂z/∂w``)."""
+        name = self(node)
+        depth, top = 0, False
+        for ch in name:
+            depth += (ch == "(") - (ch == ")")
+            top = top or (ch == " " and depth == 0)
+        return f"({name})" if top else name
+
+    def _place(self, node: Value) -> int:
         if self._position is None:  # one traversal, only when a stand-in is needed
             self._position = {n: i for i, n in enumerate(topological_order(self.root), 1)}
-        k = self._position.get(node, 0)
-        if not node.op:
-            return f"leaf#{k}"
-        word = "pow" if node.op.startswith("**") else _OP_WORDS.get(node.op, node.op)
-        return f"{word}#{k}"
+        return self._position.get(node, 0)
 
 
 # ----------------------------------------------------------------------- stepping
@@ -93,7 +99,7 @@ class Step:
         node = self.node
         inputs = ", ".join(names(c) for c, _, _ in self.contributions)
         head = f"step {self.index}: {names(node)} = {node.op}({inputs})   grad {number(self.grad)}"
-        rows = [("child", f"∂{names(node)}/∂child", "contribution to its grad")]
+        rows = [("child", f"∂{names.d(node)}/∂child", "contribution to its grad")]
         rows += [(names(c), number(lg), number(contrib)) for c, lg, contrib in self.contributions]
         w0 = max(len(r[0]) for r in rows)
         w1 = max(len(r[1]) for r in rows)
@@ -105,7 +111,7 @@ class Step:
 def backward_steps(root: Value, grad: float = 1.0) -> Iterator[Step]:
     """Do exactly what ``root.backward(grad)`` does, yielding one :class:`Step` per interior node.
 
-    It walks the order :func:`micrograd_cbook.engine.backward_pass` gives ``backward()``
+    It walks the order :func:`micrograd_cbook.passes.claimed` gives ``backward()``
     and adds the same products to the same grads: each step is yielded after its node's
     grad has been passed to its children. Until the generator is run to its end (or
     closed), another backward pass over the same interior nodes raises RuntimeError.
@@ -125,8 +131,11 @@ def backward_steps(root: Value, grad: float = 1.0) -> Iterator[Step]:
     """
     if not isinstance(root, Value):
         raise TypeError(f"backward_steps needs a Value, got {type(root).__name__}")
+    grad = real(grad, "backward(grad=...)")
     names = _Names(root)
-    with backward_pass(root, grad) as order:  # the same order and claim as backward()
+    with claimed(root) as order:  # the same order, claim, zeros and seed as backward()
+        zero_grads(order)
+        root.grad = grad if root.children else root.grad + grad
         for index, node in enumerate(order, 1):
             g = node.grad  # final: every node that uses this one has passed its share
             contributions = tuple(
@@ -155,7 +164,7 @@ class Path:
 
     def symbols(self) -> str:
         """The product as symbols, e.g. ``∂z2/∂w2 · ∂a2/∂z2 · ∂C/∂a2``."""
-        n = [self._names(v) for v in self.nodes]
+        n = [self._names.d(v) for v in self.nodes]
         if len(n) == 1:
             return f"∂{n[0]}/∂{n[0]}"
         return " · ".join(f"∂{n[i + 1]}/∂{n[i]}" for i in range(len(n) - 1))
@@ -184,7 +193,7 @@ class Explanation:
     _names: _Names = field(repr=False, compare=False)
 
     def __str__(self) -> str:
-        d = f"∂{self._names(self.root)}/∂{self._names(self.wrt)}"
+        d = f"∂{self._names.d(self.root)}/∂{self._names.d(self.wrt)}"
         if len(self.paths) == 1:
             return f"{d} = {self.paths[0]}"
         lines = [
@@ -202,7 +211,7 @@ class Explanation:
 
     def __repr__(self) -> str:
         return (
-            f"Explanation(∂{self._names(self.root)}/∂{self._names(self.wrt)}, "
+            f"Explanation(∂{self._names.d(self.root)}/∂{self._names.d(self.wrt)}, "
             f"{len(self.paths)} path{'s' if len(self.paths) != 1 else ''}, "
             f"total={fmt(self.total)})"
         )
@@ -339,7 +348,8 @@ def explain(
         )
     if n_paths > max_paths:
         raise ValueError(
-            f"∂{names(root)}/∂{names(wrt)} has {n_paths} paths, more than max_paths={max_paths}: "
+            f"∂{names.d(root)}/∂{names.d(wrt)} has {n_paths} paths, more than "
+            f"max_paths={max_paths}: "
             "pass a larger max_paths, or read wrt.grad after backward() (one sum, no listing)"
         )
     paths = tuple(_enumerate_paths(root, wrt, counts, edges, names))

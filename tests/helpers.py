@@ -27,6 +27,7 @@ __all__ = [
     "one_line_error",
     "require_browser",
     "run_cli",
+    "run_javascript",
     "start_browser",
 ]
 
@@ -123,3 +124,22 @@ def start_browser(profile_dir):
 def browser_errors(driver) -> list[str]:
     """The JavaScript errors logged since the last call."""
     return [e["message"] for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+
+
+# ------------------------------------------------------------------ JavaScript in Node
+
+NODE = shutil.which("node")
+
+
+def run_javascript(source: str) -> str:
+    """Run a script in Node.js and return what it printed; skip the test where Node is
+    missing (CI has it: it is on this project's machines)."""
+    import subprocess
+
+    if NODE is None:
+        pytest.skip("needs Node.js to run the compiled JavaScript (apt-get install nodejs)")
+    result = subprocess.run(  # the script on stdin: a long one does not fit in an argument
+        [NODE, "-"], input=source, capture_output=True, text=True, timeout=120, check=False
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    return result.stdout

@@ -52,7 +52,7 @@ class Program:
     steps: tuple[tuple[str, tuple], ...]  # (op, args); the root is the last step
 
 
-UNARY = ("neg", "abs", "sigmoid", "relu", "tanh", "exp", "log")
+UNARY = ("neg", "abs", "sigmoid", "relu", "tanh", "exp", "log", "sqrt", "softplus")
 BINARY = {
     "+": operator.add,
     "-": operator.sub,
@@ -111,7 +111,7 @@ ENGINE = Backend(
     unary={
         "neg": operator.neg,
         "abs": abs,
-        **{f: operator.methodcaller(f) for f in ("sigmoid", "relu", "tanh", "exp", "log")},
+        **{f: operator.methodcaller(f) for f in UNARY[2:]},
     },
     wsum=weighted_sum,
     total=sum_values,
@@ -126,6 +126,8 @@ FLOAT = Backend(  # plain floats, only to choose well-conditioned programs
         "tanh": math.tanh,
         "exp": math.exp,
         "log": math.log,
+        "sqrt": math.sqrt,
+        "softplus": lambda x: math.log1p(math.exp(x)),
     },
     wsum=plain_wsum,
     total=lambda items: reduce(operator.add, items),
@@ -140,6 +142,8 @@ MPMATH = Backend(
         "tanh": mpmath.tanh,
         "exp": mpmath.exp,
         "log": mpmath.log,
+        "sqrt": mpmath.sqrt,
+        "softplus": lambda x: mpmath.log(1 + mpmath.exp(x)),
     },
     wsum=plain_wsum,
     total=lambda items: reduce(operator.add, items),
@@ -174,6 +178,8 @@ def sympy_backend(point: dict) -> Backend:
             "tanh": sympy.tanh,
             "exp": sympy.exp,
             "log": sympy.log,
+            "sqrt": sympy.sqrt,
+            "softplus": lambda x: sympy.log(1 + sympy.exp(x)),
         },
         wsum=lambda ws, xs, b: sympy.Add(
             *[w * x for w, x in zip(ws, xs)], *([] if b is None else [b])
@@ -188,7 +194,9 @@ def _well_conditioned(op: str, args: tuple, fl: list, mv: list):
     def f(a):
         return a.value if isinstance(a, Num) else fl[a]
 
-    if op == "log" and f(args[0]) < 0.1:
+    if op in ("log", "sqrt") and f(args[0]) < 0.1:
+        return None
+    if op == "softplus" and abs(f(args[0])) > 15.0:  # (PyTorch: x itself from 20 on)
         return None
     if op == "exp" and not -30.0 <= f(args[0]) <= 5.0:
         return None

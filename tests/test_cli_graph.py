@@ -50,7 +50,7 @@ def test_the_example_writes_an_svg_with_names_data_and_grads(tmp_path, capsys):
         "x",
         "b",
         "out",
-        "sigmoid",
+        "σ",
         "data 0.5000",
         f"data {a:.4f}",
         f"grad {1.5 * a * (1 - a):.4f}",

@@ -781,6 +781,8 @@ def _mp_local(op: str, args: tuple, v: list, out) -> list[tuple[int, object]]:
             "tanh": lambda: 1 - out**2,
             "exp": lambda: out,
             "log": lambda: 1 / x,
+            "sqrt": lambda: 1 / (2 * out),
+            "softplus": lambda: 1 / (1 + mpmath.exp(-x)),
         }[op]()
         return [(i, d)]
     if op == "wsum":
@@ -872,6 +874,8 @@ def test_leaf_grads_match_pytorch_float64(prog):
             "tanh": torch.tanh,
             "exp": torch.exp,
             "log": torch.log,
+            "sqrt": torch.sqrt,
+            "softplus": torch.nn.functional.softplus,
         },
         wsum=plain_wsum,
         total=lambda items: reduce(operator.add, items),

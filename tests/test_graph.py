@@ -133,7 +133,7 @@ def test_the_operation_is_written_in_its_value_box_by_default():
     source = draw_dot(C).source
     assert "_op" not in source and "op\t" not in source and "ellipse" not in source
     assert "<B>z</B>" in line_of(source, "z") and "+</FONT>" in line_of(source, "z")
-    assert "sigmoid</FONT>" in line_of(source, "a")
+    assert "σ</FONT>" in line_of(source, "a")  # the table's symbol
     assert "w × x</FONT>" in source  # an unlabelled value: a small formula of its inputs
     assert source.count("->") == 10  # one edge per input of each operation
 

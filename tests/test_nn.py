@@ -35,6 +35,7 @@ def hand_forward(model, x):
         "sigmoid": sigmoid,
         "relu": lambda z: max(z, 0.0),
         "tanh": math.tanh,
+        "softplus": lambda z: math.log1p(math.exp(-abs(z))) + max(z, 0.0),
         "linear": lambda z: z,
     }
     a = [float(v) for v in x]

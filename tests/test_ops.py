@@ -3,14 +3,22 @@ backward() leaves, including the edge cases (relu at 0, log near 0, huge exponen
 sigmoid), and the error each one raises outside its domain. References are exact by
 construction (dyadic numbers) or computed with mpmath."""
 
+import inspect
+import itertools
+import json
 import math
+import struct
 from fractions import Fraction
 
 import mpmath
 import numpy as np
 import pytest
+from helpers import run_javascript
 
-from micrograd_cbook import Constant, Value
+from micrograd_cbook import Constant, Value, compile, nn, sum_values, weighted_sum
+from micrograd_cbook.engine import apply
+from micrograd_cbook.ops import OPERATIONS, Operation
+from micrograd_cbook.speed.javascript import RUNTIME
 
 
 @pytest.fixture(autouse=True)
@@ -467,3 +475,288 @@ def test_division_by_zero_is_a_zero_division_error(build):
 def test_zero_to_a_negative_power_is_a_zero_division_error(build):
     with pytest.raises(ZeroDivisionError):
         build()
+
+
+# ------------------------------------------------------------------ the table, on every path
+# Every operation of the table over special floats (±0, the smallest subnormal, ±1e-300,
+# e^x's edge ±709.79, ±710, ±inf, nan, domain errors): the interpreter, the straight-line
+# code, every row at once and the JavaScript agree, bit for bit (JavaScript's exp, log,
+# tanh, log1p and pow within a few ulp) and raise the same exception with the same message.
+
+INF, NAN = math.inf, math.nan
+SPECIAL = (0.0, -0.0, 5e-324, -5e-324, 1e-300, -1e-300, 0.5, -0.5, 1.0, -1.0, 2.0, -3.0,
+           709.79, -709.79, 710.0, -710.0, 1e200, -1e200, INF, -INF, NAN)  # fmt: skip
+FEW = (0.0, -0.0, 5e-324, -2.0, 0.5, 3.0, 1e200, math.inf, -math.inf, math.nan)
+EXPONENTS = (2.0, 3.0, 0.5, -1.0, 0.0, -0.5, 1.5, -2.0)
+
+# How a user makes each operation of the table, by its name there: one row per operation.
+BUILD = {
+    "+": lambda x, y: x + y,
+    "-": lambda x, y: x - y,
+    "*": lambda x, y: x * y,
+    "/": lambda x, y: x / y,
+    "neg": lambda x: -x,
+    "abs": abs,
+    "**p": None,  # x ** p for each number p of EXPONENTS
+    "**": lambda x, y: x**y,
+    "sigmoid": Value.sigmoid,
+    "relu": Value.relu,
+    "tanh": Value.tanh,
+    "exp": Value.exp,
+    "log": Value.log,
+    "sqrt": Value.sqrt,
+    "softplus": Value.softplus,
+    "Σ": lambda x, y: sum_values([x, y]),
+    "Σw·x": lambda w, x: weighted_sum([w], [x]),
+    "Σw·x+b": lambda w, x, b: weighted_sum([w], [x], b),
+}
+EXACT_IN_JAVASCRIPT = {"+", "-", "*", "/", "neg", "abs", "relu", "sqrt", "Σ", "Σw·x", "Σw·x+b"}
+
+
+def cases():
+    """(name, builder, input values) for every operation of the table."""
+    for name in OPERATIONS:
+        if name == "**p":
+            for p in EXPONENTS:
+                for x in SPECIAL:
+                    yield name, (lambda x, p=p: x**p), (x,), p
+            continue
+        arity = len(inspect.signature(BUILD[name]).parameters) if name != "abs" else 1
+        values = SPECIAL if arity == 1 else FEW
+        for xs in itertools.product(values, repeat=arity):
+            yield name, BUILD[name], xs, None
+
+
+def outcome(thunk):
+    """What running ``thunk`` gives: its floats as repr (nan and -0.0 told apart), or the
+    exception's type and message."""
+    try:
+        return repr(thunk())
+    except (ArithmeticError, ValueError) as e:
+        return (type(e).__name__, str(e))
+
+
+def interpreted(build, xs):
+    """The interpreter: the graph built at ``xs``, then backward(): the value, leaf grads."""
+    leaves = [Value(x) for x in xs]
+    root = build(*leaves)
+    root.backward()
+    return root.data, [leaf.grad for leaf in leaves]
+
+
+def graph_at_half(build, n):
+    """The graph built where every operation is defined (0.5, 1.5, ...): its leaves then move."""
+    leaves = [Value(0.5 + k) for k in range(n)]
+    return build(*leaves), leaves
+
+
+def compiled(f, leaves, xs):
+    """The compiled graph, called after its leaves moved to ``xs``: the value, leaf grads."""
+    for leaf, x in zip(leaves, xs):
+        leaf.data, leaf.grad = x, 0.0
+    value = f([])
+    return value, [leaf.grad for leaf in leaves]
+
+
+def test_every_operation_of_the_table_has_a_row_here():
+    assert set(BUILD) == set(OPERATIONS)
+
+
+def test_the_interpreter_and_the_straight_line_code_agree_on_special_floats():
+    checked = errors = 0
+    for name, build, xs, _ in cases():
+        root, leaves = graph_at_half(build, len(xs))
+        f = compile(root, batched=False)
+        want = outcome(lambda: interpreted(build, xs))  # noqa: B023
+        got = outcome(lambda: compiled(f, leaves, xs))  # noqa: B023
+        assert got == want, (name, xs)
+        checked += 1
+        errors += isinstance(want, tuple)
+    assert checked > 2000 and 50 < errors < checked  # errors and values, both well covered
+
+
+def test_every_row_at_once_agrees_with_the_straight_line_code_on_special_floats():
+    pytest.importorskip("numpy")
+    for name, build, xs, _ in cases():
+        root, leaves = graph_at_half(build, len(xs))
+        r = Value(0.0, "r")
+        total = root + r  # a row's input, so that the rows run at once
+        fast, slow = compile(total, [r]), compile(total, [r], batched=False)
+        fast.batched.min_rows = 8
+        rows = [[0.0]] * 8
+        for leaf, x in zip(leaves, xs):
+            leaf.data = x
+        results = []
+        for f in (fast, slow):
+            for leaf in leaves:
+                leaf.grad = 0.0
+            results.append(outcome(lambda: (f.many(rows), [v.grad for v in leaves])))  # noqa: B023
+        assert results[0] == results[1], (name, xs)
+
+
+def _bits_script(functions: list[str], params: list[list[float]]) -> str:
+    """A Node script running each compiled function on its parameters, printing each
+    result as the hex of its floats' bits (JSON cannot hold nan, inf or -0.0)."""
+    lines = [RUNTIME]
+    lines.append(
+        "function bits(x) { const b = new DataView(new ArrayBuffer(8)); b.setFloat64(0, x);"
+        " return b.getBigUint64(0).toString(16); }"
+    )
+    lines.append("const out = [];")
+    for fn, ps in zip(functions, params):
+        args = "[" + ", ".join(_js_number(x) for x in ps) + "]"
+        lines.append(
+            f"try {{ const r = ({fn})([], {args}); out.push([bits(r.value), r.grads.map(bits)]); }}"
+            " catch (e) { out.push(['error', e.kind, e.message]); }"
+        )
+    lines.append("console.log(JSON.stringify(out));")
+    return "\n".join(lines)
+
+
+def _js_number(x: float) -> str:
+    if math.isnan(x):
+        return "NaN"
+    if math.isinf(x):
+        return "Infinity" if x > 0 else "-Infinity"
+    return repr(x)
+
+
+def _from_bits(h: str) -> float:
+    return struct.unpack(">d", bytes.fromhex(h.rjust(16, "0")))[0]
+
+
+def _close(a: float, b: float, exact: bool) -> bool:
+    if repr(a) == repr(b):
+        return True
+    if exact or math.isnan(a) or math.isnan(b) or math.isinf(a) or math.isinf(b):
+        return False
+    return abs(a - b) <= 4 * math.ulp(max(abs(a), abs(b)))
+
+
+def test_the_javascript_agrees_with_the_interpreter_on_special_floats():
+    runs = []
+    for name, build, xs, p in cases():
+        root, _ = graph_at_half(build, len(xs))
+        f = compile(root, batched=False)
+        runs.append((name, xs, p, f.javascript, interpreted_outcome(build, xs)))
+    params = [list(xs) for _, xs, *_ in runs]
+    results = json.loads(run_javascript(_bits_script([r[3] for r in runs], params)))
+    assert len(results) == len(runs)
+    for (name, xs, p, _, want), got in zip(runs, results):
+        if want[0] == "error":
+            assert got == list(want), (name, xs)
+            continue
+        assert got[0] != "error", (name, xs, got)
+        value, grads = want
+        exact = name in EXACT_IN_JAVASCRIPT or p == 2.0
+        assert _close(_from_bits(got[0]), value, exact), (name, xs, p)
+        for g, h in zip(grads, got[1]):
+            assert _close(_from_bits(h), g, exact), (name, xs, p, "grad")
+
+
+def interpreted_outcome(build, xs):
+    """The interpreter's value and leaf grads, or ("error", its type, its message)."""
+    try:
+        return interpreted(build, xs)
+    except (ArithmeticError, ValueError) as e:
+        return ("error", type(e).__name__, str(e))
+
+
+# ------------------------------------------------------------------ ops beyond the sources
+
+
+CUBE = Operation("cube", "cube", "³", "{0}³", rule=lambda x: (x * x * x, (3.0 * x * x,)))
+
+
+def test_an_operation_with_a_float_rule_alone_compiles_and_runs_every_path():
+    x = Value(0.5, "x")
+    w = Value(2.0, "w")
+    y = apply(CUBE.tag, x * w)
+    f = compile(y, inputs=[x])
+    assert "_rule_" not in f.source or "cube" in f.source  # named after its word
+    for v in (-1.5, 0.0, 2.0, 1e200):
+        w.grad = 0.0
+        got = f([v])
+        want_node = apply(CUBE.tag, Value(v) * w)
+        assert got == want_node.data
+        gw = w.grad
+        w.grad = 0.0
+        want_node.backward()
+        assert gw == w.grad
+    if f.batched is not None:
+        f.batched.min_rows = 8
+        rows = [[float(k)] for k in range(10)]
+        w.grad = 0.0
+        fast = f.many(rows), w.grad
+        w.grad = 0.0
+        slow = compile(y, inputs=[x], batched=False).many(rows), w.grad
+        assert repr(fast) == repr(slow)
+    with pytest.raises(ValueError, match="no sources"):
+        f.javascript  # noqa: B018  (JavaScript needs the sources: said, never guessed)
+
+
+def test_a_node_made_by_hand_is_frozen_said_by_a_warning_the_header_and_the_repr():
+    x = Value(2.0, "x")
+    mine = Value(x.data**3, "mine", children=(x,), local_grads=(12.0,), op="cube")
+    with pytest.warns(UserWarning, match=r"1 node made by hand \(op 'cube'\) is frozen"):
+        f = compile(mine * 1.0, inputs=[x])
+    assert f.frozen == 1 and "frozen" in repr(f) and "frozen: 1" in f.source
+    assert f([3.0]) == 8.0  # its value stays the one it was compiled with: frozen, as said
+
+
+def test_a_hand_made_node_under_a_table_name_is_frozen_too():
+    x = Value(2.0, "x")
+    fake = Value(5.0, children=(x, x), local_grads=(1.0, 1.0), op="+")
+    with pytest.warns(UserWarning, match="frozen"):
+        f = compile(fake, inputs=[x])
+    assert f([10.0]) == 5.0
+
+
+def test_a_graph_compiled_after_its_leaves_moved_computes_from_their_values():
+    w, x = Value(0.3, "w"), Value(1.0, "x")
+    y = (w * x).tanh()
+    x.data = 2.0  # moved after the graph was built: the nodes no longer match their inputs
+    w.data = 0.3
+    f = compile(y, inputs=[x])
+    assert f([2.0]) == math.tanh(0.6)
+    assert f.frozen == 0
+
+
+# ------------------------------------------------------------------ √ and softplus, everywhere
+
+
+def test_sqrt_and_softplus_in_a_formula_explain_and_the_picture():
+    from micrograd_cbook import draw_dot, explain
+    from micrograd_cbook.formula import parse_formula
+
+    built = parse_formula("C = sqrt(x) + softplus(w * x)").evaluate({"x": 4.0, "w": -0.5})
+    C = built.root
+    assert C.data == 2.0 + math.log1p(math.exp(-2.0))
+    C.backward()
+    x = built.leaves["x"]
+    s = 1 / (1 + math.exp(2.0))
+    assert math.isclose(x.grad, 0.25 + s * -0.5, rel_tol=1e-15)
+    assert math.isclose(explain(C, x).total, x.grad, rel_tol=1e-15)
+    source = draw_dot(C).source
+    assert "√" in source and "softplus" in source
+
+
+def test_softplus_is_an_activation_and_goes_to_torch():
+    torch = pytest.importorskip("torch", reason="PyTorch is not installed (CI installs it)")
+    model = nn.MLP(3, [4, 2], activation="softplus", output_activation="linear", seed=0)
+    seq = model.to_torch()
+    assert isinstance(seq[1], torch.nn.Softplus)
+    x = [0.5, -1.0, 2.0]
+    out = seq(torch.tensor(x, dtype=torch.float64)).tolist()
+    assert max(abs(a - b.data) for a, b in zip(out, model(x))) < 1e-12
+    assert [a.data for a in nn.MLP.from_torch(seq)(x)] == [a.data for a in model(x)]
+
+
+def test_softplus_and_sqrt_edges():
+    assert Value(-1000.0).softplus().data == 0.0 and Value(1000.0).softplus().data == 1000.0
+    assert Value(0.0).softplus().local_grads == (0.5,)
+    assert Value(0.0).sqrt().local_grads == (math.inf,)  # vertical, as 0 ** 0.5's
+    assert (Value(0.0) ** 0.5).local_grads == (math.inf,)
+    with pytest.raises(ValueError, match=r"sqrt is defined only for x ≥ 0, got x = -1\.0"):
+        Value(-1.0).sqrt()
+    assert repr(Value(-0.0).sqrt().data) == "-0.0"

@@ -51,7 +51,9 @@ def test_break_value_backward_then_next_walks_the_chain_rule_loop_node_by_node(t
         [
             "break Value.backward",
             "continue",  # stops on backward()'s first line: its grad is checked
-            "next",  # `with backward_pass(...) as order:` orders the interior nodes
+            "next",  # `with claimed(self) as order:` orders the interior nodes
+            "next",  # `zero_grads(order)`: interior grads are recomputed from 0
+            "next",  # the seed: a.grad = 1
             "next",  # `for node in order:`
             "next",  # the first node, the root a
             "p node",
@@ -82,7 +84,7 @@ def test_break_value_backward_then_next_walks_the_chain_rule_loop_node_by_node(t
 def test_pdb_runcall_stops_in_backward_as_in_a_notebook(tmp_path):
     script = SCRIPT.replace("breakpoint()\na.backward()", "import pdb\npdb.runcall(a.backward)")
     assert "runcall" in script
-    out = run_pdb(tmp_path, ["next", "next", "next", "p node", "continue"], script)
+    out = run_pdb(tmp_path, ["next"] * 5 + ["p node", "continue"], script)
     assert "Value(label='a', data=0.6792, grad=1.0000, op='sigmoid')" in out
     assert "GRAD w 0.326842" in out
 

@@ -106,17 +106,17 @@ def test_a_100_000_node_chain_steps_without_recursion():
     assert x.grad == 1.0
 
 
-def test_step_prints_as_a_small_table_with_stand_in_names():
+def test_step_prints_as_a_small_table_naming_unlabelled_values_by_their_formula():
     w, x = Value(0.5, "w"), Value(1.5, "x")
     a = (w * x + 0.1).sigmoid()
     a.label = "a"
     steps = list(backward_steps(a))
     table = str(steps[0])
-    assert table.splitlines()[0] == "step 1: a = sigmoid(add#5)   grad 1.0000"
+    assert table.splitlines()[0] == "step 1: a = sigmoid((w × x) + 0.1)   grad 1.0000"
     assert "∂a/∂child" in table and "contribution" in table
-    assert "add#5" in table and "0.2098" in table  # σ'(0.85) = 0.2098
-    assert str(steps[1]).splitlines()[0] == "step 2: add#5 = +(mul#3, 0.1)   grad 0.2098"
-    assert repr(steps[2]) == "Step(3, node='mul#3', grad=0.2098, 2 contributions)"
+    assert "(w × x) + 0.1" in table and "0.2098" in table  # σ'(0.85) = 0.2098
+    assert str(steps[1]).splitlines()[0] == "step 2: (w × x) + 0.1 = +(w × x, 0.1)   grad 0.2098"
+    assert repr(steps[2]) == "Step(3, node='w × x', grad=0.2098, 2 contributions)"
     assert "(−" not in table
 
 
@@ -164,7 +164,7 @@ def test_every_node_on_the_path_appears_without_labelled_only():
     (path,) = e.paths
     assert path.nodes[0] is w2 and path.nodes[-1] is C
     assert len(path.factors) == len(path.nodes) - 1 == 5  # z2, a2, 1 − a2, (·)², ½·
-    assert str(e).startswith("∂C/∂w2 = ∂z2/∂w2 · ∂a2/∂z2 · ∂sub#")
+    assert str(e).startswith("∂C/∂w2 = ∂z2/∂w2 · ∂a2/∂z2 · ∂(1 − a2)/∂a2 · ∂(1 − a2)²/∂(1 − a2)")
     assert e.total == w2.grad  # one path: the same products in the same order, exactly
 
 

@@ -15,6 +15,7 @@ import argparse
 import ast
 
 from ..engine import Value
+from ..formula import FUNCTIONS
 from ..notation import number as num
 from ..stepping import DEFAULT_MAX_PATHS, backward_steps, explain
 from .common import UsageError, build_formula
@@ -43,7 +44,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "formula",
         metavar="FORMULA",
         nargs="?",
-        help="numbers, names, + - * / **, parentheses, sigmoid relu tanh exp log; "
+        help=f"numbers, names, + - * / **, parentheses, {' '.join(FUNCTIONS)}; "
         "steps NAME = ... separated by ';', the last one the output",
     )
     p.add_argument(

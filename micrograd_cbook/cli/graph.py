@@ -18,6 +18,7 @@ import graphviz
 
 from .. import viz  # graphviz is imported only when the command runs
 from ..files import write_atomic
+from ..formula import FUNCTIONS
 from .common import UsageError, build_formula
 
 EXAMPLES = (
@@ -45,7 +46,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "formula",
         metavar="FORMULA",
         nargs="?",
-        help="numbers, names, + - * / **, parentheses, sigmoid relu tanh exp log; "
+        help=f"numbers, names, + - * / **, parentheses, {' '.join(FUNCTIONS)}; "
         "steps NAME = ... separated by ';', the last one drawn as the output",
     )
     p.add_argument(

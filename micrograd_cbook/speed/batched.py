@@ -8,7 +8,8 @@ kinds of inputs at the same depth (the neurons of a layer). Nothing about the nu
 - NumPy's elementwise ``+ - * /`` on float64 are IEEE's operations, as Python's are;
 - a sum adds its terms in the engine's order, one array addition per term (never a NumPy
   reduction, which adds pairwise);
-- eˣ, ln, tanh and powers are Python's own, element by element;
+- eˣ, ln, tanh and powers are Python's own, element by element (an operation without an
+  array rule in the table runs its float rule element by element);
 - each grad adds its chain-rule edges in ``backward()``'s order, starting from 0.0, and each
   leaf's grad adds them row after row (one array addition per row, for all leaves at once).
 
@@ -35,7 +36,8 @@ import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from ..engine import EXP_LIMIT, Constant, Value, power
+from ..engine import Constant, Value
+from ..ops import Op, weighted_parts
 
 np: Any = None  # NumPy, imported by the first plan (importing micrograd_cbook does not)
 
@@ -72,7 +74,7 @@ class _Pack:
     weights, 1 for the inputs); ``grad_rows``: per k, the rows of each lane's k-th edge.
     """
 
-    def __init__(self, index: int, op: str, known: bool) -> None:
+    def __init__(self, index: int, op: Op, known: bool) -> None:
         self.index, self.op, self.known = index, op, known
         self.lanes: list[Value] = []
         self.refs: list[tuple[int, Any]] = []
@@ -87,7 +89,12 @@ class _Pack:
     @property
     def half(self) -> int:
         """A weighted sum's number of terms."""
-        return (len(self.lanes[0].children) - (self.op == "Σw·x+b")) // 2
+        return len(weighted_parts(self.lanes[0].children, self.op)[0])
+
+    @property
+    def weighted(self) -> bool:
+        """Whether the pack is of weighted sums (Σw·x or Σw·x+b) the engine made."""
+        return self.known and self.op.operation.arity is None and bool(self.op.params)
 
     def edge_row(self, lane: int, pos: int) -> int:
         """The edge row that holds ∂node/∂child · ∂C/∂node for this lane's child ``pos``."""
@@ -172,7 +179,7 @@ class RowsAtOnce:
         for pos in range(len(pack.lanes[0].children)):
             at = [self._at[n.children[pos]] for n in pack.lanes]
             pack.refs.append((at[0][0], _selector([lane for _, lane in at])))
-        if not (pack.known and pack.op in ("Σw·x", "Σw·x+b") and pack.half):
+        if not (pack.weighted and pack.half):
             return
         half = pack.half
         x_refs = pack.refs[half : 2 * half]
@@ -329,13 +336,13 @@ def _each(fn: Callable[[float], float], a: Any) -> Any:
 
 def _forward(pack: _Pack, env: list[Any], values: Any) -> tuple[Any, list[Any]]:
     """The pack's values (lanes, rows) and its local grads per child position (None: 1)."""
-    op = pack.op
     if not pack.known:  # made by hand: the value and local grads it was compiled with
         lanes = pack.lanes
         return (
             np.array([[n.data] for n in lanes]),
             [np.array([[n.local_grads[k]] for n in lanes]) for k in range(len(pack.refs))],
         )
+    operation, op = pack.op.operation, pack.op
     if pack.layer is not None:
         weights, x_src, x_lanes = pack.layer
         w = values[:, 0][weights]  # (lanes, terms)
@@ -344,78 +351,38 @@ def _forward(pack: _Pack, env: list[Any], values: Any) -> tuple[Any, list[Any]]:
         z = terms[:, 0].copy()  # -0.0 + t is t: the engine's sum from -0.0
         for k in range(1, terms.shape[1]):
             z += terms[:, k]
-        if op == "Σw·x+b":
-            src, sel = pack.refs[-1]
+        _, _, bias = weighted_parts(pack.refs, op)
+        if bias is not None:
+            src, sel = bias
             z = z + env[src][sel]
         # A layer's local grads by block, as its edge_base: 0, ∂z/∂w = x; 1, ∂z/∂x = w.
         return z, [xs, w, *([None] * (len(pack.refs) - 2))]
     a = [env[src][sel] for src, sel in pack.refs]
-    if op in ("Σ", "Σw·x", "Σw·x+b"):
-        if op == "Σ":
+    if operation.arity is None:  # a sum, in the engine's order
+        if not op.params:
             terms, lg = a, [None] * len(a)
         else:
-            half = pack.half
-            terms = [a[k] * a[half + k] for k in range(half)] + a[2 * half :]
-            lg = a[half : 2 * half] + a[:half] + [None] * (len(a) - 2 * half)
+            ws, xs, b = weighted_parts(a, op)
+            terms = [w * x for w, x in zip(ws, xs)] + ([] if b is None else [b])
+            lg = [*xs, *ws, *([] if b is None else [None])]
         z = terms[0] + -0.0 if terms else np.full((1, 1), -0.0)  # -0.0 + t is t, bit for bit
         for t in terms[1:]:
             z = z + t
         return z, lg
-    if op == "+":
-        return a[0] + a[1], [None, None]
-    if op == "-":
-        return a[0] - a[1], [None, -1.0]
-    if op == "*":
-        return a[0] * a[1], [a[1], a[0]]
-    if op == "neg":
-        return -a[0], [-1.0]
-    if op == "/":
-        if (a[1] == 0.0).any():
-            raise ZeroDivisionError("a row divides by zero")
-        q = a[0] / a[1]
-        return q, [1.0 / a[1], -q / a[1]]
-    x = a[0]
-    if op == "relu":  # max(x, 0) keeps nan; + 0.0 makes max(-0.0, 0.0) the engine's 0.0
-        return np.maximum(x, 0.0) + 0.0, [(x > 0.0).astype(np.float64)]
-    if op == "abs":
-        return np.abs(x), [np.sign(x) + 0.0]
-    if op == "sigmoid":  # the engine's formulas, from e = e^-|x|
-        e = _each(math.exp, -np.abs(x))
-        up = x >= 0.0
-        s = np.where(up, 1.0 / (1.0 + e), e / (1.0 + e))
-        return s, [np.where(up, e * s * s, s / (1.0 + e))]
-    if op == "tanh":
-        t = _each(math.tanh, x)
-        e = _each(math.exp, -2.0 * np.abs(x))
-        inner = (x > -1.0) & (x < 1.0)
-        return t, [np.where(inner, 1.0 - t * t, 4.0 * e / ((1.0 + e) * (1.0 + e)))]
-    if op == "exp":
-        if (x > EXP_LIMIT).any():
-            raise OverflowError("a row's e^x is too large")
-        e = _each(math.exp, x)
-        return e, [e]
-    if op == "log":
-        if not (x > 0.0).all():
-            raise ValueError("a row's log of x ≤ 0")
-        return _each(math.log, x), [1.0 / x]
-    if op == "**":  # a Value exponent: ∂/∂p = x^p · ln x, as the engine has it
-        xs, out, d = _powers(x, a[1])
-        d_p = [
-            o * math.log(xi) if xi > 0.0 else 0.0 if xi == 0.0 else math.nan
-            for o, xi in zip(out.ravel().tolist(), xs.ravel().tolist())
-        ]
-        return out, [d, np.array(d_p).reshape(xs.shape)]
-    _, out, d = _powers(x, float(op[2:]))  # x ** p for a number p
-    return out, [d]
+    if operation.array is not None:
+        return operation.array(np, _each, *a, *op.params)
+    return _by_rule(operation.rule, a, op.params)
 
 
-def _powers(x: Any, p: Any) -> tuple[Any, Any, Any]:
-    """x (broadcast with p), x ** p and its slope, element by element by the engine's
-    power(): its floats and its errors."""
-    xs, ps = np.broadcast_arrays(np.asarray(x, dtype=np.float64), np.asarray(p, dtype=np.float64))
-    pairs = [power(xi, pi) for xi, pi in zip(xs.ravel().tolist(), ps.ravel().tolist())]
-    out, d = (np.array(column).reshape(xs.shape) for column in zip(*pairs))
-    return xs, out, d
+def _by_rule(rule: Callable, inputs: list[Any], params: tuple) -> tuple[Any, list[Any]]:
+    """An operation without an array rule: its float rule element by element (its errors)."""
+    arrays = np.broadcast_arrays(*(np.asarray(x, dtype=np.float64) for x in inputs))
+    columns = [a.ravel().tolist() for a in arrays]
+    results = [rule(*xs, *params) for xs in zip(*columns)]
+    shape = arrays[0].shape
+    out = np.array([r[0] for r in results]).reshape(shape)
+    slopes = [np.array([r[1][k] for r in results]).reshape(shape) for k in range(len(inputs))]
+    return out, slopes
 
 
 def _edges(pack: _Pack, lg: list[Any], d: Any, edges: Any) -> None:

@@ -31,8 +31,11 @@ row of data, a target); every other leaf is read from its ``.data`` at each call
 optimiser's updates are seen, and receives its grad, as ``backward()`` would give it. Numbers
 that entered the graph as operands (:class:`Constant`) are written into the code. The
 structure is what it was when compiled: a weight replaced by another Value, or a new layer,
-needs a new ``compile``. A node made by hand (an op the engine does not know) keeps the value
-and local grads it had when compiled: the compiler cannot know its function.
+needs a new ``compile``. Every node the engine made is written from its entry in the table
+of operations (:mod:`micrograd_cbook.ops`), so it computes from its inputs' values at each
+call, whatever they held when it was compiled. A node made by hand (``Value(data, children=...,
+local_grads=..., op=...)``) is frozen: it keeps the value and local grads it had, as the code's
+header and ``repr(f)`` say, with a warning, since the compiler cannot know its function.
 """
 
 from __future__ import annotations
@@ -42,59 +45,30 @@ import itertools
 import keyword
 import linecache
 import math
-import operator
 import re
 import struct
 import unicodedata
+import warnings
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from ..engine import (
-    EXP_LIMIT,
-    Constant,
-    Value,
-    power,
-    real,
-    sum_values,
-    topological_order,
-    weighted_sum,
-)
+from ..engine import Constant, Value
+from ..ops import OPERATIONS, RUNTIME, Operation, operation_of, weighted_parts
+from ..passes import topological_order
+from ..reals import real
 from .batched import MIN_ROWS, RowsAtOnce, available
+from .sources import code, never
 
 __all__ = ["DEFAULT_MAX_NODES", "CompiledGraph", "compile"]
 
 DEFAULT_MAX_NODES = 200_000  # the generated function has a few lines per node and per edge
 
-# A node of these ops whose grad is 0 and whose value is finite passes only zeros to its
+# A node whose op is skippable (ops.py), grad 0 and value finite passes only zeros to its
 # children (its local grads are finite then); nodes of at least SKIP_EDGES edges skip them.
-SKIPPABLE_OPS = (
-    "+",
-    "-",
-    "neg",
-    "*",
-    "Σ",
-    "Σw·x",
-    "Σw·x+b",
-    "relu",
-    "abs",
-    "sigmoid",
-    "tanh",
-    "exp",
-)
 SKIP_EDGES = 4
 SUM_PIECE = 100  # terms per line of a long sum
 FAST_NAMES = 250  # CPython reads its first 256 local variables with the shortest instructions
-_OP_WORDS = {
-    "+": "add",
-    "-": "sub",
-    "*": "mul",
-    "/": "div",
-    "**": "pow",
-    "Σ": "sum",
-    "Σw·x": "z",
-    "Σw·x+b": "z",
-}
 
 
 def compile(
@@ -185,6 +159,7 @@ class CompiledGraph:
         )
         many, forward = self._writer.source()
         self.source = many + forward
+        self._javascript: str | None = None
         self._many = _function(many, "_many")
         self._forward_source = many.count("\n") * "\n" + forward  # its lines where they stand
         self._forward_function: Any = None  # compiled when first asked for
@@ -192,8 +167,30 @@ class CompiledGraph:
         self._leaves = (*self.parameters, *self.constants)
         self._pack = struct.Struct(f"<{len(self._leaves)}d").pack  # the grads' bytes
         self.nodes = len(order)
+        self.frozen = self._writer.frozen
+        if self.frozen:
+            ops = sorted({repr(n.op) for n in order if n.children and n not in self._writer.known})
+            many_ = self.frozen > 1
+            warnings.warn(
+                f"compile: {self.frozen} node{'s' * many_} made by hand (op {', '.join(ops)}) "
+                f"{'are' if many_ else 'is'} frozen at the value and local grads recorded when "
+                "compiled: it will not follow its inputs. Compiled code computes only nodes the "
+                "engine made from the table of operations (micrograd_cbook/ops.py): add the "
+                "operation there, or build the node with the engine's own operations",
+                stacklevel=3,
+            )
         self._at_once = batched and bool(root.children)
         self._batched: RowsAtOnce | None = None  # planned when first wanted
+
+    @property
+    def javascript(self) -> str:
+        """The same graph as a JavaScript function, ``(inputs, params) → {value, grads}``,
+        its lines from the same table of operations as :attr:`source`'s; it needs
+        :data:`micrograd_cbook.speed.javascript.RUNTIME` before it. ``params`` are the
+        values of :attr:`parameters`; ``grads`` those of the parameters, then the constants."""
+        if self._javascript is None:
+            self._javascript = _javascript(self._writer)
+        return self._javascript
 
     @property
     def batched(self) -> RowsAtOnce | None:
@@ -299,9 +296,10 @@ class CompiledGraph:
         return tuple(real(v, f"row {index}'s value") for v in row)
 
     def __repr__(self) -> str:
+        frozen = f", {self.frozen} made by hand, frozen" if self.frozen else ""
         return (
             f"CompiledGraph({_who(self.root)}, {self.nodes} nodes, "
-            f"{len(self.inputs)} inputs, {len(self.parameters)} parameters)"
+            f"{len(self.inputs)} inputs, {len(self.parameters)} parameters{frozen})"
         )
 
 
@@ -315,33 +313,107 @@ def _function(source: str, name: str, shown: str | None = None) -> Any:
     text = shown or source
     filename = f"<micrograd_cbook compiled graph {next(_serial)}>"
     linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
-    namespace = {
-        "_exp": math.exp,
-        "_log": math.log,
-        "_tanh": math.tanh,
-        "_abs": abs,
-        "_power": power,
-        "_nan": math.nan,
-        "_inf": math.inf,
-        "_bad_log": _bad_log,
-        "_bad_exp": _bad_exp,
-    }
+    namespace = {**RUNTIME, **_RULES, "_zip": zip}
     exec(builtins.compile(source, filename, "exec"), namespace)
     return namespace[name]
 
 
 _serial = itertools.count(1)
 _NAME = re.compile(r"\b[a-zA-Z]\w*")
+_ATOM = re.compile(r"-?[\w.]+|\(-[\w.]+\)")  # a name or a number: no parentheses needed
+# Words a name of the code must not be, in JavaScript (Python's keywords are known to it).
+_JAVASCRIPT_WORDS = frozenset(
+    [
+        "arguments",
+        "await",
+        "break",
+        "case",
+        "catch",
+        "class",
+        "const",
+        "continue",
+        "debugger",
+        "default",
+        "delete",
+        "do",
+        "else",
+        "enum",
+        "eval",
+        "export",
+        "extends",
+        "false",
+        "finally",
+        "for",
+        "function",
+        "if",
+        "implements",
+        "import",
+        "in",
+        "instanceof",
+        "interface",
+        "let",
+        "new",
+        "null",
+        "package",
+        "private",
+        "protected",
+        "public",
+        "return",
+        "static",
+        "super",
+        "switch",
+        "this",
+        "throw",
+        "true",
+        "try",
+        "typeof",
+        "undefined",
+        "var",
+        "void",
+        "while",
+        "with",
+        "yield",
+        "Infinity",
+        "NaN",
+        "Math",
+        "Number",
+    ]
+)
 _NOT_ALNUM = re.compile(r"[^A-Za-z0-9]+")
 _ADDED_TO = re.compile(r"^ *(\w+) \+= ", re.M)
 
 
-def _bad_log(x: float) -> float:
-    raise ValueError(f"log is defined only for x > 0, got x = {x!r}")
+# Every operation's float rule, by the name the code calls it (``_rule_exp``): an op with no
+# sources runs through it, and an op's errors are raised by it, with the engine's own words.
+_RULES: dict[str, Any] = {}
+_RULE_NAMES: dict[Operation, str] = {}
 
 
-def _bad_exp(x: float) -> float:
-    return Value(x).exp().data  # raises Value.exp's own OverflowError (x > EXP_LIMIT)
+def _rule_name(operation: Operation) -> str:
+    """The name of an operation's float rule in the compiled code, given on first use."""
+    name = _RULE_NAMES.get(operation)
+    if name is None:
+        name, k = f"_rule_{operation.word}", 2
+        while name in _RULES:  # pow and z are the words of two operations each
+            name, k = f"_rule_{operation.word}{k}", k + 1
+        _RULES[name], _RULE_NAMES[operation] = operation.rule, name
+    return name
+
+
+for _operation in OPERATIONS.values():  # the table's own, in its order
+    _rule_name(_operation)
+
+
+def _word(n: Value, given: bool) -> str:
+    """The stem of a value's generated name when it has no label: its operation's word."""
+    if given:
+        return "x"
+    if not n.children:
+        return "leaf"
+    operation = operation_of(n)
+    if operation is not None:
+        return operation.word
+    return n.op if n.op.isascii() and n.op.isidentifier() else "node"
 
 
 def _who(v: Value) -> str:
@@ -374,57 +446,6 @@ def _literal(x: float) -> str:
     return f"({x!r})" if math.copysign(1.0, x) < 0 else repr(x)
 
 
-def _same(a: Value, b: Value) -> bool:
-    """Whether two nodes hold the same floats, bit for bit (nan and the sign of zero too)."""
-    return repr((a.data, a.local_grads)) == repr((b.data, b.local_grads))
-
-
-def _exponent(n: Value) -> float | None:
-    """p of a node ``x ** p`` with a number p (its op is "**2", "**0.5", ...), else None."""
-    if not (n.op.startswith("**") and len(n.op) > 2 and len(n.children) == 1):
-        return None
-    try:
-        return float(n.op[2:])
-    except ValueError:
-        return None
-
-
-def _redo(n: Value) -> Value | None:
-    """The node made again by the engine's own operation, or None for an op it does not have."""
-    c, op = n.children, n.op
-    binary = {
-        "+": operator.add,
-        "-": operator.sub,
-        "*": operator.mul,
-        "/": operator.truediv,
-        "**": operator.pow,
-    }
-    unary = {
-        "neg": operator.neg,
-        "abs": abs,
-        "sigmoid": Value.sigmoid,
-        "relu": Value.relu,
-        "tanh": Value.tanh,
-        "exp": Value.exp,
-        "log": Value.log,
-    }
-    if op in binary and len(c) == 2:
-        return binary[op](c[0], c[1])
-    if op in unary and len(c) == 1:
-        return unary[op](c[0])
-    p = _exponent(n)
-    if p is not None:
-        return c[0] ** p
-    if op == "Σ" and c:
-        return sum_values(c)
-    if op in ("Σw·x", "Σw·x+b"):
-        bias = op == "Σw·x+b"
-        half = (len(c) - bias) // 2
-        if len(c) == 2 * half + bias:
-            return weighted_sum(c[:half], c[half : 2 * half], c[-1] if bias else None)
-    return None
-
-
 class _Writer:
     """Writes the forward and backward lines of one graph, naming its values from labels."""
 
@@ -440,34 +461,20 @@ class _Writer:
         self.root, self.order, self.inputs, self.record = root, order, inputs, record
         self.parameters, self.constants = parameters, constants
         self.taken: set[str] = set()
+        self._next: dict[str, int] = {}  # per base name, the next number to try
         self.var: dict[Value, str] = {}
-        given = set(inputs)
+        self.given = given = set(inputs)
         for k, n in enumerate(order):
             if type(n) is Constant and n not in given:
                 self.var[n] = _literal(n.data)
             elif n.label:
                 self.var[n] = self._fresh(n.label)
             else:
-                op = "pow" if n.op.startswith("**") else n.op
-                word = (
-                    "x"
-                    if n in given
-                    else "leaf"
-                    if not n.children
-                    else (_OP_WORDS.get(op, op if op.isidentifier() else "node"))
-                )
-                self.var[n] = self._fresh(f"{word}{k}")
-        # A node that the engine's own operation makes again with the same floats is written
-        # as code; any other (made by hand, or an op the engine does not have) is frozen.
-        self.known: set[Value] = set()
-        for n in order:
-            if n.children:
-                try:
-                    again = _redo(n)
-                except (ArithmeticError, ValueError, TypeError):
-                    again = None
-                if again is not None and _same(again, n):
-                    self.known.add(n)
+                self.var[n] = self._fresh(f"{_word(n, n in given)}{k}")
+        # A node the engine made is written from its operation's entry in the table; one made
+        # by hand (its op a plain str) is frozen at the value and local grads it holds.
+        self.known = {n for n in order if n.children and operation_of(n) is not None}
+        self.frozen = sum(1 for n in order if n.children and n not in self.known)
         self.C = self.var[root] if root.label and root not in constants else "root"
         # Which values need a grad: the non-input leaves and whatever lies above them.
         self.wanted: set[Value] = set(parameters) | set(constants)
@@ -481,16 +488,19 @@ class _Writer:
                 self.grad[n] = self._fresh(f"d{self.C}_d{name}")
         self.slope: dict[tuple[Value, int], str] = {}  # the local derivatives with a name
         for n in order:
-            if n in self.known and (
-                n.op in ("sigmoid", "tanh", "relu", "abs", "**") or _exponent(n) is not None
-            ):
-                for i, c in enumerate(n.children):
+            if n not in self.known or n.op.operation.arity is None:  # (a sum: its terms)
+                continue
+            source = code(n.op, "python")
+            for i, c in enumerate(n.children):
+                if source is None or not source.inline[i]:  # a slope the forward pass names
                     name = f"d{self.var[n]}_d{self.var[c] if self.var[c].isidentifier() else 'c'}"
                     # ∂a/∂z, local; only at the root is it also a grad's name: then "_local"
                     self.slope[n, i] = self._fresh(name + "_local" if name in self.taken else name)
 
     def _fresh(self, label: str) -> str:
-        """A unique Python name from a label: w1[0,2] → w1_0_2 (never starting with _)."""
+        """A unique name from a label, one that Python and JavaScript both read as written:
+        w1[0,2] → w1_0_2. It never starts with _ (the code's own names do: nothing a label
+        gives can shadow them) and is never a keyword of either language."""
         if label.isascii() and label.isidentifier() and not label.startswith("_"):
             name = label
         elif label.isascii():  # w1[0,2] → w1_0_2
@@ -499,103 +509,101 @@ class _Writer:
             text = unicodedata.normalize("NFKC", label)
             name = "".join(c if ("a" + c).isidentifier() else "_" for c in text)
             name = re.sub("_+", "_", name).strip("_") or "v"
-        if name[0].isdigit():
+        if not name.isidentifier():  # a digit or a combining mark first: not a name's start
             name = "v" + name
-        if keyword.iskeyword(name):
+        if keyword.iskeyword(name) or name in _JAVASCRIPT_WORDS:
             name += "_"
-        base, k = name, 2
-        while name in self.taken:
-            name, k = f"{base}_{k}", k + 1
+        base = name
+        while name in self.taken:  # base_2, base_3, ...: counted on, never tried from 2 again
+            k = self._next.get(base, 2)
+            name, self._next[base] = f"{base}_{k}", k + 1
         self.taken.add(name)
         return name
 
     # ------------------------------------------------------------------ forward
 
-    def forward_lines(self, slopes: bool) -> list[str]:
+    def forward_lines(self, slopes: bool, language: str = "python") -> list[str]:
         """One line or a few per interior node: its value and, if asked, its local grads."""
         lines = []
         for n in self.order:
             if n.children:
-                lines += self._value(n, slopes and any(c in self.wanted for c in n.children))
+                wanted = slopes and any(c in self.wanted for c in n.children)
+                lines += self._value(n, wanted, language)
         return lines
 
-    def _value(self, n: Value, slopes: bool) -> list[str]:
-        v, op = self.var[n], n.op
+    def _value(self, n: Value, slopes: bool, language: str = "python") -> list[str]:
+        """The lines of node ``n``: its operation's errors, its value and, if asked, the
+        slopes the backward pass reads by name (from the table's sources, see speed/sources.py).
+        """
+        v = self.var[n]
         a = [self.var[c] for c in n.children]
+        comment = "  #" if language == "python" else ";  //"
         if n not in self.known:
             grads = ", ".join(_literal(g) for g in n.local_grads)
             return [
-                f"{v} = {_literal(n.data)}  # made by hand ({op!r}): the value and local "
+                f"{v} = {_literal(n.data)}{comment} made by hand ({n.op!r}): the value and local "
                 f"grads ({grads}) it was compiled with"
             ]
+        operation: Operation = n.op.operation
         d = [self.slope.get((n, i), "") for i in range(len(a))]
-        if op in ("+", "-", "*", "/"):
-            return [f"{v} = {a[0]} {op} {a[1]}"]
-        if op == "neg":
-            return [f"{v} = -{a[0]}"]
-        if op in ("Σ", "Σw·x", "Σw·x+b"):  # long sums in pieces: Python's parser is recursive
+        if operation.arity is None:  # a sum: in pieces, as Python's parser is recursive
             terms = self._terms(n, a)
             pieces = [terms[k : k + SUM_PIECE] for k in range(0, len(terms), SUM_PIECE)]
             return [
                 f"{v} = {' + '.join(pieces[0])}",
                 *(f"{v} = {v} + {' + '.join(p)}" for p in pieces[1:]),
             ]
-        if op == "exp":  # Value.exp's limit: e^x overflows above ln of the largest float
-            return [f"{v} = _bad_exp({a[0]}) if {a[0]} > {EXP_LIMIT!r} else _exp({a[0]})"]
-        if op == "log":
-            return [f"{v} = _log({a[0]}) if {a[0]} > 0.0 else _bad_log({a[0]})"]
-        x = a[0]
-        if op == "relu":
-            if slopes:  # the value and its slope from one test
-                return [
-                    f"if {x} > 0.0: {v}, {d[0]} = {x}, 1.0",
-                    f"else: {v}, {d[0]} = 0.0 if {x} == {x} else {x}, 0.0",
-                ]
-            return [f"{v} = {x} if {x} > 0.0 or {x} != {x} else 0.0"]
-        elif op == "abs":
-            out = [f"{v} = _abs({x})"]
-            slope = [
-                f"{d[0]} = 1.0 if {x} > 0.0 else -1.0 if {x} < 0.0 else 0.0 if {x} == 0.0 else _nan"
-            ]
-        elif op == "sigmoid":  # the engine's formulas, from e = e^-|x|
-            out = [
-                f"_e = _exp(-_abs({x}))",
-                f"{v} = 1.0 / (1.0 + _e) if {x} >= 0.0 else _e / (1.0 + _e)",
-            ]
-            slope = [f"{d[0]} = _e * {v} * {v} if {x} >= 0.0 else {v} / (1.0 + _e)"]
-        elif op == "tanh":
-            out = [f"{v} = _tanh({x})"]
-            slope = [
-                f"_e = _exp(-2.0 * _abs({x}))",
-                f"{d[0]} = 1.0 - {v} * {v} if -1.0 < {x} < 1.0 else "
-                "4.0 * _e / ((1.0 + _e) * (1.0 + _e))",
-            ]
-        elif op == "**":  # a Value exponent: ∂/∂x = p·x^(p−1), ∂/∂p = x^p · ln x
-            p = a[1]
-            return [
-                f"{v}, {d[0]} = _power({x}, {p})",
-                f"{d[1]} = {v} * _log({x}) if {x} > 0.0 else 0.0 if {x} == 0.0 else _nan",
-            ]
-        else:  # x ** p for a number p
-            p = _exponent(n)
-            if p != 2.0:
-                return [f"{v}, {d[0]} = _power({x}, {_literal(p)})"]
-            out, slope = [f"{v} = {x} ** 2.0"], [f"{d[0]} = 2.0 * {x}"]
-        return out + (slope if slopes else [])
+        rule = f"{_rule_name(operation)}({', '.join([*a, *map(_literal, n.op.params)])})"
+        source = code(n.op, language)
+        if source is None and language != "python":
+            raise ValueError(
+                f"the operation {n.op!r} has a float rule but no sources in the table of "
+                "operations, so only Python can compute it: give it value and slopes"
+            )
+        if source is None:  # no sources: its float rule, called as it is
+            if slopes:
+                return [f"{v}, ({_targets(d)}) = {rule}"]
+            return [f"{v} = {rule}[0]"]
+        fill = {"out": v, **{f"d{i}": name for i, name in enumerate(d)}}
+        numbers = [c for c in n.children if type(c) is Constant and c not in self.given]
+
+        python = code(n.op, "python").errors  # what is decided, is decided in Python's terms
+
+        def check(when: str) -> list[str]:
+            out = []
+            for (cond, place, kind, message), (py, *_) in zip(source.errors, python):
+                if place == when:
+                    text = cond.format(*a, **fill)
+                    if numbers and never(py.format(*a, **fill)):  # y == 0.0, y a divisor 2.0
+                        continue
+                    if language == "python":
+                        out.append(f"if {text}: {rule}  # raises the engine's error")
+                    else:
+                        out.append(f"if ({text}) _fail({kind!r}, {message.format(*a, **fill)})")
+            return out
+
+        lines = check("before")
+        lines += [line.format(*a, **fill) for line in source.before]
+        lines.append(f"{v} = {source.value.format(*a, **fill)}")
+        lines += check("after")
+        if slopes and any(d):
+            lines += [line.format(*a, **fill) for line in source.before_slopes]
+            lines += [f"{name} = {source.slopes[i].format(*a, **fill)}"
+                      for i, name in enumerate(d) if name]  # fmt: skip
+        return lines
 
     def _terms(self, n: Value, a: list[str]) -> list[str]:
         """A one-node sum's terms: added left to right they are its floats bit for bit (see
         engine.sum_values; -0.0 + t is t, so a sum may start from its first term)."""
-        if n.op == "Σ":
+        if not n.op.params:  # Σ
             return a
-        bias = n.op == "Σw·x+b"
-        half = (len(a) - bias) // 2
-        terms = [f"{a[k]} * {a[half + k]}" for k in range(half)] + ([a[-1]] if bias else [])
+        ws, xs, b = weighted_parts(a, n.op)
+        terms = [f"{w} * {x}" for w, x in zip(ws, xs)] + ([] if b is None else [b])
         return terms or ["-0.0"]
 
     # ------------------------------------------------------------------ backward
 
-    def backward_lines(self, skip: bool) -> list[str]:
+    def backward_lines(self, skip: bool, language: str = "python") -> list[str]:
         """The chain rule, one line per edge into a value that needs a grad, in backward()'s
         order: the root's grad is 1, every other interior grad starts at 0.
 
@@ -616,7 +624,7 @@ class _Writer:
             g = self.grad[n]
             a = [self.var[c] for c in n.children]
             edges = [
-                (child, f"{self._factor(n, i, lg, a)}{g}")
+                (child, f"{self._factor(n, i, lg, a, language)}{g}")
                 for i, (child, lg) in enumerate(zip(n.children, n.local_grads))
                 if child in self.wanted
             ]
@@ -624,8 +632,8 @@ class _Writer:
                 skip
                 and n is not root
                 and len(edges) >= SKIP_EDGES
-                and n.op in SKIPPABLE_OPS
                 and n in self.known
+                and n.op.operation.skippable
             )
             blocks.append((n, edges, skippable))
         # The interior children whose first edge sets their grad (each is discarded from the
@@ -660,28 +668,24 @@ class _Writer:
                 lines += out
         return lines
 
-    def _factor(self, n: Value, i: int, lg: float, a: list[str]) -> str:
+    def _factor(self, n: Value, i: int, lg: float, a: list[str], language: str) -> str:
         """∂n/∂(child i) as source, followed by " * " (empty when it is exactly 1); ``a`` are
         the names of n's children."""
-        op, v = n.op, self.var[n]
         if n not in self.known:
             return f"{_literal(lg)} * "
         if (n, i) in self.slope:
             return f"{self.slope[n, i]} * "
-        if op in ("+", "Σ") or (op == "Σw·x+b" and i == len(a) - 1) or (op == "-" and i == 0):
-            return ""  # 1 · g is g, bit for bit
-        if op in ("-", "neg"):
-            return "-1.0 * "
-        if op == "*":
-            return f"{a[1 - i]} * "
-        if op == "/":
-            return f"(1.0 / {a[1]}) * " if i == 0 else f"(-{v} / {a[1]}) * "
-        if op in ("Σw·x", "Σw·x+b"):
-            half = (len(a) - (op == "Σw·x+b")) // 2
+        if n.op.operation.arity is None:  # a sum: 1, or a weighted sum's other factor
+            if not n.op.params:
+                return ""
+            (half,) = n.op.params
+            if i >= 2 * half:  # the bias
+                return ""
             return f"{a[i + half] if i < half else a[i - half]} * "
-        if op == "exp":
-            return f"{v} * "
-        return f"(1.0 / {a[0]}) * "  # log
+        slope = code(n.op, language).slopes[i].format(*a, out=self.var[n])
+        if slope == "1.0":
+            return ""  # 1 · g is g, bit for bit
+        return f"{slope} * " if _ATOM.fullmatch(slope) else f"({slope}) * "
 
     # ------------------------------------------------------------------ the function
 
@@ -730,7 +734,7 @@ class _Writer:
             body.append(f"    {_targets(grads)} = _grads")
         body += ["    _total = -0.0", f"    for {unpack} in _rows:", *rows]
         if grads:
-            body.append(f"    for _p, _g in zip(_leaves, ({_targets(grads)})):")
+            body.append(f"    for _p, _g in _zip(_leaves, ({_targets(grads)})):")
             body.append("        _p.grad = _g")
         body.append("    return _total")
         fwd = ["", "", "def _forward(_row, _params):"]
@@ -740,6 +744,43 @@ class _Writer:
         fwd += ["    " + line for line in self.forward_lines(slopes=False)]
         fwd.append(f"    return {self.var[self.root]}")
         return "\n".join(head + body) + "\n", "\n".join(fwd) + "\n"
+
+
+def _javascript(writer: _Writer) -> str:
+    """The graph as a JavaScript function ``(inputs, params) → {value, grads}``: its lines
+    from the same table as the Python code's, every edge run (no zero is skipped), the
+    leaves' grads from 0; a row that would raise throws the engine's error instead."""
+    params = [writer.var[p] for p in writer.parameters]
+    grads = [writer.grad[p] for p in (*writer.parameters, *writer.constants)]
+    inputs = [writer.var[v] for v in writer.inputs]
+    forward = writer.forward_lines(slopes=True, language="javascript")
+    backward = writer.backward_lines(skip=False, language="javascript")
+    assigned = dict.fromkeys(  # (an error's line assigns nothing, and its message is text)
+        name
+        for line in forward + backward
+        if not line.startswith("if (")
+        for name in _ASSIGNED.findall(line)
+    )
+    local = [n for n in assigned if n not in set(inputs) | set(params)]
+    body = ["function (inputs, params) {", f"  const [{', '.join(inputs)}] = inputs;"]
+    if params:
+        body.append(f"  const [{', '.join(params)}] = params;")
+    if local:
+        body.append(f"  let {', '.join(local)};")
+    if grads:
+        body.append(f"  {' = '.join(grads)} = 0.0;")
+    body += [f"  {_statement(line)}" for line in forward + backward]
+    body.append(f"  return {{value: {writer.var[writer.root]}, grads: [{', '.join(grads)}]}};")
+    body.append("}")
+    return "\n".join(body) + "\n"
+
+
+def _statement(line: str) -> str:
+    """A line of the writer as a JavaScript statement (a made-by-hand line has its ; already)."""
+    return line if "//" in line else line + ";"
+
+
+_ASSIGNED = re.compile(r"\b([A-Za-z_]\w*) \+?= ")  # the names a line assigns (not ==)
 
 
 def _targets(names: list[str]) -> str:

@@ -31,7 +31,6 @@ CURRENT_FILL = "#fff19c"
 CURRENT_EDGE = "#b7950b"
 EMPTY = "#9a9a9a"
 PARTIAL = " +…"  # after a grad that is still a partial sum
-OP_SYMBOLS = {"*": "×", "-": "−", "/": "÷"}
 FONT = "Helvetica"
 NODE_FONTSIZE = "9"  # points: 12 px on a 96-dpi screen
 EDGE_FONTSIZE = "8"  # points: 10.7 px, the smallest text in a picture

@@ -41,6 +41,7 @@ from ..files import write_atomic
 from ..losses import binary_cross_entropy_with_logits
 from ..metrics import evaluate
 from ..notation import number
+from ..ops import OPERATIONS
 from .frames import snapshots
 from .graph import GraphvizMissingError, nodes_drawn
 from .player import page_html, player_html
@@ -166,7 +167,7 @@ class Replay:
         if not layers or not all(hasattr(layer, "neurons") for layer in layers):
             return [_data(self.model(list(p))) for p in points]
         out = []
-        acts = [[_ACTIVATIONS[n.activation] for n in layer.neurons] for layer in layers]
+        acts = [[_activation(n.activation) for n in layer.neurons] for layer in layers]
         weights = [
             [([w.data for w in n.w], n.b.data if n.b is not None else 0.0) for n in layer.neurons]
             for layer in layers
@@ -385,19 +386,12 @@ def _data(out: Any) -> float:
     return out[0].data if out and isinstance(out[0], Value) else math.nan
 
 
-def _sigmoid(z: float) -> float:
-    if z >= 0:
-        return 1.0 / (1.0 + math.exp(-z))
-    e = math.exp(z)
-    return e / (1.0 + e)
-
-
-_ACTIVATIONS: dict[str, Callable[[float], float]] = {
-    "sigmoid": _sigmoid,
-    "tanh": math.tanh,
-    "relu": lambda z: z if z > 0 else 0.0,
-    "linear": lambda z: z,
-}
+def _activation(name: str) -> Callable[[float], float]:
+    """An activation on floats: its float rule's value, from the table (linear: z itself)."""
+    if name == "linear":
+        return lambda z: z
+    rule = OPERATIONS[name].rule
+    return lambda z: rule(z)[0]
 
 
 def _frozen(C: Value, nodes: list[Value]) -> Value:
