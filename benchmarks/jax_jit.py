@@ -42,6 +42,9 @@ class JaxStep:
     name = NAME
 
     def __init__(self, work: Workload) -> None:
+        # JAX keeps what it compiled for the whole process: forget it, so that a new system
+        # traces and compiles on its first step as it would in a program of its own.
+        sgd_step.clear_cache()
         self.start = [
             (
                 jnp.array([w for w, _ in layer], dtype=jnp.float64),
