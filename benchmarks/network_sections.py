@@ -169,7 +169,7 @@ def agreement(systems: dict[str, System], reference: System) -> dict[str, Any]:
         rows[role] = {
             "losses": losses,
             "max_rel_loss_diff": max(map(rel_diff, losses, ref_losses)),
-            "loss_bit_for_bit": losses == ref_losses,
+            "first_loss_bit_for_bit": losses[0] == ref_losses[0],
             "max_weight_diff": max(
                 (abs(a - b) / max(1.0, abs(a), abs(b)) for a, b in zip(w, ref_w)), default=0.0
             )
@@ -189,14 +189,22 @@ def agreement(systems: dict[str, System], reference: System) -> dict[str, Any]:
 
 
 def agreement_line(proof: dict[str, Any]) -> str:
-    exact = [SHORT[r] for r, row in proof["systems"].items() if row["loss_bit_for_bit"]]
+    exact = [SHORT[r] for r, row in proof["systems"].items() if row["first_loss_bit_for_bit"]]
     return (
         f"same computation: {'yes' if proof['same_computation'] else 'NO'}: the losses of the "
         f"first {proof['steps_checked']} steps within {proof['max_rel_loss_diff']:.1e} of "
-        f"{proof['reference']}'s (required ≤ {LOSS_TOLERANCE:g}; bit for bit: "
+        f"{proof['reference']}'s (required ≤ {LOSS_TOLERANCE:g}; the first step's bit for bit: "
         f"{', '.join(exact)}), updated weights within {proof['max_weight_diff']:.1e} "
         f"(|Δw| / max(1, |w|), required ≤ {WEIGHT_TOLERANCE:g})"
     )
+
+
+BIT_NOTE = (
+    "The compiled step's first loss is the interpreter's bit for bit (the same graphs, the "
+    "same weights); its grads agree to rounding: many\nadds each weight's contributions point "
+    "after point, the interpreter's one backward() over the summed graph in its topological "
+    "order,\nso later steps start from weights a few ulps apart."
+)
 
 
 def run_workload(
@@ -305,6 +313,7 @@ def demo_section(spec: Spec, plan: dict[str, Any], results: dict[str, Any]) -> d
     for note in sorted(peers.notes.values()):
         print(f"left out: {note}")
     print(agreement_line(res["agreement"]))
+    print(BIT_NOTE)
     results["demo_step"] = summary_json(res)
     return res
 
@@ -332,8 +341,8 @@ def demo_table(res: dict[str, Any], gc_on: bool) -> None:
     for role in res["timed"]:
         loss_note = (
             "bit for bit"
-            if proof[role]["loss_bit_for_bit"]
-            else f"{proof[role]['max_rel_loss_diff']:.1e}"
+            if proof[role]["first_loss_bit_for_bit"]
+            else f"{rel_diff(proof[role]['losses'][0], proof['interpreted']['losses'][0]):.1e}"
         )
         r = t.ratio("compiled", role, gc_on)
         note = ""
@@ -361,7 +370,7 @@ def demo_table(res: dict[str, Any], gc_on: bool) -> None:
             "ms/step (q1–q3)",
             "steps/turn",
             "loss, step 1",
-            "vs interpreter",
+            "vs the interpreter's",
             "compiled ÷ it",
             "",
         ],
