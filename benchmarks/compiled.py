@@ -1,22 +1,27 @@
 """micrograd_cbook's compiler: one example's loss graph traced once into straight-line Python.
 
 The graph of ``(1 − y·score(x)).relu() · (1/n)`` with x[0], x[1] and y as input leaves is
-compiled once; a step calls ``f.many(rows)`` over the points, plus a second compiled graph
-for the L2 term (no inputs: it reads the weights), then updates the weights. Compiling is
-timed apart from the step (the compile-times section).
+compiled once; a step calls ``f.many(rows)`` over every point, plus a second compiled graph
+for the L2 term (no inputs: it reads the weights), then ``optim.SGD`` updates the weights: the
+interpreter's step (``interpreted.py``), the same graphs, bit for bit. Compiling is timed apart
+from the step (``compile_seconds``); the first ``many`` also plans the every-row-at-once path,
+which the setup table reports as the first step's extra time.
 
 Two systems: ``CompiledStep`` as ``compile()`` makes it (``many`` runs every point at once
-with NumPy: the same floats), and ``StraightLineStep``, ``compile(..., batched=False)``: the
-generated Python's lines run once per point.
+with NumPy: the same floats), and ``StraightLineStep``, kept to the straight-line code: the
+generated Python's lines run once per point. What the generated code does inside is its own
+business (it skips the chain-rule edges of a node whose grad is 0: the system's own speed);
+what it is given is every point, as every other system is.
 """
 
 from __future__ import annotations
 
 import time
 
-from workload import ALPHA, LR, Workload, flat
+from internals import compile_straight_line
+from workload import ALPHA, LR, DigitsWork, Workload, flat
 
-from micrograd_cbook import Value, compile, nn, optim, sum_values
+from micrograd_cbook import Value, compile, nn, optim, sum_values, training
 
 NAME = "micrograd_cbook compiled"
 STRAIGHT_NAME = "micrograd_cbook compiled, straight-line only"
@@ -47,11 +52,12 @@ class CompiledStep:
         loss = (1 - y * self.model([x0, x1])).relu() * (1.0 / work.points)
         loss.label = "C"
         t1 = time.perf_counter()
-        self.loss = compile(loss, [x0, x1, y], batched=self.batched)
+        make = compile if self.batched else compile_straight_line
+        self.loss = make(loss, [x0, x1, y])
         t2 = time.perf_counter()
         l2 = l2_term(self.params)
         t3 = time.perf_counter()
-        self.l2 = compile(l2, batched=self.batched)
+        self.l2 = make(l2, [])
         t4 = time.perf_counter()
         self.compile_seconds = {
             "graphs": (t1 - t0) + (t3 - t2),
@@ -80,3 +86,43 @@ class StraightLineStep(CompiledStep):
 
     name = STRAIGHT_NAME
     batched = False
+
+
+# ------------------------------------------------------------ the digits epoch
+
+FIT_NAME = "micrograd_cbook training.fit"
+
+
+def digits_model(work: DigitsWork) -> nn.MLP:
+    """The command line's digits network: its sizes, relu, a linear output, its seed and init."""
+    return nn.MLP(
+        len(work.X_train[0]),
+        [*work.hidden, 10],
+        activation="relu",
+        output_activation="linear",
+        seed=work.seed,
+        init="uniform",
+    )
+
+
+def fit_digits(model: nn.MLP, work: DigitsWork, after_epoch) -> training.History:
+    """``training.fit`` as ``train --data digits`` calls it, ``after_epoch(epoch, history)``
+    called after each epoch (its ``replay`` hook: the peers train their epoch there)."""
+    opt = optim.AdamW(model.parameters(), lr=work.lr, weight_decay=work.weight_decay)
+    return training.fit(
+        model,
+        work.X_train,
+        work.y_train,
+        loss="cross_entropy",
+        optimizer=opt,
+        epochs=work.epochs,
+        batch_size=work.batch_size,
+        seed=work.seed,
+        progress=False,
+        replay=after_epoch,
+    )
+
+
+def test_accuracy(model: nn.MLP, work: DigitsWork) -> float:
+    predicted = training.predict(model, work.X_test)
+    return sum(p == t for p, t in zip(predicted, work.y_test)) / len(work.y_test)

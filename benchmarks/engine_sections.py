@@ -1,8 +1,8 @@
 """The engine sections: the plain interpreter's figures against micrograd 0.1.0 and PyTorch.
 
-4a. a wide random graph of ``+ * ** σ`` nodes, forward + backward: operations per second;
-4b. bytes per node (tracemalloc) of a long chain σ(x·0.5 + 0.25), after forward and backward;
-4c. a 1,000,000-deep chain: our time; the depth at which micrograd's recursive backward fails.
+5a. a wide random graph of ``+ * ** σ`` nodes, forward + backward: operations per second;
+5b. bytes per node (tracemalloc) of a long chain σ(x·0.5 + 0.25), after forward and backward;
+5c. a 1,000,000-deep chain: our time; the depth at which micrograd's recursive backward fails.
 """
 
 from __future__ import annotations
@@ -18,17 +18,23 @@ from typing import Any
 
 import interpreted
 import micrograd_010
-from timing import GC_NOTE, best_of, ms, rel_diff, table, time_systems, verdict
-
-try:
-    import torch_scalars
-except ImportError:  # no PyTorch: its row is left out, with a note
-    torch_scalars = None  # type: ignore[assignment]
+import peers
+from timing import (
+    GC_NOTE,
+    SPREAD_NOTE,
+    fmt_ms,
+    fmt_ratio,
+    interleaved,
+    once,
+    rel_diff,
+    table,
+    verdict,
+)
 
 BYTES_PER_NODE = 200.0  # the target: at most this many bytes per node after backward
 
 
-# ------------------------------------------------------------ 4a. wide random graph
+# ------------------------------------------------------------ 5a. wide random graph
 
 
 def wide_recipe(width: int, layers: int, seed: int) -> tuple[list[float], list]:
@@ -64,14 +70,12 @@ def build_wide(leaves: list, plan: list, sigmoid: Callable) -> Any:
     return prev[0]
 
 
-def wide_graph(
-    width: int, layers: int, rounds: int, slice_s: float, results: dict[str, Any]
-) -> None:
+def wide_graph(width: int, layers: int, rounds: int, results: dict[str, Any]) -> None:
     leaves_data, plan = wide_recipe(width, layers, seed=2)
     n_ops = 4 * width * layers + (width - 1)
     depth = 3 * layers + math.ceil(math.log2(width))
     print(
-        "\n== 4a. The interpreter: a wide random graph, forward + backward ==\n"
+        "\n== 5a. The interpreter: a wide random graph, forward + backward ==\n"
         f"width {width}, {layers} layers of σ(a·b + c**p) with random wiring (seed 2), then a "
         f"tree of +: {n_ops:,} operations, {width:,} leaves, depth {depth}.\nBuilt and "
         "run once: the interpreter's job (compiling pays only for a graph run many times)."
@@ -80,6 +84,7 @@ def wide_graph(
         interpreted.NAME: (interpreted.leaf, interpreted.sigmoid),
         micrograd_010.NAME: (micrograd_010.leaf, micrograd_010.sigmoid),
     }
+    torch_scalars = peers.module("torch_scalars")
     if torch_scalars is not None:
         makers[torch_scalars.NAME] = (torch_scalars.leaf_with_grad, torch_scalars.sigmoid)
 
@@ -101,58 +106,52 @@ def wide_graph(
         del root, leaves
     ref_root, ref_grads = found[interpreted.NAME]
     worst = max(max(rel_diff(r, ref_root), *map(rel_diff, g, ref_grads)) for r, g in found.values())
-    on, off = time_systems(systems, rounds, slice_s)
-    ours_on, ours_off = on[interpreted.NAME], off[interpreted.NAME]
-    rows = [
-        [
-            name,
-            ms(on[name]),
-            f"{n_ops / on[name] / 1e6:.3f}",
-            f"{on[name] / ours_on:.2f}x",
-            ms(off[name]),
-            f"{off[name] / ours_off:.2f}x",
-        ]
-        for name in on
-    ]
-    table(
-        [
-            "system",
-            "gc on: ms",
-            "M ops/s",
-            "interpreter faster by",
-            "gc paused: ms",
-            "interpreter faster by",
-        ],
-        rows,
-    )
+    t = interleaved(systems, rounds, turn_s=0.0)  # a turn: one graph built and run
+    ours = interpreted.NAME
+    rows = []
+    for gc_on in (True, False):
+        for name in systems:
+            s = t.of(name, gc_on)
+            rows.append(
+                [
+                    name,
+                    "on" if gc_on else "paused",
+                    fmt_ms(s),
+                    f"{n_ops / s.median / 1e6:.3f}",
+                    fmt_ratio(t.ratio(name, ours, gc_on)),
+                ]
+            )
+    table(["system", "gc", "ms (q1–q3)", "M ops/s", "its time ÷ the interpreter's"], rows)
     print(GC_NOTE)
+    print(SPREAD_NOTE + f" {rounds} rounds.")
     if torch_scalars is None:
-        print("(PyTorch is not importable: no torch row)")
+        print(f"left out: {peers.notes.get('torch', 'PyTorch')}")
     print("micrograd 0.1.0 has no sigmoid or exp: its σ node is written here the way its relu is.")
     print(f"same computation: root value and all leaf grads agree, max relative diff {worst:.1e}")
     res: dict[str, Any] = {"width": width, "layers": layers, "operations": n_ops, "depth": depth}
-    for name in on:
+    res["rounds"] = rounds
+    for name in systems:
         res[name] = {
-            "seconds_gc_on": on[name],
-            "seconds_gc_paused": off[name],
-            "ops_per_second_gc_on": n_ops / on[name],
+            "ms_gc_on": t.of(name).scaled(1e3),
+            "ms_gc_paused": t.of(name, False).scaled(1e3),
+            "ops_per_second_gc_on": n_ops / t.of(name).median,
         }
-    res["vs_micrograd"] = on[micrograd_010.NAME] / ours_on
-    res["vs_micrograd_gc_paused"] = off[micrograd_010.NAME] / ours_off
+    res["vs_micrograd"] = t.ratio(micrograd_010.NAME, ours)
+    res["vs_micrograd_gc_paused"] = t.ratio(micrograd_010.NAME, ours, False)
     if torch_scalars is not None:
-        res["vs_torch"] = on[torch_scalars.NAME] / ours_on
-        res["vs_torch_gc_paused"] = off[torch_scalars.NAME] / ours_off
+        res["vs_torch"] = t.ratio(torch_scalars.NAME, ours)
+        res["vs_torch_gc_paused"] = t.ratio(torch_scalars.NAME, ours, False)
     res["max_rel_diff"] = worst
     results["wide_graph"] = res
 
 
-# ------------------------------------------------------------ 4b. bytes per node
+# ------------------------------------------------------------ 5b. bytes per node
 
 
 def memory(steps: int, results: dict[str, Any]) -> None:
     nodes = 5 * steps  # per step: *, +, σ and the two constants 0.5 and 0.25
     print(
-        f"\n== 4b. The interpreter: bytes per node, a chain of {steps:,} steps x = σ(x·0.5 + "
+        f"\n== 5b. The interpreter: bytes per node, a chain of {steps:,} steps x = σ(x·0.5 + "
         f"0.25) ==\ntracemalloc: every byte still allocated, divided by all {nodes:,} nodes "
         "(3 operations + 2 constants per step):\nthe node objects, their children and "
         "local-derivative tuples, their floats (micrograd: __dict__, _prev set, _backward "
@@ -208,19 +207,19 @@ def memory(steps: int, results: dict[str, Any]) -> None:
     theirs = res[micrograd_010.NAME]["bytes_per_node_after_backward"]
     print(
         f"the interpreter after backward: {ours:.0f} B/node, "
-        f"{verdict(ours, at_most=BYTES_PER_NODE, unit=' B')}; micrograd uses "
+        f"{verdict(ours, BYTES_PER_NODE, at_most=True, unit=' B')}; micrograd uses "
         f"{theirs / ours:.1f}x as much"
     )
     results["memory"] = res
 
 
-# ------------------------------------------------------------ 4c. deep chain
+# ------------------------------------------------------------ 5c. deep chain
 
 
-def deep_chain(depth: int, repeats: int, results: dict[str, Any]) -> None:
-    print(f"\n== 4c. The interpreter: a {depth:,}-deep chain (·0.5, +0.25, σ in turn) ==")
+def deep_chain(depth: int, results: dict[str, Any]) -> None:
+    print(f"\n== 5c. The interpreter: a {depth:,}-deep chain (·0.5, +0.25, σ in turn) ==")
 
-    def run(_: None) -> tuple[float, Any]:
+    def run() -> tuple[float, Any]:
         root = interpreted.deep_chain(depth)
         t0 = time.perf_counter()
         root.backward()
@@ -229,7 +228,7 @@ def deep_chain(depth: int, repeats: int, results: dict[str, Any]) -> None:
     res: dict[str, Any] = {"depth": depth}
     try:
         for gc_on in (True, False):
-            total, (bwd, root) = best_of(run, lambda: None, repeats, gc_on=gc_on)
+            total, (bwd, root) = once(run, gc_on=gc_on)
             del root
             mode = "gc on" if gc_on else "gc paused"
             print(

@@ -14,7 +14,12 @@ NAME = "micrograd_cbook interpreted"
 
 
 class InterpretedStep:
-    """One SGD step of the demo: forward through nn.MLP, the loss, backward(), the update."""
+    """One SGD step of the demo: forward through nn.MLP, the loss, backward(), the update.
+
+    The loss is built as the compiled step composes it, so the two compute the same floats:
+    each point's (1 − y·score).relu() · (1/n), their sum, then + ALPHA · Σp² (micrograd's demo
+    takes the mean of the sum instead: the same to rounding).
+    """
 
     name = NAME
 
@@ -31,11 +36,9 @@ class InterpretedStep:
             p.data = v
 
     def step(self) -> float:
-        scores = [self.model(x) for x in self.xs]
-        losses = [(1 - y * s).relu() for y, s in zip(self.ys, scores)]
-        total = sum_values(losses) * (1.0 / len(losses)) + ALPHA * sum_values(
-            p * p for p in self.params
-        )
+        share = 1.0 / len(self.xs)
+        losses = [(1 - y * self.model(x)).relu() * share for x, y in zip(self.xs, self.ys)]
+        total = sum_values(losses) + ALPHA * sum_values(p * p for p in self.params)
         self.optimizer.zero_grad()
         total.backward()
         self.optimizer.step()  # p.data -= lr · p.grad

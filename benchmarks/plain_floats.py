@@ -3,8 +3,9 @@
 Two ways a programmer would write it. By hand: per point the forward pass and the deltas
 of each layer, then the weight gradients as column sums over the points
 (``sum(map(mul, ...))``, a loop in C). Per-point loops: the gradients accumulated point by
-point in Python loops, the work an engine does per edge. Both skip the backward pass of a
-point whose hinge term is 0 (its gradient is 0), as the compiled code does.
+point in Python loops, the work an engine does per edge. Neither skips anything: a point
+whose hinge term is 0 (slope 0) and a relu at 0 pass back zeros that are multiplied and added
+like any other number, as PyTorch's, NumPy's and micrograd's steps do.
 """
 
 from __future__ import annotations
@@ -53,13 +54,11 @@ class FloatsStep:
             z2 = [sum(map(mul, w, h1), b) for w, b in zip(w2, b2)]
             h2 = [z if z > 0.0 else 0.0 for z in z2]
             m = 1.0 - yi * sum(map(mul, w3r, h2), b3[0])
-            if m <= 0.0:
-                continue  # a hinge term of 0: this point's gradient is 0
-            data_loss += m
-            # backward: ∂loss/∂score, then the deltas of layers 2 and 1
-            ds = -yi * scale
+            data_loss += m if m > 0.0 else 0.0
+            # backward: ∂loss/∂score (0 where the hinge is 0), then the deltas of layers 2, 1
+            ds = -yi * scale if m > 0.0 else 0.0
             d2 = [ds * w if z > 0.0 else 0.0 for w, z in zip(w3r, z2)]
-            d1 = [sum(map(mul, d2, col)) if z > 0.0 else 0.0 for col, z in zip(w2t, z1)]
+            d1 = [s if z > 0.0 else 0.0 for s, z in zip([sum(map(mul, d2, c)) for c in w2t], z1)]
             cols_x.append(x)
             cols_h1.append(h1)
             cols_h2.append(h2)
@@ -112,17 +111,15 @@ class FloatsLoopsStep(FloatsStep):
             z2 = [sum(map(mul, w, h1), b) for w, b in zip(w2, b2)]
             h2 = [z if z > 0.0 else 0.0 for z in z2]
             m = 1.0 - yi * sum(map(mul, w3[0], h2), b3[0])
-            if m <= 0.0:
-                continue  # a hinge term of 0: this point's gradient is 0
-            data_loss += m
+            data_loss += m if m > 0.0 else 0.0
             # backward, layer 3 to layer 1: bias and weight grads, then the delta one layer down
-            d_next = [-yi / n]
+            d_next = [-yi / n if m > 0.0 else 0.0]  # the hinge's slope: 0 where it is 0
             for layer, inputs, zs in ((2, h2, None), (1, h1, z2), (0, x, z1)):
                 deltas, d_next = d_next, [0.0] * len(inputs)
                 ws = (w1, w2, w3)[layer]
                 for j, d in enumerate(deltas):
                     if zs is not None and zs[j] <= 0.0:
-                        continue  # a relu at 0 passes nothing back
+                        d = 0.0  # a relu at 0 passes 0 back (added all the same)
                     g_b[layer][j] += d
                     gw, w = g_w[layer][j], ws[j]
                     for i in range(len(inputs)):

@@ -88,8 +88,8 @@ def copy_weights(weights: Weights) -> Weights:
 def active_points(work: Workload) -> int:
     """How many points have a hinge term above 0 at the starting weights (1 − y·score > 0).
 
-    Only those back-propagate anything: the compiled code and the hand-written steps skip the
-    rest, the other systems run their backward pass through them too.
+    Only those back-propagate anything (the others' hinge has slope 0); every system is given
+    every point and runs its backward pass through all of them.
     """
     count = 0
     for x, y in zip(work.xs, work.ys):
@@ -99,3 +99,58 @@ def active_points(work: Workload) -> int:
             a = z if k == len(work.weights) - 1 else [max(v, 0.0) for v in z]
         count += 1.0 - y * a[0] > 0.0
     return count
+
+
+# ------------------------------------------------------------ the digits epoch
+
+
+@dataclass(frozen=True)
+class DigitsWork:
+    """The digits as ``micrograd-cbook train --data digits`` trains them: its split, its
+    defaults (hidden sizes, AdamW's lr and weight decay, epochs, batch size), seed 0, relu."""
+
+    X_train: list[list[float]]
+    X_test: list[list[float]]
+    y_train: list[int]
+    y_test: list[int]
+    hidden: list[int]
+    lr: float
+    weight_decay: float
+    epochs: int
+    batch_size: int
+    seed: int = 0  # the command line's --seed default: data split, weights and batches
+
+    def describe(self) -> str:
+        sizes = "-".join(str(n) for n in (len(self.X_train[0]), *self.hidden, 10))
+        return (
+            f"{sizes} relu, cross-entropy, AdamW(lr {self.lr:g}, weight decay "
+            f"{self.weight_decay:g}), batches of {self.batch_size}, {len(self.X_train)} rows to "
+            f"train, {len(self.X_test)} held out"
+        )
+
+
+def digits_work(samples: int | None = None, epochs: int | None = None) -> DigitsWork:
+    """The command line's digits run: all 1,797 images (or a stratified subset of ``samples``,
+    as its ``--samples`` takes), its test split and defaults (``epochs`` may shorten it)."""
+    from internals import cli_digits_defaults
+
+    from micrograd_cbook.datasets import digits, train_test_split
+
+    d = cli_digits_defaults()
+    seed = 0
+    X, y = digits()
+    if samples is not None and samples < len(X):
+        _, X, _, y = train_test_split(X, y, test=samples / len(X), seed=seed)
+    X_train, X_test, y_train, y_test = train_test_split(X, y, test=d["test"], seed=seed)
+    return DigitsWork(
+        X_train,
+        X_test,
+        y_train,
+        y_test,
+        hidden=list(d["hidden"]),
+        lr=d["lr"],
+        weight_decay=d["weight_decay"],
+        epochs=d["epochs"] if epochs is None else epochs,
+        batch_size=d["batch_size"],
+        seed=seed,
+    )
