@@ -29,6 +29,7 @@ from micrograd_cbook.engine import apply
 from micrograd_cbook.higher import derivative_label, hessian, hvp, local_grad_values
 from micrograd_cbook.ops import OPERATIONS, Operation
 from micrograd_cbook.passes import topological_order
+from micrograd_cbook.stepping import count_paths, explain_second
 
 
 def engine_graph(prog):
@@ -425,3 +426,69 @@ def test_grad_says_what_is_wrong():
         grad(x * x, [x, 2.0])
     with pytest.raises(TypeError, match="create_graph must be True or False"):
         grad(x * x, [x], create_graph="yes")
+
+
+# ------------------------------------------------------------------ the chain rule twice
+
+
+@settings(max_examples=80, **SETTINGS)
+@given(programs(max_steps=6), st.data())
+def test_explain_second_sums_to_the_second_derivative(prog, data):
+    leaves, nodes = engine_graph(prog)
+    w, v = data.draw(st.sampled_from(leaves)), data.draw(st.sampled_from(leaves))
+    assume(count_paths(nodes[-1], w))  # w is in the graph
+    try:
+        e = explain_second(nodes[-1], w, v, max_paths=300)
+    except ValueError as error:
+        assert "max_paths=300" in str(error)
+        assume(False)  # too many paths to list
+    (dw,) = grad(nodes[-1], [w], create_graph=True)
+    (truth,) = grad(dw, [v])
+    assert close(e.total, truth, 1e-9), (e.total, truth)
+    assert close(e.first.total, dw.data, 1e-9)
+
+
+def _neuron():
+    w, x = Value(0.5, "w"), Value(1.5, "x")
+    z = w * x
+    z.label = "z"
+    a = z.sigmoid()
+    a.label = "a"
+    return w, x, a
+
+
+def test_explain_second_writes_the_product_rule_and_the_chain_rule_of_each_factor():
+    w, x, a = _neuron()
+    e = explain_second(a, w, x)
+    text = str(e).splitlines()
+    assert text[0] == "∂²a/∂x∂w = ∂/∂x of ∂a/∂w: the chain rule applied twice"
+    assert text[1] == "once: ∂a/∂w = ∂z/∂w · ∂a/∂z = 1.5000 × 0.2179 = 0.3268"
+    # ∂z/∂w = x depends on x now: two terms, one for each factor
+    assert [t.index for t in e.terms] == [0, 1] and e.terms[0].slope is x
+    assert text[3] == "  term 1: ∂(∂z/∂w)/∂x · ∂a/∂z = 1.0000 × 0.2179 = 0.2179"
+    assert "    ∂a/∂z = a × (1 − a), and" in text
+    assert text[-1].startswith("∂²a/∂x∂w = 0.2179 + (−0.0586) = ")
+    s = a.local_grads[0]
+    truth = s + x.data * w.data * s * (1 - 2 * a.data)  # ∂(x σ'(wx))/∂x
+    assert close(e.total, truth, 1e-15)
+    assert repr(e) == "SecondExplanation(∂²a/∂x∂w, 2 terms, total=0.1593)"
+
+
+def test_explain_second_of_a_product_linear_in_w_is_zero():
+    w, x = Value(0.5, "w"), Value(1.5, "x")
+    e = explain_second(w * x, w)
+    assert e.total == 0.0 and not e.terms
+    assert str(e).endswith("no factor depends on w\n∂²(w × x)/∂w² = 0")
+
+
+def test_explain_second_says_what_is_wrong():
+    w, _, a = _neuron()
+    with pytest.raises(TypeError, match="v must be a Value"):
+        explain_second(a, w, 2.0)
+    with pytest.raises(ValueError, match="not in the graph"):
+        explain_second(a, Value(1.0, "u"))
+    y = a
+    for _ in range(6):
+        y = y * y  # 2⁶ paths to each of a's factors
+    with pytest.raises(ValueError, match="max_paths=100"):
+        explain_second(y, w, max_paths=100)
