@@ -26,7 +26,8 @@ Without ``create_graph`` it returns floats, bit for bit what ``backward()`` puts
 :func:`grad` keeps its sums in a table of its own, never on the nodes.
 
 What the derivative graph holds: the gradient of each labelled node is labelled ∂C/∂z (and
-∂²C/∂v∂w one order up), so pictures and ``explain`` read like the chapter. A slope that does
+∂²C/∂v∂w one order up), so pictures and ``explain`` read like the chapter; a gradient that
+is a node of the graph itself (∂(x·y)/∂x is y) is that node, never a copy. A slope that does
 not change is a number (a :class:`~micrograd_cbook.engine.Constant`): 1 for a sum, and the
 slopes of ``relu`` (0 or 1) and ``abs`` (±1), whose own derivatives are 0 wherever they
 exist, as in PyTorch; a compiled derivative graph keeps those numbers, so it holds for inputs
@@ -45,9 +46,11 @@ from __future__ import annotations
 import re
 import warnings
 from collections.abc import Iterable, Sequence
+from functools import reduce
 from numbers import Real
+from operator import add
 
-from .engine import Constant, Value, weighted_sum
+from .engine import Constant, Value, sum_values, weighted_sum
 from .names import node_name
 from .ops import operation_of
 from .passes import topological_order
@@ -115,26 +118,26 @@ def _float_grads(root: Value, order: list[Value]) -> dict[Value, float]:
 def _graph_grads(root: Value, order: list[Value], wrt: Sequence[Value]) -> dict[Value, Slope]:
     """The same loop over Values: each product and sum a node of the derivative graph.
 
-    A sum that is a number (the seed; a chain of slopes that are numbers) stays a number until
-    it meets a Value, so no node multiplies by 1. Each final sum of a labelled node, or of one
-    of ``wrt``, is labelled ∂C/∂z when it is a node this call made.
+    A node's products ``slope · g`` wait until its sum is final (every node that uses it came
+    before), then become one node: a weighted sum Σ slope·g (the floats of the chain of ``*``
+    and ``+`` it replaces), or a sum, or one product. A sum that is a number (the seed, slopes
+    that are numbers) stays a number, so no node multiplies by 1. Each final sum of a labelled
+    node, or of one of ``wrt``, is labelled ∂C/∂z when it is a node this call made.
     """
     graph = set(order)  # the nodes of root's graph: never relabelled
     root_name = _name(root)
     wanted = set(wrt)
-    grads: dict[Value, Slope] = {root: 1.0}
+    products: dict[Value, list[tuple[Slope, Slope]]] = {root: [(1.0, 1.0)]}  # the seed
+    grads: dict[Value, Slope] = {}
     by_hand: set[str] = set()
-    for node in reversed(order):
+    for node in reversed(order):  # root first: every node here reaches root
+        g = grads[node] = _total(products.pop(node))
         if node.children:
-            g = grads[node]
             if operation_of(node) is None:
                 by_hand.add(node.op)
             for child, slope in zip(node.children, local_grad_values(node)):
-                contribution = _times(slope, g)
-                old = grads.get(child)
-                grads[child] = contribution if old is None else old + contribution
+                products.setdefault(child, []).append((slope, g))
         if root_name and (node.label or node in wanted):
-            g = grads.get(node)
             name = _name(node)
             if isinstance(g, Value) and not g.label and g not in graph and name:
                 g.label = derivative_label(root_name, name)
@@ -148,6 +151,19 @@ def _graph_grads(root: Value, order: list[Value], wrt: Sequence[Value]) -> dict[
             stacklevel=3,
         )
     return grads
+
+
+def _total(products: list[tuple[Slope, Slope]]) -> Slope:
+    """Σ slope·g over a node's products, added in backward()'s order, in as few nodes as that
+    takes: one weighted sum where every factor is a Value."""
+    if len(products) == 1:
+        return _times(*products[0])
+    if all(isinstance(s, Value) and isinstance(g, Value) for s, g in products):
+        return weighted_sum([s for s, _ in products], [g for _, g in products])
+    terms = [_times(s, g) for s, g in products]
+    if all(type(t) is float for t in terms):
+        return reduce(add, terms)
+    return sum_values(terms)
 
 
 def _times(slope: Slope, g: Slope) -> Slope:

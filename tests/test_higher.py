@@ -10,6 +10,7 @@ interpreter's floats.
 
 from __future__ import annotations
 
+import inspect
 import math
 import operator
 import sys
@@ -145,10 +146,12 @@ def _torch_derivatives(torch, root, leaves, order: int) -> dict[tuple[int, ...],
     return {key: d.item() for key, d in level.items()}
 
 
-def _value_exponent_zero(nodes) -> bool:
-    """Whether some x ** y has a Value y at 0: there PyTorch's ∂(x^y)/∂x is a masked 0
-    (``where(y == 0, 0, y·x^(y−1))``), so its ∂/∂y, 1/x, is lost; sympy has it, as we do."""
-    return any(n.op == "**" and n.children[1].data == 0.0 for n in nodes)
+def _masked_by_pytorch(nodes, order: int) -> bool:
+    """Whether some x ** y has a Value y in 0, 1, ..., order − 1. PyTorch's ∂(x^y)/∂x is
+    ``where(y == 0, 0, y·x^(y−1))``: at y = 0 a masked 0 whose ∂/∂y (1/x) is lost, and each
+    order down the chain builds x^(y−1), x^(y−2), ..., so y = 1 loses a third derivative's
+    term. sympy has them all, as we do (see the test below)."""
+    return any(n.op == "**" and n.children[1].data in range(order) for n in nodes)
 
 
 @pytest.mark.parametrize("order", [2, 3])
@@ -160,7 +163,7 @@ def test_second_and_third_derivatives_match_pytorch_create_graph_float64(order):
     @given(programs(max_steps=10 if order == 2 else 6))
     def check(prog):
         leaves, nodes = engine_graph(prog)
-        assume(not _value_exponent_zero(nodes))
+        assume(not _masked_by_pytorch(nodes, order))
         ours = derivatives(nodes[-1], leaves, order)
         tl = [torch.tensor(x, dtype=torch.float64, requires_grad=True) for x in prog.leaves]
         theirs = _torch_derivatives(torch, run(prog, tl, backend)[-1], tl, order)
@@ -192,6 +195,15 @@ def test_x_to_a_value_power_keeps_its_cross_derivative_at_power_0():
     x, y = Value(0.5, "x"), Value(0.0, "y")
     (dx,) = grad(x**y, [x], create_graph=True)
     assert dx.data == 0.0 and grad(dx, [y]) == (2.0,)
+
+
+def test_x_to_a_value_power_1_keeps_its_third_derivative():
+    """d³/dt³ of softplus(t) ** exp(t) at t = 0, where the power is 1 (PyTorch: 1.2398)."""
+    t = Value(0.0, "t")
+    (d3,) = derivatives(t.softplus() ** t.exp(), [t], 3).values()
+    s = sympy.Symbol("s")
+    truth = sympy.diff(sympy.log(1 + sympy.exp(s)) ** sympy.exp(s), s, 3).subs(s, 0)
+    assert close(d3, float(truth), 1e-14), (d3, float(truth))
 
 
 def test_a_third_derivative_by_hand():
@@ -359,6 +371,18 @@ def test_a_node_made_by_hand_is_a_leaf_of_the_derivative_graph_with_a_warning():
         (d,) = grad(square * x, [x], create_graph=True)
     assert d.data == 27.0  # ∂(x²·x)/∂x = 3x², right to the first order
     assert grad(d, [x]) == (12.0,)  # 6x would be 18: the hand-made slope 2x stays a number
+
+
+def test_the_slopes_as_values_are_a_function_pdb_can_show():
+    source = inspect.getsource(OPERATIONS["sigmoid"].graph_rule)
+    assert "d0 = out * (1.0 - out)" in source
+    assert "y * x ** (y - 1.0)" in inspect.getsource(OPERATIONS["**"].graph_rule)
+
+
+def test_a_gradient_that_is_a_node_of_the_graph_is_that_node():
+    x, y = Value(2.0, "x"), Value(3.0, "y")
+    (dx,) = grad(x * y, [x], create_graph=True)  # ∂(x·y)/∂x = y: no node multiplies by 1
+    assert dx is y and y.label == "y"
 
 
 def test_local_grad_values_follow_the_chapter_s_formulas():
