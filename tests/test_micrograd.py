@@ -38,7 +38,7 @@ micrograd = pytest.importorskip("micrograd", reason="micrograd 0.1.0 is in the d
 
 RECORD = Path(__file__).with_name("data") / "micrograd_demo.json"
 TOL = 1e-12  # relative; see the module docstring
-LIVE_STEPS = 3
+LIVE_STEPS = 2
 DEMO_STEPS = 100
 
 README = """\

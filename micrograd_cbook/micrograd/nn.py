@@ -21,7 +21,7 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 
-from .. import Value, weighted_sum
+from .. import Constant, Value, weighted_sum
 
 __all__ = ["MLP", "Layer", "Module", "Neuron"]
 
@@ -50,7 +50,8 @@ class Neuron(Module):
         self.nonlin = nonlin
 
     def __call__(self, x: Sequence[Value | float]) -> Value:
-        ones_x = [1.0, *x]  # b first, times 1.0 (exact): micrograd's sum((wi*xi ...), self.b)
+        # b first, times 1 (exact): the floats of micrograd's sum((wi*xi ...), self.b)
+        ones_x = [Constant(1.0), *x]
         if len(ones_x) != len(self.w) + 1:
             raise ValueError(f"{self!r} takes {len(self.w)} inputs, got {len(ones_x) - 1}")
         act = weighted_sum([self.b, *self.w], ones_x)
