@@ -13,10 +13,15 @@ STAMP := $(VENV)/.installed-stamp
 demo: $(BASE) dot
 	$(VENV)/bin/micrograd-cbook demo
 
+# The checks, the suite, then the package as a user gets it (scripts/check-wheel: the sdist and
+# the wheel built, the wheel tried in a clean venv); the time it all took, last.
 test: $(STAMP) dot
+	@date +%s >$(VENV)/.test-started
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m pytest -q
+	bash scripts/check-wheel $(PY)
+	@echo "make test: everything passed in $$(( $$(date +%s) - $$(cat $(VENV)/.test-started) )) s"
 
 test-pythons: dot
 	@bash scripts/test-pythons
