@@ -4,8 +4,8 @@
 Value``; ``from micrograd.nn import MLP`` becomes ``from micrograd_cbook.micrograd.nn import
 MLP`` (both are also here). ``MLP(nin, nouts)`` has ReLU hidden layers and a linear output,
 draws its weights from the global ``random`` as micrograd does, lists ``parameters()`` in
-micrograd's order and prints micrograd's reprs; its numbers are micrograd's (see
-:mod:`micrograd_cbook.micrograd.nn`).
+micrograd's order and prints micrograd's reprs; its values are micrograd's bit for bit, its
+gradients to their last bits (see :mod:`micrograd_cbook.micrograd.nn`).
 
 >>> import random
 >>> from micrograd_cbook.micrograd import MLP, Value

@@ -3,9 +3,11 @@
 micrograd's classes, line for line in what they do: weights drawn with
 ``random.uniform(-1, 1)`` from the global RNG (so ``random.seed(s)`` gives micrograd's own
 weights), biases 0, ReLU neurons except in the last layer, ``parameters()`` as each neuron's
-``w + [b]``, neuron by neuron, layer by layer, and micrograd's reprs. The floats are micrograd's
-bit for bit: a neuron's z is one :func:`weighted_sum` node that adds b first, as micrograd's
-``sum(w·x, b)`` does, where micrograd builds 2n nodes and closures.
+``w + [b]``, neuron by neuron, layer by layer, and micrograd's reprs. Forward values are
+micrograd's bit for bit: a neuron's z is one :func:`weighted_sum` node that adds b first, as
+micrograd's ``sum(w·x, b)`` does, where micrograd builds 2n nodes and closures. Gradients add
+the same terms, in an order that can differ from micrograd's (which follows the nodes' memory
+addresses), so they can differ in their last bits, as micrograd's own do from run to run.
 
 >>> import random
 >>> random.seed(0)
