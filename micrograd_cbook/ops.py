@@ -368,7 +368,7 @@ SUB = Operation(
     array=_array_sub, skippable=True,
 )  # fmt: skip
 MUL = Operation(
-    "*", "mul", "×", "{0} × {1}", ("x", "y"), value="x * y", slopes=("y", "x"),
+    "*", "mul", "×", "{0}·{1}", ("x", "y"), value="x * y", slopes=("y", "x"),
     array=_array_mul, skippable=True,
 )  # fmt: skip
 DIV = Operation(
