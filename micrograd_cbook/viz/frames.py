@@ -35,7 +35,7 @@ from .graph import (
     pipe,
 )
 from .labels import picture_name
-from .layout import Frame, Layout, Widest
+from .layout import Frame, Layout, Widest, text_width
 from .player import page_html, player_html
 
 __all__ = ["Frame", "Stepper", "backward_frames", "snapshots", "stepper", "write_frames"]
@@ -352,7 +352,7 @@ def _widest(graph: Drawing, frames: Sequence[FrameState]) -> Widest:
     """The widest texts over ``frames``: laid out with them, every frame fits."""
 
     def widest(texts: Iterable[str]) -> str:
-        return max(sorted(set(texts)), key=_text_width)
+        return max(sorted(set(texts)), key=text_width)
 
     n = len(graph.order)
     return Widest(
@@ -366,12 +366,6 @@ def _widest(graph: Drawing, frames: Sequence[FrameState]) -> Widest:
             for i, node in enumerate(graph.order)
         ],
     )
-
-
-def _text_width(text: str) -> float:
-    """Roughly how wide ``text`` is in Helvetica, in ems (enough to pick the widest)."""
-    narrow, wide = set(" .,:;'!|ijlft()[]"), set("mwMW—%")
-    return sum(0.28 if c in narrow else 0.85 if c in wide else 0.56 for c in text)
 
 
 def layout_of(graph: Drawing, frames: Sequence[FrameState]) -> Layout:

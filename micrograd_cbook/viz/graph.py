@@ -31,9 +31,10 @@ import graphviz
 from ..engine import Constant, Parameter, Value
 from ..files import write_atomic
 from ..notation import number
+from ..ops import WEIGHTED_SUM, WEIGHTED_SUM_BIAS, operation_of
 from ..stepping import folded_edges
-from .labels import edge_text, escape, header_html, op_symbol, value_html
-from .layout import Frame, Layout, Widest
+from .labels import edge_text, escape, header_html, op_symbol, picture_name, value_html
+from .layout import COLUMN_PT, Frame, Layout, Widest, text_width, tree_width
 from .legend import legend
 from .palette import (
     CURRENT_EDGE,
@@ -275,9 +276,6 @@ class Drawing:
         self._edges: dict[Value, tuple[tuple[Value, float], ...]] = {}
         self.order = drawn_order(root, self.children)
         self.index = {node: i for i, node in enumerate(self.order)}
-        if rankdir is None:
-            rankdir = "BT" if len(self.order) <= TREE_MAX_NODES else "LR"
-        self.rankdir = rankdir
         self.show_local_grads = bool(show_local_grads)
         self.legend = bool(legend)
         self.params = self._parameter_set(parameters)
@@ -285,20 +283,52 @@ class Drawing:
         self.kinds = [self._kind(node) for node in self.order]
         self.n_edges = sum(len(self.inputs(n)) for n in self.order)
         self.crowded = self.n_edges > CROWDED
-        # A crowded picture's inputs used by several boxes (a network's x) get a row of their own
-        # just under those boxes, and the parameters beside them the row under it: the inputs'
-        # edges are short, and the weights' edges pass a row of a few boxes only.
+        self.nodesep = "0.04" if self.crowded else "0.25"  # inches between boxes of a row
+        # In a crowded picture an input used by several boxes (a network's x) has the
+        # parameters beside it drawn a row below it: its edges stay short, and the weights'
+        # edges pass a row of a few boxes only. (Invisible edges weight → input put them there.)
         uses: dict[Value, list[Value]] = {n: [] for n in self.order}
         for node in self.order:
             for child, _ in self.inputs(node):
                 uses[child].append(node)
-        shared = {n for i, n in enumerate(self.order) if self.kinds[i] == "input" and len(uses[n]) > 1}
-        fed = {parent for n in shared for parent in uses[n]}
-        self.bottom_row = [
-            f"n{i}"
-            for i, n in enumerate(self.order)
-            if self.crowded and self.kinds[i] == "parameter" and set(uses[n]) <= fed and uses[n]
-        ]
+        self.below: list[tuple[int, int]] = []
+        if self.crowded:
+            for node in self.order:
+                kids = [c for c, _ in self.inputs(node)]
+                shared = next((c for c in kids if not c.children and len(uses[c]) > 1), None)
+                if shared is None:
+                    continue
+                for c in kids:
+                    if self.kinds[self.index[c]] == "parameter" and len(uses[c]) == 1:
+                        self.below.append((self.index[c], self.index[shared]))
+        if rankdir is None:  # the tree while it fits a notebook's column, else left to right
+            tree = len(self.order) <= TREE_MAX_NODES and self.guessed_width() <= COLUMN_PT
+            rankdir = "BT" if tree else "LR"
+        self.rankdir = rankdir
+        if rankdir not in ("BT", "TB"):
+            self.below = []  # left to right, the weights stand in a column: no row to move to
+
+    def guessed_width(self) -> float:
+        """The tree's width in pt before Graphviz lays it out: its widest row of boxes.
+
+        A box's row is its longest path up to the root; a leaf sits just under its highest
+        user, a weight moved under a shared input one row under that input.
+        """
+        level = {self.root: 0}
+        for node in reversed(self.order):  # users first
+            for child, _ in self.inputs(node):
+                level[child] = max(level.get(child, 0), level[node] + 1)
+        for low, high in self.below:
+            level[self.order[low]] = level[self.order[high]] + 1
+        size = float(EDGE_FONTSIZE if self.crowded else NODE_FONTSIZE)
+        rows: dict[int, list[float]] = {}
+        frame = self.final()
+        for i, node in enumerate(self.order):
+            texts = [picture_name(node), self.data_text(frame, i), self.node_look(i, frame)["grad_text"]]
+            width = size * max(text_width(t) for t in texts) + 10  # margins and border
+            rows.setdefault(level[node], []).append(width)
+        gap = 72 * float(self.nodesep)
+        return tree_width(rows, gap)
 
     def visible(self, node: Value) -> bool:
         """Whether ``node`` has a box: every node unfolded; else a named value, the root, a
@@ -352,14 +382,15 @@ class Drawing:
 
     def edge_label(self, node: Value, child: Value, f: float) -> str | None:
         """The text on the edge from ``child`` up to ``node`` for factor ``f``: its name and
-        number (``∂a/∂z = 0.2098``), or None where the picture leaves it out (a crowded
-        picture's edges from leaves: ∂z/∂w is the input's data, ∂z/∂x the weight's)."""
+        number (``∂a/∂z = 0.2098``); in a crowded picture the number alone off the highlighted
+        path, and None on an edge from a leaf or into a weighted sum z (∂z/∂w is the input's
+        data, ∂z/∂a the weight's: both in their boxes)."""
         if not self.show_local_grads:
             return None
         lit = child in self.on_path and node in self.on_path
-        if self.crowded and not lit and not child.children:
+        if self.crowded and not lit and (not child.children or weighted_sum(node)):
             return None
-        return edge_text(node, child, number(f))
+        return edge_text(node, child, number(f), named=lit or not self.crowded)
 
     def data_text(self, frame: FrameState, i: int) -> str:
         """Box i's data row in ``frame``: ``data 0.5000`` (a crowded picture: the number)."""
@@ -398,8 +429,8 @@ class Drawing:
             "bgcolor": "white",
             "fontname": FONT,
             "fontsize": EDGE_FONTSIZE,
-            "nodesep": "0.04" if self.crowded else "0.06",
-            "ranksep": "0.3",
+            "nodesep": self.nodesep,
+            "ranksep": "0.5" if self.crowded and self.rankdir in ("BT", "TB") else "0.3",
             "ordering": "in",
         }
         if pinned:
@@ -418,11 +449,6 @@ class Drawing:
         dot.attr("node", fontname=FONT, fontsize=EDGE_FONTSIZE if self.crowded else NODE_FONTSIZE)
         dot.attr("edge", fontname=FONT, fontsize=EDGE_FONTSIZE, arrowsize="0.5")
         current = frame.current
-        if self.bottom_row and self.rankdir in ("BT", "TB"):
-            with dot.subgraph(name="bottom") as row:  # the weights under the shared inputs
-                row.attr(rank="source")
-                for name in self.bottom_row:
-                    row.node(name)
         edge_no = 0
         for i, node in enumerate(self.order):
             name = f"n{i}"
@@ -444,7 +470,7 @@ class Drawing:
             }
             if pinned:
                 attrs.update(layout.node_attrs(name))
-            formula = bool(inputs) and self.style == "compact"
+            formula = bool(inputs) and self.style == "compact" and not self.crowded
             header = header_html(node, None if self.unfold else self.visible, formula)
             grad = None if self.kinds[i] == "constant" else grad_row(grad_text, look)
             dot.node(name, value_html(header, data_text, grad, self.style), **attrs)
@@ -483,10 +509,14 @@ class Drawing:
                 text = self.edge_label(node, child, factors[k])
                 if text is not None:
                     edge["label"] = f"<{escape(widest.local[i][k] if widest else text)}>"
+                    if self.crowded:  # a line from the label to its edge: whose it is, at a glance
+                        edge["decorate"] = "true"
                 if pinned:
                     edge.update(layout.edge_attrs(edge["id"]))
                 dot.edge(f"n{self.index[child]}", head, **edge)
                 edge_no += 1
+        for k, (low, high) in enumerate(self.below):  # after every box: the ids above stay
+            dot.edge(f"n{low}", f"n{high}", id=f"i{k}", style="invis", arrowhead="none")
         return dot
 
     def node_look(self, i: int, frame: FrameState) -> dict[str, str]:
@@ -544,6 +574,11 @@ class Drawing:
         if lit:
             return {"color": HIGHLIGHT, "penwidth": "2.5", "fontcolor": HIGHLIGHT}
         return {"color": EDGE, "penwidth": "1", "fontcolor": EDGE_TEXT}
+
+
+def weighted_sum(node: Value) -> bool:
+    """Whether ``node`` is one of the table's weighted sums, z = Σ w·a (+ b)."""
+    return operation_of(node) in (WEIGHTED_SUM, WEIGHTED_SUM_BIAS)
 
 
 def grad_row(text: str, look: dict[str, str]) -> str:

@@ -48,11 +48,12 @@ def legend(drawing: Drawing, steps: bool, equation: bool = True) -> str:
     else:
         notes = [f"data: the value;  grad: {grad}"]
     if drawing.show_local_grads and drawing.n_edges:
-        notes.append("on an edge: ∂upper/∂lower, its chain-rule factor")
+        named = " (named on the highlighted path)" if drawing.crowded else ""
+        notes.append(f"on an edge: ∂upper/∂lower, its chain-rule factor{named}")
         if drawing.crowded:
             notes.append(
-                "(on an edge from a weight or an input, left out: ∂z/∂w is the input's data, "
-                "∂z/∂x the weight's)"
+                "(left out on an edge from a leaf or into a weighted sum z: ∂z/∂w is the "
+                "input's data, ∂z/∂a the weight's)"
             )
         if not drawing.unfold:
             notes.append("(a chain of unnamed steps is one edge, their factors multiplied)")
