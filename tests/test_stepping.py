@@ -112,11 +112,11 @@ def test_step_prints_as_a_small_table_naming_unlabelled_values_by_their_formula(
     a.label = "a"
     steps = list(backward_steps(a))
     table = str(steps[0])
-    assert table.splitlines()[0] == "step 1: a = sigmoid((w × x) + 0.1)   grad 1.0000"
+    assert table.splitlines()[0] == "step 1: a = sigmoid(w·x + 0.1)   grad 1.0000"
     assert "∂a/∂child" in table and "contribution" in table
-    assert "(w × x) + 0.1" in table and "0.2098" in table  # σ'(0.85) = 0.2098
-    assert str(steps[1]).splitlines()[0] == "step 2: (w × x) + 0.1 = +(w × x, 0.1)   grad 0.2098"
-    assert repr(steps[2]) == "Step(3, node='w × x', grad=0.2098, 2 contributions)"
+    assert "w·x + 0.1" in table and "0.2098" in table  # σ'(0.85) = 0.2098
+    assert str(steps[1]).splitlines()[0] == "step 2: w·x + 0.1 = +(w·x, 0.1)   grad 0.2098"
+    assert repr(steps[2]) == "Step(3, node='w·x', grad=0.2098, 2 contributions)"
     assert "(−" not in table
 
 

@@ -55,9 +55,11 @@ def backward_frames(root: Value, **draw_options: Any) -> Iterator[Frame]:
 
     >>> from micrograd_cbook import Value
     >>> w = Value(0.5, "w"); a = (w * 2).sigmoid()
-    >>> frames = list(backward_frames(a))
+    >>> frames = list(backward_frames(a))   # the tree: a ← w, one edge, one step
     >>> len(frames), w.grad, frames[0].caption.startswith("Before")
-    (3, 0.0, True)
+    (2, 0.0, True)
+    >>> len(list(backward_frames(a, unfold=True)))   # σ, then ×
+    3
     """
     graph = Drawing(root, **check_options(draw_options))
     frames = _backward(graph)

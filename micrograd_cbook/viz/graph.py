@@ -72,6 +72,7 @@ TREE_MAX_NODES = 100  # drawn as a tree (root on top) up to this many boxes; lef
 # "data" and "grad", inputs used by several boxes sit on a row of their own at the bottom, and
 # only the edges that teach carry their factor: those between made values and the highlighted.
 CROWDED = 12
+CROWDED_SEPS = ("0.25", "0.15", "0.1", "0.04")  # inches between a crowded row's boxes, tried in turn
 RANKDIRS = ("LR", "RL", "TB", "BT")
 STYLES = ("compact", "micrograd")
 INSTALL_HINT = (
@@ -283,7 +284,7 @@ class Drawing:
         self.kinds = [self._kind(node) for node in self.order]
         self.n_edges = sum(len(self.inputs(n)) for n in self.order)
         self.crowded = self.n_edges > CROWDED
-        self.nodesep = "0.04" if self.crowded else "0.25"  # inches between boxes of a row
+        self.nodesep = "0.1" if self.crowded else "0.35"  # inches between boxes of a row
         # In a crowded picture an input used by several boxes (a network's x) has the
         # parameters beside it drawn a row below it: its edges stay short, and the weights'
         # edges pass a row of a few boxes only. (Invisible edges weight → input put them there.)
@@ -301,6 +302,11 @@ class Drawing:
                 for c in kids:
                     if self.kinds[self.index[c]] == "parameter" and len(uses[c]) == 1:
                         self.below.append((self.index[c], self.index[shared]))
+        if self.crowded:  # the most room between boxes that still fits a notebook's column
+            for sep in CROWDED_SEPS:
+                self.nodesep = sep
+                if self.guessed_width() * 1.25 <= COLUMN_PT:  # edges and labels need room too
+                    break
         if rankdir is None:  # the tree while it fits a notebook's column, else left to right
             tree = len(self.order) <= TREE_MAX_NODES and self.guessed_width() <= COLUMN_PT
             rankdir = "BT" if tree else "LR"
@@ -382,15 +388,15 @@ class Drawing:
 
     def edge_label(self, node: Value, child: Value, f: float) -> str | None:
         """The text on the edge from ``child`` up to ``node`` for factor ``f``: its name and
-        number (``∂a/∂z = 0.2098``); in a crowded picture the number alone off the highlighted
-        path, and None on an edge from a leaf or into a weighted sum z (∂z/∂w is the input's
-        data, ∂z/∂a the weight's: both in their boxes)."""
+        number (``∂a/∂z = 0.2098``); in a crowded picture the number alone (the legend names
+        the highlighted path's factors), and None on an edge from a leaf or into a weighted
+        sum z off that path (∂z/∂w is the input's data, ∂z/∂a the weight's: in their boxes)."""
         if not self.show_local_grads:
             return None
         lit = child in self.on_path and node in self.on_path
         if self.crowded and not lit and (not child.children or weighted_sum(node)):
             return None
-        return edge_text(node, child, number(f), named=lit or not self.crowded)
+        return edge_text(node, child, number(f), named=not self.crowded)
 
     def data_text(self, frame: FrameState, i: int) -> str:
         """Box i's data row in ``frame``: ``data 0.5000`` (a crowded picture: the number)."""
@@ -493,7 +499,7 @@ class Drawing:
                 if pinned:
                     attrs.update(layout.node_attrs(head))
                 dot.node(head, f"<{escape(op_symbol(node))}>", **attrs)
-                edge = {"id": f"e{edge_no}", "class": "edge op", **self.edge_look(op_lit, False)}
+                edge = {"id": f"e{edge_no}", "class": "op", **self.edge_look(op_lit, False)}
                 if pinned:
                     edge.update(layout.edge_attrs(edge["id"]))
                 dot.edge(head, name, **edge)
@@ -501,11 +507,9 @@ class Drawing:
             factors = frame.local_grads(self, i)
             for k, (child, _) in enumerate(inputs):
                 lit = child in self.on_path and node in self.on_path
-                edge = {
-                    "id": f"e{edge_no}",
-                    "class": "edge highlighted" if lit else "edge",
-                    **self.edge_look(lit, current == i),
-                }
+                edge = {"id": f"e{edge_no}", **self.edge_look(lit, current == i)}
+                if lit:  # Graphviz writes class="edge highlighted" in the SVG
+                    edge["class"] = "highlighted"
                 text = self.edge_label(node, child, factors[k])
                 if text is not None:
                     edge["label"] = f"<{escape(widest.local[i][k] if widest else text)}>"

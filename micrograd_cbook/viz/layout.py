@@ -27,7 +27,7 @@ def text_width(text: str) -> float:
     guess a row's width before Graphviz lays it out).
 
     >>> round(text_width("data 0.5000"), 2)
-    5.36
+    5.32
     """
     return sum(
         0.33 if c in _SCRIPTS else 0.28 if c in _NARROW else 0.85 if c in _WIDE else 0.56

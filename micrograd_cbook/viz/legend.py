@@ -4,7 +4,8 @@ grad are, and, for one highlighted value, its path's factors multiplied out to i
 >>> from micrograd_cbook import Value
 >>> from micrograd_cbook.viz.graph import Drawing, OPTIONS
 >>> w, x = Value(0.5, "w"), Value(1.5, "x")
->>> a = (w * x).sigmoid(); a.label = "a"; a.backward()
+>>> z = w * x; z.label = "z"
+>>> a = z.sigmoid(); a.label = "a"; a.backward()
 >>> print(path_equation(Drawing(a, **{**OPTIONS, "highlight": w}))[1])
 = 1.5000 × 0.2179 = 0.3268, the grad of w
 """
@@ -48,8 +49,10 @@ def legend(drawing: Drawing, steps: bool, equation: bool = True) -> str:
     else:
         notes = [f"data: the value;  grad: {grad}"]
     if drawing.show_local_grads and drawing.n_edges:
-        named = " (named on the highlighted path)" if drawing.crowded else ""
-        notes.append(f"on an edge: ∂upper/∂lower, its chain-rule factor{named}")
+        if drawing.crowded:
+            notes.append("on an edge: its chain-rule factor ∂upper/∂lower, the number alone")
+        else:
+            notes.append("on an edge: ∂upper/∂lower, its chain-rule factor")
         if drawing.crowded:
             notes.append(
                 "(left out on an edge from a leaf or into a weighted sum z: ∂z/∂w is the "
