@@ -147,9 +147,7 @@ def test_the_folded_tree_steps_through_its_boxes_with_their_folded_factors():
 
 def test_frames_carry_the_draw_options():
     C, a = shared_use()
-    frames = list(
-        backward_frames(C, show_local_grads=True, highlight=a, rankdir="TB", unfold=True)
-    )
+    frames = list(backward_frames(C, show_local_grads=True, highlight=a, rankdir="TB", unfold=True))
     assert len({f.source for f in frames}) == 4
     assert all("highlighted" in f.source for f in frames)
     assert all("label=<∂a/∂x = 0.5000>" in f.source for f in frames)

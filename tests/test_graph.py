@@ -183,7 +183,7 @@ def test_the_quick_tour_is_the_chapters_tree_of_four_levels():
 def test_ws_path_has_the_chapters_three_factors_whose_product_is_its_grad():
     C, w = quick_tour()
     source = draw_dot(C, highlight=w).source
-    red = re.findall(r'label=<(∂[^=]+) = ([−\d.]+)> class=highlighted', source)
+    red = re.findall(r"label=<(∂[^=]+) = ([−\d.]+)> class=highlighted", source)
     assert [name for name, _ in red] == ["∂z/∂w", "∂a/∂z", "∂C₀/∂a"]
     product = 1.0
     for _, number in reversed(red):
@@ -455,7 +455,7 @@ def test_highlight_marks_every_path_from_the_value_to_the_root_and_nothing_else(
     labelled = dict(re.findall(r"^\t(n\d+) \[label=<.*?<B>(\w+)</B>", source, re.M))
     assert {labelled[n] for n in lit if n in labelled} == {"w", "z", "a", "C₀"}
     assert len(lit) == 4  # w, z, a, C₀: the unnamed steps are folded into the edges
-    red_edges = re.findall(r'^\t(n\d+) -> (n\d+) \[.*class=highlighted', source, re.M)
+    red_edges = re.findall(r"^\t(n\d+) -> (n\d+) \[.*class=highlighted", source, re.M)
     assert len(red_edges) == 3 and all(a in lit and b in lit for a, b in red_edges)
     widths = set(re.findall(r'color="#c0392b".* penwidth=([\d.]+)', source))
     assert widths == {"2.5"}  # thicker than a plain edge's 1

@@ -350,19 +350,19 @@ def caption_name(node: Value) -> str:
     return f"the constant {name}" if isinstance(node, Constant) and not node.label else name
 
 
-def _widest(graph: Drawing, frames: Sequence[FrameState]) -> Widest:
-    """The widest texts over ``frames``: laid out with them, every frame fits."""
+def _widest(graph: Drawing, fs: Sequence[FrameState]) -> Widest:
+    """The widest texts over the frames ``fs``: laid out with them, every frame fits."""
 
     def widest(texts: Iterable[str]) -> str:
         return max(sorted(set(texts)), key=text_width)
 
     n = len(graph.order)
     return Widest(
-        [widest(graph.data_text(f, i) for f in frames) for i in range(n)],
-        [widest(graph.node_look(i, f)["grad_text"] for f in frames) for i in range(n)],
+        [widest(graph.data_text(f, i) for f in fs) for i in range(n)],
+        [widest(graph.node_look(i, f)["grad_text"] for f in fs) for i in range(n)],
         [
             [
-                widest(graph.edge_label(node, child, f.local_grads(graph, i)[k]) or "" for f in frames)
+                widest(graph.edge_label(node, child, f.local_grads(graph, i)[k]) or "" for f in fs)
                 for k, (child, _) in enumerate(graph.inputs(node))
             ]
             for i, node in enumerate(graph.order)

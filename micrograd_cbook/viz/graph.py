@@ -22,7 +22,7 @@ True
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,7 +34,16 @@ from ..notation import number
 from ..ops import WEIGHTED_SUM, WEIGHTED_SUM_BIAS, operation_of
 from ..stepping import folded_edges
 from .labels import edge_text, escape, header_html, op_symbol, picture_name, value_html
-from .layout import COLUMN_PT, Frame, Layout, Widest, text_width, tree_width
+from .layout import (
+    COLUMN_PT,
+    Frame,
+    GraphvizMissingError,
+    Layout,
+    Widest,
+    pipe,
+    text_width,
+    tree_width,
+)
 from .legend import legend
 from .palette import (
     CURRENT_EDGE,
@@ -53,10 +62,11 @@ from .palette import (
     OP_INK,
     PARTIAL,
 )
+from .walk import as_values, drawn_order, nodes_drawn
 
 __all__ = [
-    "DEFAULT_MAX_NODES",
     "CROWDED",
+    "DEFAULT_MAX_NODES",
     "TREE_MAX_NODES",
     "Drawing",
     "FrameState",
@@ -72,13 +82,9 @@ TREE_MAX_NODES = 100  # drawn as a tree (root on top) up to this many boxes; lef
 # "data" and "grad", inputs used by several boxes sit on a row of their own at the bottom, and
 # only the edges that teach carry their factor: those between made values and the highlighted.
 CROWDED = 12
-CROWDED_SEPS = ("0.25", "0.15", "0.1", "0.04")  # inches between a crowded row's boxes, tried in turn
+CROWDED_SEPS = ("0.25", "0.15", "0.1", "0.04")  # inches between a crowded row's boxes: tried
 RANKDIRS = ("LR", "RL", "TB", "BT")
 STYLES = ("compact", "micrograd")
-INSTALL_HINT = (
-    "install it with `apt-get install graphviz` (Debian/Ubuntu), `brew install graphviz` "
-    "(macOS) or `conda install -c conda-forge graphviz`, then make sure `dot` is on PATH"
-)
 OPTIONS: dict[str, Any] = {
     "rankdir": None,
     "show_local_grads": True,
@@ -90,19 +96,6 @@ OPTIONS: dict[str, Any] = {
     "stop_at": None,
     "unfold": False,
 }
-
-
-class GraphvizMissingError(graphviz.ExecutableNotFound):
-    """Graphviz's ``dot`` program is not on PATH; the message says how to install it.
-
-    A :class:`RuntimeError` (through :class:`graphviz.ExecutableNotFound`), so code that
-    catches either keeps working. ``draw_dot(...).source`` needs no Graphviz at all.
-    """
-
-    def __init__(self, hint: str = "draw_dot(...).source works without it") -> None:
-        RuntimeError.__init__(
-            self, f"Graphviz is missing: its `dot` program is not on PATH; {INSTALL_HINT} ({hint})"
-        )
 
 
 # ---------------------------------------------------------------------------- drawing
@@ -190,23 +183,6 @@ def check_options(options: dict[str, Any]) -> dict[str, Any]:
     if unknown:
         raise TypeError(f"unknown draw option {unknown[0]!r}: the options are {sorted(OPTIONS)}")
     return {**OPTIONS, **options}
-
-
-def as_values(values: Any, what: str) -> list[Value]:
-    if values is None:
-        return []
-    if isinstance(values, Value):
-        return [values]
-    try:
-        values = list(values)
-    except TypeError:
-        raise TypeError(
-            f"{what} must be a Value or a list of Values, got {type(values).__name__}"
-        ) from None
-    for v in values:
-        if not isinstance(v, Value):
-            raise TypeError(f"{what} must hold Values, got {type(v).__name__}: {v!r}")
-    return values
 
 
 @dataclass(frozen=True)
@@ -330,7 +306,8 @@ class Drawing:
         rows: dict[int, list[float]] = {}
         frame = self.final()
         for i, node in enumerate(self.order):
-            texts = [picture_name(node), self.data_text(frame, i), self.node_look(i, frame)["grad_text"]]
+            look = self.node_look(i, frame)
+            texts = [picture_name(node), self.data_text(frame, i), look["grad_text"]]
             width = size * max(text_width(t) for t in texts) + 10  # margins and border
             rows.setdefault(level[node], []).append(width)
         gap = 72 * float(self.nodesep)
@@ -593,65 +570,3 @@ def grad_row(text: str, look: dict[str, str]) -> str:
     if look["grad_fill"] != INK:
         body = f'<FONT COLOR="{look["grad_fill"]}">{body}</FONT>'
     return body
-
-
-def nodes_drawn(
-    root: Value,
-    stops: Iterable[Value] = (),
-    max_nodes: int | None = None,
-) -> set[Value]:
-    """The Values a picture of ``root`` shows when ``stops`` are drawn as leaves.
-
-    Above ``max_nodes`` a ValueError, raised before all of a huge graph is walked.
-
-    >>> x = Value(2.0, "x"); y = x * 3.0 + 1.0
-    >>> len(nodes_drawn(y)), len(nodes_drawn(y, stops=[y.children[0]]))
-    (5, 3)
-    """
-    stops = set(stops)
-    seen, stack = {root}, [root]
-    while stack:
-        node = stack.pop()
-        if node in stops:
-            continue
-        for child in node.children:
-            if child not in seen:
-                seen.add(child)
-                if max_nodes is not None and len(seen) > max_nodes:
-                    raise ValueError(
-                        f"the graph has more than max_nodes={max_nodes} values: pass a larger "
-                        f"max_nodes to draw it anyway, or draw a smaller part (stop_at=...)"
-                    )
-                stack.append(child)
-    return seen
-
-
-def drawn_order(root: Value, children: Callable[[Value], Iterable[Value]]) -> list[Value]:
-    """Every box reaching ``root``, each after its inputs, the inputs in their own order.
-
-    A depth-first walk that takes a box's ``children`` (the boxes its edges come from) first
-    to last, so a layer's weights come as w[0,0], w[0,1], ... and the picture lists them
-    left to right.
-    """
-    order: list[Value] = []
-    seen = {root}
-    stack = [(root, iter(children(root)))]
-    while stack:
-        node, below = stack[-1]
-        for child in below:
-            if child not in seen:
-                seen.add(child)
-                stack.append((child, iter(children(child))))
-                break
-        else:
-            stack.pop()
-            order.append(node)
-    return order
-
-
-def pipe(dot: graphviz.Digraph, fmt_: str) -> str:
-    """Run Graphviz; a missing program becomes :class:`GraphvizMissingError`."""
-    try:
-        return dot.pipe(format=fmt_, encoding="utf-8")
-    except graphviz.ExecutableNotFound:
-        raise GraphvizMissingError() from None

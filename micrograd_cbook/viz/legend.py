@@ -86,7 +86,7 @@ def path_equation(drawing: Drawing) -> list[str]:
     grad = f"{number(source.grad)}, the grad of {picture_html(source)}"
     if n != 1:
         return [f"{d} = the sum over its {n} paths of their factors' products = {grad}"]
-    
+
     path, node = [], drawing.root  # the one path, from the root down
     while node is not source:
         child, f = next((c, f) for c, f in drawing.inputs(node) if c in counts)
@@ -103,4 +103,3 @@ def path_equation(drawing: Drawing) -> list[str]:
     if any(len(line) > MAX_EQUATION for line in lines):
         return [f"{d} = the product of the {len(path)} factors on its path = {grad}"]
     return lines
-
