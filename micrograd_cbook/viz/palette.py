@@ -46,3 +46,5 @@ NEGATIVE, POSITIVE = "#2166ac", "#b2182b"  # heat maps: blue below 0, red above,
 NEUTRAL = "#f7f7f7"
 MUTED = "#555555"  # secondary text in plots
 PLOT_FONT = "Helvetica, Arial, sans-serif"
+CELL_LINE = "#dddddd"  # a confusion matrix's cells
+FRAME_LINE = "#bbbbbb"  # around a small image
