@@ -447,7 +447,7 @@ class Drawing:
                 "penwidth": look["penwidth"],
                 "style": KIND_STYLE.get(self.kinds[i], "filled"),
                 "shape": "box",
-                "margin": "0.04,0.02",
+                "margin": "0.06,0.02",
                 "width": "0",
                 "height": "0",
             }

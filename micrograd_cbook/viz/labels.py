@@ -154,7 +154,8 @@ def swatch(fill: str, border: str = INK, style: str = "") -> str:
     """A small box in the legend, filled and bordered as the boxes it stands for."""
     shape = f' STYLE="{style}"' if style else ""
     return (
-        f'<TABLE BORDER="1" CELLBORDER="0" CELLSPACING="0" COLOR="{border}"{shape}>'
+        f'<TABLE BORDER="1" CELLBORDER="0" CELLSPACING="0" COLOR="{border}"{shape} '
+        'FIXEDSIZE="TRUE" WIDTH="18" HEIGHT="11">'
         f'<TR><TD BGCOLOR="{fill}" WIDTH="14" HEIGHT="9"></TD></TR></TABLE>'
     )
 

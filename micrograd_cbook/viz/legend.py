@@ -41,7 +41,8 @@ def legend(drawing: Drawing, steps: bool, equation: bool = True) -> str:
     if steps:
         entries.append((swatch(CURRENT_FILL, CURRENT_EDGE), "being processed"))
         entries.append((stroke(CURRENT_EDGE), "its grad passed on"))
-        entries.append((f'<FONT COLOR="{EMPTY}">grad —</FONT>', "not reached yet"))
+        empty = "—" if drawing.crowded else "grad —"
+        entries.append((f'<FONT COLOR="{EMPTY}">{empty}</FONT>', "not reached yet"))
         entries.append((f"<I>{escape(PARTIAL.strip())}</I>", "partial sum"))
     grad = f"∂{root}/∂(the value), filled in by backward()"
     if drawing.crowded:

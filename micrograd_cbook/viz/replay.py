@@ -332,9 +332,14 @@ class Replay:
             names = ", ".join(chapter_text(n.label) for n in self.cut[:3])
             more = ", …" if len(self.cut) > 3 else ""
             cut = (
-                f" (drawn down to the last layer's weights; {html.escape(names + more)} stand "
-                "for the layers below, whose weights are in the heat maps)"
+                f" (drawn down to the last layer's weights; {html.escape(names + more)} as "
+                "leaves: their weights are in the heat maps)"
             )
+            if len(self._outputs()) > 1:
+                cut = (
+                    f" (one output's tree: the true class's, down to its {MAX_TERMS} weights of "
+                    "largest grad, the other terms one leaf; the other outputs as leaves)"
+                )
         before += (
             f'<h4 class="mgcb-graph-title">One example, x = {x}, y = {t_text}: its '
             f"cost C₀, back-propagated on its own{cut} {note}</h4>\n"
