@@ -9,9 +9,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 from strategies import build, recipes
 
-from micrograd_cbook import Value, backward_steps, explain, sum_values
+from micrograd_cbook import Value, backward_steps, explain, losses, nn, sum_values
 from micrograd_cbook.engine import topological_order
-from micrograd_cbook.stepping import count_paths
+from micrograd_cbook.stepping import count_paths, folded_edges
+from micrograd_cbook.viz.graph import OPTIONS, Drawing
 
 # ------------------------------------------------------------------ backward_steps
 
@@ -315,3 +316,16 @@ def test_labelled_only_folds_an_unlabelled_diamond_completely():
     C.backward()
     e = explain(C, x, labelled_only=True)
     assert len(e.paths) == 1 and e.total == x.grad == 5.0
+
+
+def test_explain_and_the_pictures_read_one_fold():
+    """explain(labelled_only=True)'s factors are the picture's edges: one folded_edges."""
+    net = nn.chapter_network()
+    C = losses.quadratic_cost(net([1.0, 0.0, 1.0]), Value(1.0, "y"))
+    C.backward()
+    w = net.layers[0].neurons[0].w[2]
+    (path,) = explain(C, w, labelled_only=True).paths
+    drawing = Drawing(C, **{**OPTIONS, "highlight": w})
+    for lower, upper, f in zip(path.nodes, path.nodes[1:], path.factors):
+        assert dict(drawing.inputs(upper))[lower] == f  # the same float on the picture's edge
+        assert dict(folded_edges(upper, lambda n: bool(n.label)))[lower] == f
