@@ -1,8 +1,9 @@
 """Draw the pictures under docs/: the chapter's chain and the chapter's network, as trees.
 
 Run from the repository's root: ``python docs/pictures.py``. Each is written as SVG and as a
-PNG at twice its size (144 dpi, the same font); a page shows an SVG of width="W pt" at
-W × 96/72 CSS pixels, the PNG at half its pixels. Both fit a notebook's 900 px column.
+PNG of twice its pixels (192 dpi, the same font): a page shows an SVG of width="W pt" at
+W × 96/72 CSS pixels, and the PNG at half its width in pixels, the same size. Both fit a
+notebook's 900 px column.
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ def main() -> None:
         path = HERE / f"{name}.svg"
         svg = render_svg(C, path, highlight=weight)
         dot = draw_dot(C, highlight=weight)
-        dot.attr(dpi="144")
+        dot.attr(dpi="192")
         write_atomic(path.with_suffix(".png"), dot.pipe(format="png", renderer="cairo"))
         size = svg.split('width="', 1)[1].split('"', 1)[0]
         print(f"wrote {path} ({size}) and {path.with_suffix('.png').name}")

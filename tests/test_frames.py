@@ -16,7 +16,7 @@ from helpers import SVG, By, Keys, browser_errors, require_browser, start_browse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from micrograd_cbook import Value, backward_steps
+from micrograd_cbook import Value, backward_steps, losses, nn
 from micrograd_cbook.engine import topological_order
 from micrograd_cbook.names import chapter_text
 from micrograd_cbook.viz import (
@@ -588,3 +588,17 @@ def test_two_inline_steppers_in_one_page_step_on_their_own(browser, tmp_path):
     assert first.find_element(By.CSS_SELECTOR, ".mgcb-counter").text == "step 1 of 4"
     assert second.find_element(By.CSS_SELECTOR, ".mgcb-counter").text == "step 2 of 4"
     assert browser_errors(browser) == []
+
+
+@needs_dot
+def test_the_networks_stepper_fits_a_notebook_column_with_no_text_under_10_px():
+    net = nn.chapter_network()
+    C = losses.quadratic_cost(net([1, 0, 1]), Value(1.0, "y"))
+    C.backward()
+    show = stepper(C, highlight=net.layers[0].neurons[0].w[2])
+    assert len(show) == 1 + 11  # C₀, a⁽²⁾₀, z⁽²⁾₀, four a⁽¹⁾ and four z⁽¹⁾ boxes with edges
+    for svg in show.frame_svgs()[::4]:
+        root = ET.fromstring(svg)
+        width_px = float(root.get("width")[:-2]) * 96 / 72
+        assert width_px <= 900
+        assert min(float(t.get("font-size")) for t in root.iter(f"{SVG}text")) * 96 / 72 >= 10

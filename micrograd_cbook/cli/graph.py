@@ -1,9 +1,9 @@
 """`micrograd-cbook graph`: draw a formula's graph, the chapter's tree, with data and grads.
 
 The named steps are boxes, each edge carries its chain-rule factor (∂a/∂z = 0.2098);
-``--unfold`` draws every operation. ``-o x.png`` is rendered at twice the SVG's size
-(144 dpi), by Graphviz's cairo renderer, in the font the SVG names (Helvetica, which
-fontconfig and a browser on the same machine resolve alike).
+``--unfold`` draws every operation. ``-o x.png`` has twice the pixels of the SVG as a browser
+shows it (192 dpi), by Graphviz's cairo renderer, in the SVG's font (Arial, which Graphviz
+and a browser resolve alike).
 
 >>> from micrograd_cbook.cli import main
 >>> main(["graph", "sigmoid(w*x + b)", "--set", "w=0.5", "x=1.5", "b=0.1", "--dot"])
@@ -32,7 +32,9 @@ EXAMPLES = (
     "    --set w=0.5 x=1.5 b=0.1 --params w b --highlight w -o chain.png",
 )
 FORMATS = ("svg", "png", "pdf")  # what -o writes, by its suffix (png and pdf through Graphviz)
-PNG_DPI = 144  # twice the SVG's 72 points per inch: sharp on a high-density screen
+# A browser shows the SVG at 96 CSS px per inch; the PNG has twice that: shown at the SVG's
+# size (its width in px halved), it is sharp on a high-density screen.
+PNG_DPI = 192
 
 
 def register(sub: argparse._SubParsersAction) -> None:
