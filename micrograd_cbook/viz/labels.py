@@ -34,6 +34,7 @@ __all__ = [
     "legend_html",
     "node_name",
     "op_symbol",
+    "operation_text",
     "picture_html",
     "picture_name",
     "shorten",
@@ -81,7 +82,7 @@ def _formula_html(node: Value, visible: Callable[[Value], bool] | None) -> str:
         text = formula(node, depth, text_name, visible)
         if text is not None and len(text) <= MAX_HEADER:
             return escape(text)
-    return escape(_operation_text(node))
+    return escape(operation_text(node))
 
 
 def op_symbol(node: Value) -> str:
@@ -93,7 +94,7 @@ def op_symbol(node: Value) -> str:
     return operation.symbol if operation is not None else node.op
 
 
-def _operation_text(node: Value) -> str:
+def operation_text(node: Value) -> str:
     """The operation alone: its show text with … for inputs (``σ(…)``, ``(…)²``, ``Σ w·x``)."""
     exponent = power_text(node)
     if exponent is not None:

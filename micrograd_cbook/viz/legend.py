@@ -14,8 +14,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ..names import chapter
 from ..notation import factor, number
-from .labels import d_name, escape, legend_html, picture_html, stroke, swatch
+from .labels import d_name, escape, legend_html, operation_text, picture_html, stroke, swatch
 from .palette import CURRENT_EDGE, CURRENT_FILL, EMPTY, FILL, HIGHLIGHT, INK, KIND_NAMES, PARTIAL
 
 if TYPE_CHECKING:
@@ -47,6 +48,9 @@ def legend(drawing: Drawing, steps: bool, equation: bool = True) -> str:
     grad = f"∂{root}/∂(the value), filled in by backward()"
     if drawing.crowded:
         notes = [f"in each box: its name, its data (the value) and its grad, {grad}"]
+        made = sorted({_made(drawing, n) for n in drawing.order if drawing.inputs(n)} - {""})
+        if made:  # the boxes' own headers leave their formulas out: too wide for a network
+            notes.append(escape("the boxes: " + "; ".join(made)))
     else:
         notes = [f"data: the value;  grad: {grad}"]
     if drawing.show_local_grads and drawing.n_edges:
@@ -104,3 +108,16 @@ def path_equation(drawing: Drawing) -> list[str]:
     if any(len(line) > MAX_EQUATION for line in lines):
         return [f"{d} = the product of the {len(path)} factors on its path = {grad}"]
     return lines
+
+
+def _made(drawing: Drawing, node) -> str:
+    """How a box of a crowded picture was made, by the letters of the chapter (a = σ(z)),
+    or "" when its label is not one of the chapter's."""
+    mine = chapter(node.label)
+    if mine is None or node is drawing.root:
+        return ""
+    text = operation_text(node)
+    kids = [chapter(c.label) for c, _ in drawing.inputs(node)]
+    if len(kids) == 1 and kids[0] is not None:
+        text = text.replace("…", kids[0].letter)
+    return f"{mine.letter} = {text}"
