@@ -30,7 +30,7 @@ from typing import Any
 
 from .ops import OPERATIONS
 
-__all__ = ["from_torch", "to_torch"]
+__all__ = ["DtypeCheck", "from_torch", "to_torch"]
 
 INSTALL = (
     "PyTorch is not installed; install it with `pip install torch` (the CPU build is "
@@ -75,7 +75,27 @@ def to_torch(model: Any, dtype: Any = None) -> Any:
         activation = model.output_activation if i == last else model.activation
         if activation != "linear":
             modules.append(getattr(torch.nn, _MODULES[activation])())
-    return torch.nn.Sequential(*modules)
+    seq = torch.nn.Sequential(*modules)
+    seq.register_forward_pre_hook(DtypeCheck(dtype))
+    return seq
+
+
+class DtypeCheck:
+    """A forward pre-hook that refuses inputs of another dtype with a message saying what to
+    do (torch's own says "mat1 and mat2 must have the same dtype"); it pickles with the model
+    (``torch.save``)."""
+
+    def __init__(self, dtype: Any) -> None:
+        self.dtype = dtype
+
+    def __call__(self, module: Any, inputs: tuple) -> None:
+        for x in inputs:
+            if getattr(x, "dtype", self.dtype) != self.dtype and x.is_floating_point():
+                raise TypeError(
+                    f"this network's weights are {self.dtype} (micrograd_cbook's floats are "
+                    f"float64) but the input is {x.dtype}: pass torch.tensor(..., "
+                    f"dtype={self.dtype}), or build it with model.to_torch(dtype={x.dtype})"
+                )
 
 
 def _layers(seq: Any) -> list[tuple[Any, str]]:

@@ -34,6 +34,7 @@ __all__ = [
     "SecondExplanation",
     "Step",
     "Term",
+    "TooManyPaths",
     "backward_steps",
     "count_paths",
     "explain",
@@ -42,6 +43,18 @@ __all__ = [
 ]
 
 DEFAULT_MAX_PATHS = 1000
+
+
+class TooManyPaths(ValueError):
+    """More paths than ``max_paths``, found by counting them (none listed): ``derivative``
+    (e.g. ``"∂C/∂w"``), ``paths`` and ``limit`` say which, how many and the limit."""
+
+    def __init__(self, derivative: str, paths: int, limit: int) -> None:
+        super().__init__(
+            f"{derivative} has {paths} paths, more than max_paths={limit}: pass a larger "
+            "max_paths, or read wrt.grad after backward() (one sum, no listing)"
+        )
+        self.derivative, self.paths, self.limit = derivative, paths, limit
 
 
 class _Names:
@@ -365,11 +378,7 @@ def explain(
             "(pass a Value that was used to compute root)"
         )
     if n_paths > max_paths:
-        raise ValueError(
-            f"∂{names.d(root)}/∂{names.d(wrt)} has {n_paths} paths, more than "
-            f"max_paths={max_paths}: "
-            "pass a larger max_paths, or read wrt.grad after backward() (one sum, no listing)"
-        )
+        raise TooManyPaths(f"∂{names.d(root)}/∂{names.d(wrt)}", n_paths, max_paths)
     paths = tuple(_enumerate_paths(root, wrt, counts, edges, names))
     return Explanation(root, wrt, paths, sum(p.product for p in paths), names)
 

@@ -183,3 +183,22 @@ def test_without_torch_to_torch_says_how_to_install_it(monkeypatch):
     monkeypatch.setitem(sys.modules, "torch", None)  # import torch now raises ImportError
     with pytest.raises(ImportError, match=r"pip install torch"):
         nn.MLP(2, [1], seed=0).to_torch()
+
+
+def test_a_float32_input_is_a_type_error_that_says_what_to_do():
+    torch = pytest.importorskip("torch", reason="PyTorch is not installed (CI installs it)")
+    seq = nn.MLP(2, [3, 1], seed=0).to_torch()
+    with pytest.raises(TypeError, match=r"input is torch.float32: pass torch.tensor\(\.\.\., "):
+        seq(torch.tensor([1.0, 2.0]))
+    assert seq(torch.tensor([1.0, 2.0], dtype=torch.float64)).dtype == torch.float64
+    seq32 = nn.MLP(2, [3, 1], seed=0).to_torch(dtype=torch.float32)
+    assert seq32(torch.tensor([1.0, 2.0])).dtype == torch.float32
+
+
+def test_the_torch_model_pickles_with_its_dtype_check(tmp_path):
+    torch = pytest.importorskip("torch", reason="PyTorch is not installed (CI installs it)")
+    seq = nn.MLP(2, [3, 1], seed=0).to_torch()
+    torch.save(seq, tmp_path / "m.pt")
+    back = torch.load(tmp_path / "m.pt", weights_only=False)
+    with pytest.raises(TypeError, match="float64"):
+        back(torch.tensor([1.0, 2.0]))

@@ -92,7 +92,12 @@ def test_negative_numbers_use_a_real_minus_sign(capsys):
         (["explain", "log(w)", "--set", "w=-1"], "log is defined only for x > 0"),
         (["explain", "__import__('os')"], "unknown function"),
         (["explain", "w", "--set", "w=1", "--max-paths", "0"], "--max-paths must be at least 1"),
-        (["explain", "w*w*w*w", "--set", "w=1", "--max-paths", "3"], "4 paths, more than"),
+        (
+            ["explain", "w*w*w*w", "--set", "w=1", "--max-paths", "3"],
+            "4 paths, more than --max-paths 3: pass a larger --max-paths, or see each backward "
+            "step with --steps",
+        ),
+        (["explain", "1/x", "--set", "x=0"], "division by zero: 1.0 / 0.0"),
         (["explain", "w", "--set", "w=1", "--max-paths", "many"], "invalid int value"),
         (["explain", "--set", "w=1"], "required: FORMULA"),
         (["explain", "--set", "w=1", "v", "w"], "--set expects NAME=NUMBER, got 'v'"),
@@ -167,3 +172,14 @@ def test_explain_steps_of_a_step_formula_name_the_parts_then_fold_them(capsys):
     assert code == 0
     assert "step 4: a = sigmoid(z)   grad −0.2994" in out
     assert "∂C/∂w = ∂z/∂w · ∂a/∂z · ∂C/∂a = " in out
+
+
+def test_a_user_error_names_the_options_not_the_python_api(capsys):
+    main(["explain", "w*w*w*w", "--set", "w=1", "--max-paths", "3"])
+    err = capsys.readouterr().err
+    assert "max_paths=" not in err and "wrt.grad" not in err and "backward()" not in err
+
+
+def test_a_division_by_zero_is_said_in_numbers_not_in_reprs(capsys):
+    main(["explain", "1/x", "--set", "x=0"])
+    assert "Value(" not in capsys.readouterr().err

@@ -278,3 +278,8 @@ def test_graph_labels_each_step_and_draws_the_last_as_the_root(tmp_path, capsys)
         name = "C₀" if label == "C" else label  # the cost of one example, as the chapter has it
         box = next(texts for texts in boxes if texts[0] == name)  # each name labels its node
         assert f"data {data}" in box
+
+
+def test_the_help_says_graph_writes_svg_png_or_pdf(capsys):
+    code, out, _ = run_cli(["--help"], capsys)
+    assert code == 0 and "graph" in out and "(SVG, PNG or PDF)" in out

@@ -726,3 +726,14 @@ def test_render_svg_takes_a_drawn_digraph():
     assert "grad —" in render_svg(frame)
     with pytest.raises(TypeError, match="draw options"):
         render_svg(frame, rankdir="TB")
+
+
+@needs_dot
+def test_render_svg_is_text_that_a_repl_shows_in_one_line(tmp_path):
+    x = Value(2.0, "x")
+    y = x * x
+    y.label = "y"
+    svg = render_svg(y, tmp_path / "y.svg")
+    assert isinstance(svg, str) and svg.lstrip().startswith("<")
+    assert repr(svg) == f"<SVG, {len(svg):,} characters, written to {tmp_path / 'y.svg'}>"
+    assert svg._repr_svg_() == (tmp_path / "y.svg").read_text(encoding="utf-8")

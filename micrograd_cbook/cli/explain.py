@@ -17,7 +17,7 @@ import ast
 from ..engine import Value
 from ..formula import FUNCTIONS
 from ..notation import number as num
-from ..stepping import DEFAULT_MAX_PATHS, backward_steps, explain
+from ..stepping import DEFAULT_MAX_PATHS, TooManyPaths, backward_steps, explain
 from .common import UsageError, build_formula
 
 EXAMPLES = (
@@ -124,10 +124,15 @@ def run(args: argparse.Namespace) -> int:
         node = nodes[name]
         try:
             e = explain(root, node, max_paths=args.max_paths, labelled_only=bool(formula.steps))
+        except TooManyPaths as err:
+            raise UsageError(
+                f"{err.derivative} has {err.paths} paths, more than --max-paths {err.limit}: "
+                "pass a larger --max-paths, or see each backward step with --steps"
+            ) from None
         except ValueError as err:
             if "not in the graph" in str(err):  # e.g. "0*w": w appears but has no path... yet
                 raise UsageError(f"{root.label} does not depend on {name}") from None
-            raise UsageError(f"{err}; try --max-paths or --steps") from None
+            raise UsageError(str(err)) from None
         print()
         print(e)
         print(f"  backward() gives {name}.grad = {num(node.grad)}")

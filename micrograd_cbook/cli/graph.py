@@ -41,7 +41,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     """Add the ``graph`` command."""
     p = sub.add_parser(
         "graph",
-        help="draw a formula's graph with data and grads as SVG",
+        help="draw a formula's graph with data and grads (SVG, PNG or PDF)",
         description="Build the graph of FORMULA (each name a leaf Value labelled with it, each "
         "step NAME = ... a node labelled NAME), run backward(), and draw the chapter's tree: "
         "each named value a box with its data and grad, each edge its chain-rule factor "

@@ -67,6 +67,7 @@ from .walk import as_values, drawn_order, nodes_drawn
 __all__ = [
     "CROWDED",
     "DEFAULT_MAX_NODES",
+    "SVG",
     "TREE_MAX_NODES",
     "Drawing",
     "FrameState",
@@ -155,8 +156,11 @@ def draw_dot(
 
 def render_svg(
     root: Value | graphviz.Digraph, path: str | os.PathLike | None = None, **draw_options: Any
-) -> str:
+) -> SVG:
     """Return the SVG text of :func:`draw_dot`'s picture, also written to ``path`` when given.
+
+    The text is a :class:`SVG`, a str whose repr is one line (a REPL does not echo the
+    picture's thousands of characters) and which Jupyter shows as the picture.
 
     ``root`` may also be a Digraph already drawn (e.g. one of :func:`backward_frames`).
     The file is written atomically: a temporary file in the same folder, then renamed.
@@ -168,10 +172,29 @@ def render_svg(
         dot = root
     else:
         dot = draw_dot(root, **draw_options)
-    svg = pipe(dot, "svg")
+    svg = SVG(pipe(dot, "svg"))
     if path is not None:
         write_atomic(path, svg)
+        svg.path = os.fspath(path)
     return svg
+
+
+class SVG(str):
+    """SVG text: a str, that a REPL shows in one line and Jupyter as the picture itself.
+
+    >>> text = SVG("<svg>...</svg>")
+    >>> text, text.startswith("<svg")
+    (<SVG, 14 characters>, True)
+    """
+
+    path: str | None = None
+
+    def __repr__(self) -> str:
+        where = f", written to {self.path}" if self.path else ""
+        return f"<SVG, {len(self):,} characters{where}>"
+
+    def _repr_svg_(self) -> str:
+        return str(self)
 
 
 # --------------------------------------------------------------------------- internals
