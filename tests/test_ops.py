@@ -17,7 +17,7 @@ from helpers import run_javascript
 
 from micrograd_cbook import Constant, Value, compile, nn, sum_values, weighted_sum
 from micrograd_cbook.engine import apply
-from micrograd_cbook.ops import OPERATIONS, Operation
+from micrograd_cbook.ops import MAX, OPERATIONS, Operation
 from micrograd_cbook.speed.javascript import RUNTIME
 
 
@@ -525,11 +525,13 @@ BUILD = {
     "log": Value.log,
     "sqrt": Value.sqrt,
     "softplus": Value.softplus,
+    "max": lambda x, y: apply(MAX.tag, x, y),
     "Σ": lambda x, y: sum_values([x, y]),
     "Σw·x": lambda w, x: weighted_sum([w], [x]),
     "Σw·x+b": lambda w, x, b: weighted_sum([w], [x], b),
 }
-EXACT_IN_JAVASCRIPT = {"+", "-", "*", "/", "neg", "abs", "relu", "sqrt", "Σ", "Σw·x", "Σw·x+b"}
+EXACT_IN_JAVASCRIPT = {"+", "-", "*", "/", "neg", "abs", "relu", "sqrt", "max", "Σ", "Σw·x",
+                       "Σw·x+b"}  # fmt: skip
 
 
 def cases():
