@@ -26,7 +26,6 @@ replay.
 from __future__ import annotations
 
 import html
-import json
 import math
 import os
 import re
@@ -44,7 +43,7 @@ from ..notation import number
 from ..ops import OPERATIONS
 from .frames import snapshots
 from .graph import GraphvizMissingError, nodes_drawn
-from .player import page_html, player_html
+from .player import page_html, player_html, script_json
 
 __all__ = ["MAX_FRAMES", "Replay", "recorder"]
 
@@ -572,7 +571,7 @@ _CSS = """
 
 def _script(uid: str) -> str:
     """The page's drawing: on frame k, the curve up to k, the boundary, the heat maps."""
-    return _SCRIPT % {"uid": json.dumps(uid)}
+    return _SCRIPT % {"uid": script_json(uid)}
 
 
 _SCRIPT = """
