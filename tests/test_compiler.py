@@ -14,15 +14,17 @@ import builtins
 import json
 import keyword
 import math
+import operator
 import random
 import sys
 import threading
 import warnings
+from functools import reduce
 
 import numpy as np
 import pytest
 from helpers import run_javascript
-from hypothesis import given, settings
+from hypothesis import event, given, settings
 from hypothesis import strategies as st
 from strategies import ENGINE, SETTINGS, Num, Program, fuzz_examples, programs, root_graph, run
 
@@ -538,17 +540,18 @@ def test_x_squared_too_large_in_compiled_code_is_the_interpreters_overflow_error
 # ------------------------------------------------------------------ threads
 
 
-def threaded_grads(call, rows_per_thread, threads=4):
-    """Run ``call(rows)`` in several threads at once; every thread starts at one barrier."""
+def threaded_calls(call, rows_per_thread, threads=4):
+    """Run ``call(row)`` for each thread's rows, in several threads at once (every thread
+    starts at one barrier); what the calls returned, in the order they returned it."""
     barrier = threading.Barrier(threads)
-    errors = []
+    errors, values = [], []
 
     def work(rows):
         try:
             barrier.wait()
             for row in rows:
-                call(row)
-        except Exception as e:
+                values.append(call(row))
+        except Exception as e:  # (said below, in the test's thread)
             errors.append(e)
 
     pool = [threading.Thread(target=work, args=(rows_per_thread[t],)) for t in range(threads)]
@@ -557,6 +560,7 @@ def threaded_grads(call, rows_per_thread, threads=4):
     for t in pool:
         t.join()
     assert not errors, errors
+    return values
 
 
 @pytest.mark.parametrize("path", ["call", "many", "many at once"])
@@ -578,7 +582,7 @@ def test_compiled_calls_from_four_threads_give_the_interpreters_sums(path):
         scale = 1 if path == "call" else 8
         for _ in range(20):
             model.zero_grad()
-            threaded_grads(call, rows)
+            threaded_calls(call, rows)
             got = [p.grad for p in model.parameters()]
             # The sums of the same terms in another order: equal to rounding, never short of
             # a term (a lost row would be off by its whole contribution, about 1e-1).
@@ -673,6 +677,95 @@ def test_a_compiled_error_is_the_interpreters_error_message_for_message(build, b
         x.data = bad  # the graph's leaves moved after it was built, before it is compiled
     assert error_of(run) == want
     assert w.grad == 0.0  # a failed call leaves the grads as they were
+
+
+# ------------------------------------------------------------------ the fuzz
+# Random programs over every operation, compiled after their leaves moved (as after an
+# optimiser's step), their leaves and some nodes named by hostile labels, maybe ending in a
+# cross-entropy of several of their nodes shifted by a row's offset (logits ±1e3 apart from
+# row to row), called row by row, over many rows, every row at once, or from four threads:
+# always the interpreter's floats, bit for bit, or an error where it raises.
+
+OFFSETS = (0.0, 1e3, -1e3, 730.0, -730.0, 100.0)
+
+
+def fuzz_graph(prog, leaves, labels, logits, target, offset):
+    """The program on these leaves, its last nodes labelled; its root, or the cross-entropy
+    of its last ``logits`` nodes, each plus ``offset``."""
+    nodes = run(prog, leaves, ENGINE)
+    for node, label in zip(nodes[len(leaves) :][-3:], labels):
+        node.label = label
+    if not logits:
+        return nodes[-1]
+    return losses.cross_entropy([nodes[-1 - j] + offset for j in range(logits)], target)
+
+
+@settings(**SETTINGS, max_examples=fuzz_examples(100))
+@given(programs(), st.data())
+def test_a_fuzz_of_compile_against_the_interpreter(prog, data):
+    prog = root_graph(prog)
+    n = len(prog.leaves)
+    labels = data.draw(st.lists(LABELS, min_size=n + 3, max_size=n + 3), label="labels")
+    moved = [data.draw(st.sampled_from([v, -v, 0.5 * v + 0.25, 2.0, -0.0]), label=f"moved x{i}")
+             for i, v in enumerate(prog.leaves)]  # fmt: skip
+    logits = data.draw(st.sampled_from([0, 0, 2, 3, 4]), label="logits")
+    logits = min(logits, n + len(prog.steps))
+    target = data.draw(st.integers(0, max(0, logits - 1)), label="class")
+    mode = data.draw(st.sampled_from(["call", "many", "many at once", "threads"]), label="mode")
+
+    # The compiled side: built where the program was drawn, its leaves moved, then compiled.
+    leaves = [Value(v, label) for v, label in zip(prog.leaves, labels)]
+    offset = Value(0.0, "o")
+    root = fuzz_graph(prog, leaves, labels[n:], logits, target, offset)
+    in_graph = set(topological_order(root))
+    chosen = sorted(data.draw(st.sets(st.sampled_from(range(n))), label="inputs"))
+    chosen = [i for i in chosen if leaves[i] in in_graph]
+    params = [i for i in range(n) if leaves[i] in in_graph and i not in chosen]
+    for leaf, v in zip(leaves, moved):
+        leaf.data = v
+    f = compile(root, inputs=[leaves[i] for i in chosen] + [offset] * bool(logits))
+
+    def row():
+        xs = [data.draw(st.sampled_from([moved[i], -moved[i], 0.5 * moved[i] + 0.25, -0.0,
+                                         1e3 * moved[i]])) for i in chosen]  # fmt: skip
+        return xs + [data.draw(st.sampled_from(OFFSETS))] * bool(logits)
+
+    rows = [row() for _ in range(data.draw(st.integers(1, 6), label="rows"))]
+    if mode == "many at once" and f.batched is not None:
+        f.batched.min_rows = 8
+        rows = (rows * 8)[: max(8, len(rows))]
+    if mode == "threads":  # four threads, three calls each, of one row: any order adds alike
+        rows = [rows[0]] * 12
+
+    # The interpreter: the same leaves' values, each row's graph built anew, then backward().
+    twins = [Value(v) for v in moved]
+    total, want = -0.0, "error"
+    try:
+        for r in rows:
+            given_ = dict(zip(chosen, r))
+            row_leaves = [Value(given_[i]) if i in given_ else twins[i] for i in range(n)]
+            shift = Value(r[-1] if logits else 0.0)
+            twin = fuzz_graph(prog, row_leaves, labels[n:], logits, target, shift)
+            twin.backward()
+            total += twin.data
+        want = repr((total, [twins[i].grad for i in params]))
+    except (ArithmeticError, ValueError):
+        pass
+
+    try:
+        if mode == "threads" and want != "error":
+            values = threaded_calls(f, [rows[k::4] for k in range(4)])
+            total = reduce(operator.add, values, -0.0)
+        elif mode in ("call", "threads"):
+            total = reduce(operator.add, [f(r) for r in rows], -0.0)
+        else:
+            total = f.many(rows)
+        got = repr((total, [leaves[i].grad for i in params]))
+    except (ArithmeticError, ValueError):
+        got = "error"
+    kind = "cross-entropy" if logits else "a program"
+    event(f"mode {mode}, {kind}, {'an error' if want == 'error' else 'floats'}")
+    assert got == want, (mode, f.source)
 
 
 def test_a_sum_of_thousands_of_terms_compiles_and_adds_them_left_to_right():
