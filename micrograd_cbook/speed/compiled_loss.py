@@ -66,6 +66,7 @@ class CompiledLoss:
             ]
         self.labels = list(y)
         self.graph: CompiledGraph | None = None
+        self.terms: list[Value] = []  # one row's terms, in the traced graph
         self._shares: dict[int, float] = {}
 
     @classmethod
