@@ -9,8 +9,12 @@ Every operation computes its value and, next to it, ∂out/∂input for each inp
 
 from __future__ import annotations
 
+import threading
+import weakref
 from collections.abc import Iterable, Sequence
+from copy import deepcopy
 from numbers import Real
+from typing import Any
 
 from .notation import fmt
 from .ops import (
@@ -128,7 +132,15 @@ class Value:
         return apply(ABS.tag, self)
 
     def __pow__(self, other: Value | float) -> Value:
-        """x ** p, p a number (data of the op: ``"**2"``) or a Value (∂/∂p = x^p · ln x)."""
+        """x ** p, p a number (data of the op: ``"**2"``) or a Value (∂/∂p = x^p · ln x).
+
+        A negative finite base to a non-integer power is a ValueError (its power has no real
+        value; never a complex number). −∞ follows IEEE 754, as PyTorch does: (−∞)^p is +∞
+        for a non-integer p > 0 and +0 for p < 0 (for an integer p, ±∞ or ±0 by its sign).
+
+        >>> (Value(-8.0) ** 3).data, (Value(float("-inf")) ** 0.5).data
+        (-512.0, inf)
+        """
         if isinstance(other, Value):
             return apply(POWER_VALUE.tag, self, other)
         if isinstance(other, bool) or not isinstance(other, Real):
@@ -185,6 +197,61 @@ class Value:
                 for child, local_grad in zip(node.children, node.local_grads):
                     child.grad += local_grad * node.grad  # ∂C/∂child += ∂node/∂child · ∂C/∂node
 
+    # pickle and copy.deepcopy follow a node's children one stack frame per level, so a chain
+    # a few thousand nodes deep would overflow the stack: here both walk the graph iteratively.
+
+    def __reduce__(self) -> tuple:
+        """Pickled with its whole graph flattened: the nodes in topological order, then itself.
+
+        Each node then comes after its children, which the pickle holds already, so nothing
+        recurses: a graph of any depth pickles, each node once (shared nodes stay shared,
+        Constant and Parameter keep their types, ``op`` is pickled by its table name).
+
+        >>> import pickle
+        >>> x = Value(2.0, "x"); y = x
+        >>> for _ in range(5000): y = y * 1.0
+        >>> z = pickle.loads(pickle.dumps(y)); z.backward(); z.data, topological_order(z)[0].grad
+        (2.0, 1.0)
+        """
+        fields = (type(self), self.data, self.grad, self.label, self.op, self.children,
+                  self.local_grads)  # fmt: skip
+        state = getattr(self, "__dict__", None)  # a subclass's own attributes, if it has any
+        if not self.children or _pending_nodes().pop(id(self), None) is not None:
+            return (_rebuild, fields, state)  # a leaf, or a node whose children came before it
+        order = topological_order(self)
+        order.pop()  # itself, last: it is made from the fields that follow the order
+        marker = _Flattened({id(n): n for n in order if n.children})
+        return (_rebuild_last, (order, marker, *fields), state)
+
+    def __copy__(self) -> Value:
+        """A new node with the same fields, sharing the children (``copy.copy``)."""
+        copy = _rebuild(type(self), self.data, self.grad, self.label, self.op, self.children,
+                        self.local_grads)  # fmt: skip
+        if getattr(self, "__dict__", None):
+            copy.__dict__.update(self.__dict__)
+        return copy
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Value:
+        """A copy of the whole graph, made iteratively (children first): any depth works."""
+        stack = [self]
+        while stack:
+            node = stack[-1]
+            if id(node) in memo:
+                stack.pop()
+                continue
+            missing = [c for c in node.children if id(c) not in memo]
+            if missing:  # copied first; then this node is on top again
+                stack.extend(missing)
+                continue
+            stack.pop()
+            children = tuple(memo[id(c)] for c in node.children)
+            copy = _rebuild(type(node), node.data, node.grad, node.label, node.op, children,
+                            node.local_grads)  # fmt: skip
+            if getattr(node, "__dict__", None):  # a subclass's own attributes
+                copy.__dict__.update(deepcopy(node.__dict__, memo))
+            memo[id(node)] = copy
+        return memo[id(self)]
+
     def __repr__(self) -> str:
         parts = [f"label={self.label!r}"] if self.label else []
         parts += [f"data={fmt(self.data)}", f"grad={fmt(self.grad)}"]
@@ -212,6 +279,47 @@ class Parameter(Value):
     """
 
     __slots__ = ()
+
+
+_pickling = threading.local()  # per thread: the graph being pickled (see _pending_nodes)
+
+
+def _pending_nodes() -> dict[int, Value]:
+    """The interior nodes (by id) of the graph whose pickling is under way in this thread:
+    each comes after its children, so it pickles as itself alone. The pickling is under way
+    while its :class:`_Flattened` marker lives: the pickler holds it until it ends, whether
+    it ends well or not, so nothing of a failed pickling is taken for part of the next one."""
+    marker = getattr(_pickling, "marker", None)
+    return _pickling.pending if marker is not None and marker() is not None else {}
+
+
+class _Flattened:
+    """Stands after a flattened graph's nodes in a pickle: by then each one is pickled (or
+    was already, earlier in the same pickle), so none is pending any more."""
+
+    __slots__ = ("__weakref__",)
+
+    def __init__(self, pending: dict[int, Value]) -> None:
+        _pickling.pending, _pickling.marker = pending, weakref.ref(self)
+
+    def __reduce__(self) -> tuple:
+        _pickling.pending = {}
+        return (tuple, ())
+
+
+def _rebuild(
+    cls: type, data: float, grad: float, label: str, op: str, children: tuple, local_grads: tuple
+) -> Value:
+    """A node from its fields (unpickling, copying): no checks, they held when it was made."""
+    node = object.__new__(cls)
+    node.data, node.grad, node.label, node.op = data, grad, label, op
+    node.children, node.local_grads = children, local_grads
+    return node
+
+
+def _rebuild_last(order: list, done: object, *fields: Any) -> Value:
+    """The root of a flattened graph; ``order``, its other nodes, are already rebuilt."""
+    return _rebuild(*fields)
 
 
 def apply(op: Op, *children: Value) -> Value:

@@ -16,13 +16,17 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence, Set
+from dataclasses import dataclass
 from numbers import Integral, Real
 from typing import Any
 
-from .engine import Value, sum_values
+from .engine import Value, apply, sum_values
+from .ops import MAX
 
 __all__ = [
     "LOSSES",
+    "PARTS",
+    "Parts",
     "binary_cross_entropy_with_logits",
     "cross_entropy",
     "get_loss",
@@ -133,10 +137,17 @@ def quadratic_cost(outputs: Outputs, targets: Targets) -> Value:
     0.15625
     """
     a, y = _pairs(outputs, targets, "quadratic_cost")
-    # The terms stay unlabelled: explain(C, w, labelled_only=True) then folds them into
-    # one factor ∂C/∂a, the chapter's three-factor chain ∂z/∂w · ∂a/∂z · ∂C/∂a.
-    total = sum_values([(yi - ai) ** 2 for ai, yi in zip(a, y)])
-    return _labelled(total * 0.5)
+    return _labelled(_half_sum(_squared_errors(a, y)))
+
+
+def _squared_errors(a: Sequence[Value], y: Sequence[Any]) -> list[Value]:
+    """(y − a)² for each output. The terms stay unlabelled: explain(C, w, labelled_only=True)
+    then folds them into one factor ∂C/∂a, the chapter's chain ∂z/∂w · ∂a/∂z · ∂C/∂a."""
+    return [(yi - ai) ** 2 for ai, yi in zip(a, y)]
+
+
+def _half_sum(terms: list[Value]) -> Value:
+    return sum_values(terms) * 0.5
 
 
 def mse(outputs: Outputs, targets: Targets) -> Value:
@@ -147,9 +158,17 @@ def mse(outputs: Outputs, targets: Targets) -> Value:
     0.15625
     """
     a, y = _pairs(outputs, targets, "mse")
-    total = sum_values([(ai - yi) ** 2 for ai, yi in zip(a, y)])
+    return _labelled(_mean_of_squares(_squares(a, y)))
+
+
+def _squares(a: Sequence[Value], y: Sequence[Any]) -> list[Value]:
+    return [(ai - yi) ** 2 for ai, yi in zip(a, y)]
+
+
+def _mean_of_squares(terms: list[Value]) -> Value:
+    total = sum_values(terms)
     total.label = "Σ(a−y)²"
-    return _labelled(total * (1.0 / len(a)))
+    return total * (1.0 / len(terms))
 
 
 def hinge(scores: Outputs, targets: Targets) -> Value:
@@ -168,8 +187,15 @@ def hinge(scores: Outputs, targets: Targets) -> Value:
             raise ValueError(
                 f"hinge needs labels -1 or +1, got {label!r}; convert 0/1 labels with 2*y - 1"
             )
-    terms = [(1 - si * yi).relu() for si, yi in zip(s, y)]
-    return _labelled(sum_values(terms) * (1.0 / len(s)))
+    return _labelled(_mean(_margins(s, y)))
+
+
+def _margins(s: Sequence[Value], y: Sequence[Any]) -> list[Value]:
+    return [(1 - si * yi).relu() for si, yi in zip(s, y)]
+
+
+def _mean(terms: list[Value]) -> Value:
+    return sum_values(terms) * (1.0 / len(terms))
 
 
 def _log1p(e: Value) -> Value:
@@ -281,8 +307,15 @@ def _logit_row(row: object, name: str, where: str) -> list[Value]:
 
 
 def _shifted(z: list[Value]) -> list[Value]:
-    """zⱼ − max z: the same softmax and log-sum-exp, and no exp above 1 (no overflow)."""
-    m = max(v.data for v in z)
+    """zⱼ − max z: the same softmax and log-sum-exp, and no exp above 1 (no overflow).
+
+    max z is a node of its own (op "max", Python's max two at a time), so that a compiled
+    graph computes each row's own max; its local grads are 0 (the shift cancels), so every
+    grad is the one a constant shift gives.
+    """
+    m = apply(MAX.tag, z[0], z[1] if len(z) > 1 else z[0])
+    for v in z[2:]:
+        m = apply(MAX.tag, m, v)
     return [v - m for v in z]
 
 
@@ -386,10 +419,38 @@ def cross_entropy(logits: Sequence[Any], targets: int | Sequence[int]) -> Value:
         else _probabilities(t, n_classes, name, f"targets[{i}]")
         for i, t in enumerate(targets)
     ]
-    terms = [_cross_entropy_one(z, c) for z, c in zip(rows, classes)]
-    if len(terms) == 1:
-        return _labelled(terms[0])
-    return _labelled(sum_values(terms) / len(terms))
+    return _labelled(_mean_of_rows([_cross_entropy_one(z, c) for z, c in zip(rows, classes)]))
+
+
+def _mean_of_rows(terms: list[Value]) -> Value:
+    """The batch's mean, Σ / n as PyTorch divides it (one example: its own cost)."""
+    return terms[0] if len(terms) == 1 else sum_values(terms) / len(terms)
+
+
+def _cross_entropy_row(z: Sequence[Value], probabilities: Sequence[Any]) -> list[Value]:
+    return [_cross_entropy_one(list(z), list(probabilities))]
+
+
+@dataclass(frozen=True)
+class Parts:
+    """A built-in loss whose graph has one shape for every row, as ``combine(terms)``.
+
+    ``terms(a, y)``: one row's terms from its outputs a (a list of Values) and targets y
+    (numbers or Values; cross-entropy's class as its probabilities, one per output), e.g.
+    (yⱼ − aⱼ)² for the quadratic cost; ``combine``: every row's terms, row after row, to C.
+    The loss over a batch is exactly ``combine`` of its rows' terms (the function is written
+    so), which is how fit's compiled path (:mod:`micrograd_cbook.speed.compiled_loss`) gets
+    the interpreter's floats while it runs one row's graph at a time.
+
+    >>> from micrograd_cbook import Value
+    >>> a, y = [Value(0.5), Value(0.25)], [1.0, 0.0]
+    >>> p = PARTS[quadratic_cost]
+    >>> p.combine(p.terms(a, y)).data == quadratic_cost(a, y).data
+    True
+    """
+
+    terms: Callable[[Sequence[Value], Sequence[Any]], list[Value]]
+    combine: Callable[[list[Value]], Value]
 
 
 LOSSES: dict[str, Callable[[Outputs, Targets], Value]] = {
@@ -402,6 +463,13 @@ LOSSES: dict[str, Callable[[Outputs, Targets], Value]] = {
 
 
 LossFunction = Callable[[Outputs, Targets], Value]
+
+PARTS: dict[Callable[..., Value], Parts] = {
+    quadratic_cost: Parts(_squared_errors, _half_sum),
+    mse: Parts(_squares, _mean_of_squares),
+    hinge: Parts(_margins, _mean),
+    cross_entropy: Parts(_cross_entropy_row, _mean_of_rows),
+}
 
 
 def get_loss(loss: str | LossFunction) -> LossFunction:

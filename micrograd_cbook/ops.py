@@ -379,6 +379,10 @@ def _array_abs(np: Any, each: Callable, x: Any) -> tuple[Any, list[Any]]:
     return np.abs(x), [np.sign(x) + 0.0]
 
 
+def _array_max(np: Any, each: Callable, x: Any, y: Any) -> tuple[Any, list[Any]]:
+    return np.where(y > x, y, x), [0.0, 0.0]
+
+
 def _array_div(np: Any, each: Callable, x: Any, y: Any) -> tuple[Any, list[Any]]:
     if (y == 0.0).any():
         raise ZeroDivisionError("a row divides by zero")
@@ -501,6 +505,13 @@ SOFTPLUS = Operation(  # ln(1 + e^x) = max(x, 0) + ln(1 + e^−|x|); its slope i
     formula=True, activation=True, torch="Softplus", skippable=True,
     grad_graph=("x.sigmoid()",),
 )  # fmt: skip
+MAX = Operation(  # a softmax's shift, max z: Python's max (y only where y > x), two at a time
+    # Its slopes are 0: the shift cancels in softmax(z − max z) and in log-sum-exp, so the
+    # chain rule treats it as a constant, as PyTorch's logsumexp does (and as the number it
+    # replaces was): every other grad is what it was, while each row computes its own max.
+    "max", "max", "max", "max({0}, {1})", ("x", "y"), value="y if y > x else x",
+    slopes=("0.0", "0.0"), array=_array_max, skippable=True, grad_graph=("0.0", "0.0"),
+)  # fmt: skip
 SUM = Operation("Σ", "sum", "Σ", "Σ", (), rule=_sum_rule, skippable=True, grad_graph=_sum_graph)
 WEIGHTED_SUM = Operation(  # z of the chapter: Σ wₖ·xₖ, the children (*w, *x)
     "Σw·x", "z", "Σw·x", "Σ w·x", (), params=("n",), rule=_weighted_sum_rule, skippable=True,
@@ -514,7 +525,7 @@ WEIGHTED_SUM_BIAS = Operation(  # z = Σ wₖ·xₖ + b, the children (*w, *x, b
 OPERATIONS: dict[str, Operation] = {
     op.name: op
     for op in (ADD, SUB, MUL, DIV, NEG, ABS, POWER, POWER_VALUE, SIGMOID, RELU, TANH, EXP,
-               LOG, SQRT, SOFTPLUS, SUM, WEIGHTED_SUM, WEIGHTED_SUM_BIAS)
+               LOG, SQRT, SOFTPLUS, MAX, SUM, WEIGHTED_SUM, WEIGHTED_SUM_BIAS)
 }  # fmt: skip
 FORMULA_FUNCTIONS = tuple(name for name, op in OPERATIONS.items() if op.formula)
 ACTIVATIONS = (*(name for name, op in OPERATIONS.items() if op.activation), "linear")

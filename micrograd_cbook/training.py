@@ -112,9 +112,12 @@ def fit(
 
     ``compiled=True`` (the default) trains an ``nn`` model with a built-in loss whose graph
     has one shape for every row (quadratic, mse, hinge, cross_entropy) on the compiled
-    graph of one row (:mod:`micrograd_cbook.speed.compiled_loss`): the same losses and grads up to
-    rounding, many times faster. Other models and losses (bce, whose graph depends on each
-    logit's sign, or a function of your own) use the interpreter, as ``compiled=False`` does.
+    graph of one row (:mod:`micrograd_cbook.speed.compiled_loss`), many times faster, with
+    the interpreter's floats: the same history and weights, bit for bit, as
+    ``compiled=False``, which builds each batch's graph and calls ``C.backward()``. Other
+    models and losses (bce, whose graph depends on each logit's sign, or a function of your
+    own) use the interpreter. A batch the compiled graph cannot run (a row that raises) runs
+    through the interpreter, which then says what is wrong.
 
     >>> from micrograd_cbook import datasets, nn
     >>> X, y = datasets.chapter_table()
@@ -176,8 +179,8 @@ def fit(
                 if runner is not None:
                     try:
                         batch_loss, outputs = runner.batch(idx)
-                    except (ArithmeticError, ValueError):  # (a shift of cross-entropy's
-                        optimizer.zero_grad()  # log-sum-exp outgrown): the interpreter
+                    except (ArithmeticError, ValueError):  # the interpreter says what
+                        optimizer.zero_grad()
                         runner = None
                 if runner is None:
                     outputs = [model(X[i]) for i in idx]
@@ -199,8 +202,12 @@ def fit(
     finally:
         bar.close()
     history.seconds = time.perf_counter() - started
-    if runner is not None:  # the same numbers as evaluate(), from the compiled graphs
-        history.final_loss, outputs = runner.evaluate()
+    try:  # the same numbers as evaluate(), from the compiled graphs
+        final = None if runner is None else runner.evaluate()
+    except (ArithmeticError, ValueError):  # the interpreter says what
+        final = None
+    if final is not None:
+        history.final_loss, outputs = final
         if right is not None:
             history.final_accuracy = sum(right(o, t) for o, t in zip(outputs, y)) / n
     else:

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import math
 import operator
+import os
 from dataclasses import dataclass
 from functools import reduce
 
@@ -32,7 +33,8 @@ import sympy
 from hypothesis import HealthCheck, assume
 from hypothesis import strategies as st
 
-from micrograd_cbook import Value, sum_values, weighted_sum
+from micrograd_cbook import Value, nn, sum_values, weighted_sum
+from micrograd_cbook.optim import SGD, Adam, AdamW
 
 SETTINGS = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow]}
 
@@ -416,3 +418,85 @@ def net_programs(draw) -> NetProgram:
     steps += draw(st.lists(step, max_size=7))
     steps.append(("apply", draw(st.integers(0, len(layers) - 1))))
     return NetProgram(d, layers, weights, extra, x, tuple(steps), draw(st.booleans()))
+
+
+# ------------------------------------------------------------------ training runs
+
+FUZZ = int(os.environ.get("MICROGRAD_CBOOK_FUZZ", "1"))  # how many times the default examples
+
+
+def fuzz_examples(n: int) -> int:
+    """A fuzz's number of examples: ``n`` by default, times MICROGRAD_CBOOK_FUZZ if it is set."""
+    return n * FUZZ
+
+
+LOSS_NAMES = ("quadratic", "mse", "hinge", "cross_entropy", "bce")
+OPTIMIZERS = ("sgd", "momentum", "nesterov", "adam", "adam+decay", "amsgrad", "adamw")
+FIT_ACTIVATIONS = ("sigmoid", "tanh", "relu", "softplus", "linear")
+
+
+@dataclass(frozen=True)
+class FitRun:
+    """One call of fit: its data, network, loss, optimiser, batches and epochs."""
+
+    loss: str
+    sizes: tuple[int, ...]  # nin, the hidden sizes, the outputs
+    activation: str
+    output_activation: str
+    seed: int
+    X: tuple[tuple[float, ...], ...]
+    y: tuple
+    optimizer: str
+    lr: float
+    batch_size: int | None
+    epochs: int
+
+    def model(self) -> nn.MLP:
+        nin, *nouts = self.sizes
+        return nn.MLP(nin, nouts, activation=self.activation,
+                      output_activation=self.output_activation, seed=self.seed)  # fmt: skip
+
+    def make_optimizer(self, params: list) -> SGD | Adam:
+        lr, kind = self.lr, self.optimizer
+        if kind.startswith("adam"):
+            if kind == "adamw":
+                return AdamW(params, lr)
+            return Adam(params, lr, weight_decay=0.01 * (kind == "adam+decay"),
+                        amsgrad=kind == "amsgrad")  # fmt: skip
+        momentum = 0.0 if kind == "sgd" else 0.9
+        return SGD(params, lr, momentum=momentum, weight_decay=0.01, nesterov=kind == "nesterov")
+
+
+@st.composite
+def fit_runs(draw) -> FitRun:
+    loss = draw(st.sampled_from(LOSS_NAMES))
+    nin = draw(st.integers(1, 3))
+    n = draw(st.integers(1, 10))
+    value = st.floats(-2.0, 2.0, allow_nan=False).map(lambda v: round(v, 3))
+    X = tuple(tuple(draw(st.lists(value, min_size=nin, max_size=nin))) for _ in range(n))
+    if loss == "cross_entropy":
+        nout = draw(st.integers(2, 4))
+        y = tuple(draw(st.lists(st.integers(0, nout - 1), min_size=n, max_size=n)))
+    elif loss in ("hinge", "bce"):
+        nout = 1
+        labels = (-1, 1) if loss == "hinge" else (0, 1)
+        y = tuple(draw(st.lists(st.sampled_from(labels), min_size=n, max_size=n)))
+    else:
+        nout = draw(st.integers(1, 3))
+        target = st.floats(0.0, 1.0).map(lambda v: round(v, 3))
+        one = target if nout == 1 else st.lists(target, min_size=nout, max_size=nout).map(tuple)
+        y = tuple(draw(st.lists(one, min_size=n, max_size=n)))
+    hidden = tuple(draw(st.lists(st.integers(1, 5), max_size=2)))
+    return FitRun(
+        loss,
+        (nin, *hidden, nout),
+        draw(st.sampled_from(FIT_ACTIVATIONS)),
+        draw(st.sampled_from(("linear", "sigmoid", "tanh"))),
+        draw(st.integers(0, 99)),
+        X,
+        y,
+        draw(st.sampled_from(OPTIMIZERS)),
+        draw(st.sampled_from((0.01, 0.1, 0.5))),
+        draw(st.sampled_from((None, 1, 2, 3, 4))),
+        draw(st.integers(1, 3)),
+    )

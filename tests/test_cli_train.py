@@ -116,6 +116,15 @@ def test_chapter_data_is_three_dimensional_so_no_boundary_plot(tmp_path, capsys)
         (["--hidden", "16,x"], "argument --hidden: must be comma-separated positive layer sizes"),
         (["--hidden", "16,-2"], "argument --hidden"),
         (["--epochs", "0"], "argument --epochs: must be a positive integer"),
+        (["--epochs", "1000000000000"], "argument --epochs: too many epochs: 1000000000000 (at"),
+        (["--epochs", "1000001"], "too many epochs: 1000001 (at most 1,000,000 passes over"),
+        (
+            ["--hidden", "100000,100000"],
+            "--hidden 100000,100000 makes a network of 10,000,500,001 parameters, above the "
+            "cap of 2,000,000 (the most a model file may hold): give smaller layers",
+        ),
+        (["--data", "digits", "--hidden", "3000,1000"], "network of 3,206,010 parameters"),
+        (["--data", "chapter", "--hidden", "1999996"], "network of 9,999,981 parameters"),
         (["--lr", "0"], "argument --lr: must be a number > 0"),
         (["--lr", "nan"], "argument --lr: must be a number > 0"),
         (["--noise", "-1"], "argument --noise: must be a number ≥ 0"),

@@ -10,16 +10,28 @@ graph's order.)
 
 from __future__ import annotations
 
+import builtins
+import json
+import keyword
 import math
+import operator
 import random
+import sys
+import threading
+import warnings
+from functools import reduce
 
+import numpy as np
 import pytest
-from hypothesis import given, settings
+from helpers import run_javascript
+from hypothesis import event, given, settings
 from hypothesis import strategies as st
-from strategies import ENGINE, SETTINGS, Num, Program, programs, root_graph, run
+from strategies import ENGINE, SETTINGS, Num, Program, fuzz_examples, programs, root_graph, run
 
 from micrograd_cbook import Value, compile, losses, nn, sum_values, topological_order, weighted_sum
+from micrograd_cbook.optim import SGD
 from micrograd_cbook.speed.compiler import CompiledGraph
+from micrograd_cbook.speed.javascript import RUNTIME as JS_RUNTIME
 
 # ------------------------------------------------------------------ random graphs
 
@@ -428,6 +440,334 @@ def test_any_label_becomes_a_valid_distinct_name(label):
     assert f([0.5]) == math.tanh(2.5)
 
 
+# ------------------------------------------------------------------ leaves that moved, labels
+
+
+def test_a_graph_compiled_after_an_optimiser_step_computes_from_the_moved_leaves():
+    # The issue's case: w·x traced at w = 0.5, x = 1; then an optimiser moves w, and x is
+    # set to 2. The nodes no longer match their children; compile must not freeze them.
+    w, x = Value(0.5, "w"), Value(1.0, "x")
+    y = (w * x).tanh()
+    y.backward()
+    SGD([w], lr=0.2 / w.grad).step()  # w: 0.5 → 0.3
+    x.data = 2.0
+    assert math.isclose(w.data, 0.3, rel_tol=1e-15)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # nothing is frozen: no warning
+        f = compile(y, inputs=[x])
+    w.grad = 0.0
+    value = f([2.0])
+    assert f.frozen == 0 and "frozen" not in repr(f)
+    assert value == math.tanh(w.data * 2.0) and round(value, 4) == 0.5370  # not tanh(0.5)
+    twin = Value(w.data, "w")
+    (twin * 2.0).tanh().backward()
+    assert w.grad == twin.grad
+
+
+@pytest.mark.parametrize("label", ["zip", "_zip", "_total", "_rows", "_p", "_g", "_exp", "len"])
+def test_a_label_named_like_a_name_the_code_uses_shadows_nothing(label):
+    x, w = Value(1.0, "x"), Value(2.0, label)
+    node = (x * w).exp()
+    node.label = label + "2"
+    f = compile(node * w, inputs=[x])
+    assert f([0.5]) == math.exp(1.0) * 2.0
+    assert w.grad == math.exp(1.0) * (1.0 + 0.5 * 2.0)
+
+
+@pytest.mark.parametrize("label", ["\u0301a", "\u0301", "a\u0301", "\u0300\u0301x", "１x", "²"])
+def test_a_label_that_cannot_start_a_name_still_compiles(label):
+    x, w = Value(1.0, "x"), Value(3.0, label)
+    f = compile((x * w).sigmoid(), inputs=[x])
+    assert f([0.0]) == 0.5
+    assert w.grad == 0.0
+
+
+# Labels drawn from all of Unicode (surrogates aside: a str may hold them, no file can),
+# Python's builtins and keywords, JavaScript's reserved words, and the code's own names.
+NAMES = sorted(set(dir(builtins)) | set(keyword.kwlist) | set(keyword.softkwlist))
+LABELS = st.one_of(
+    st.text(st.characters(blacklist_categories=("Cs",)), max_size=6),
+    st.sampled_from(NAMES),
+    st.sampled_from(["_zip", "_total", "_rows", "_params", "_leaves", "_grads", "_seen",
+                     "function", "let", "const", "NaN", "Infinity", "Math", "_fail", "_repr"]),
+)  # fmt: skip
+
+
+@settings(**SETTINGS, max_examples=fuzz_examples(150))
+@given(st.lists(LABELS, min_size=4, max_size=4))
+def test_labels_from_all_of_unicode_and_pythons_builtins_and_keywords_compile(labels):
+    x, w, b = Value(0.5, labels[0]), Value(-1.5, labels[1]), Value(0.25, labels[2])
+    z = w * x + b
+    z.label = labels[3]
+    f = compile(z.tanh() * w, inputs=[x])
+    value = f([2.0])
+    twin_w, twin_b = Value(-1.5), Value(0.25)
+    want = (twin_w * 2.0 + twin_b).tanh() * twin_w
+    want.backward()
+    assert repr((value, w.grad, b.grad)) == repr((want.data, twin_w.grad, twin_b.grad))
+
+
+def test_hostile_labels_give_javascript_that_runs_and_agrees():
+    labels = ["zip", "\u0301a", "let", "function", "NaN", "_fail", "class", "x", "Math", "ℌ"]
+    calls, expected = [], []
+    for k, label in enumerate(labels):
+        w, b = Value(0.5 + k, label), Value(-0.25, labels[-1 - k])
+        z = w * w + b
+        z.label = labels[(k + 3) % len(labels)]
+        f = compile(z.sigmoid())
+        params = ", ".join(repr(p.data) for p in f.parameters)
+        calls.append(f"out.push((({f.javascript})([], [{params}])));")
+        expected.append([f([]), *(p.grad for p in f.parameters)])
+    script = "\n".join([JS_RUNTIME, "const out = [];", *calls, "console.log(JSON.stringify(out));"])
+    got = [[r["value"], *r["grads"]] for r in json.loads(run_javascript(script))]
+    assert len(got) == len(expected)
+    for g, e in zip(got, expected):
+        assert g == pytest.approx(e, rel=1e-15, abs=1e-300)  # (JavaScript's exp: an ulp)
+
+
+def test_x_squared_too_large_in_compiled_code_is_the_interpreters_overflow_error():
+    x = Value(0.5, "x")
+    f = compile(x**2 + 0.0)  # traced where x² is a float; then x moves to -1e200
+    x.data = -1e200
+    with pytest.raises(OverflowError) as compiled_error:
+        f([])
+    with pytest.raises(OverflowError) as interpreter_error:
+        Value(-1e200) ** 2
+    assert str(compiled_error.value) == str(interpreter_error.value)
+    assert str(compiled_error.value) == "pow: -1e+200 ** 2.0 is too large for a float"
+
+
+# ------------------------------------------------------------------ threads
+
+
+def threaded_calls(call, rows_per_thread, threads=4):
+    """Run ``call(row)`` for each thread's rows, in several threads at once (every thread
+    starts at one barrier); what the calls returned, in the order they returned it."""
+    barrier = threading.Barrier(threads)
+    errors, values = [], []
+
+    def work(rows):
+        try:
+            barrier.wait()
+            for row in rows:
+                values.append(call(row))
+        except Exception as e:  # (said below, in the test's thread)
+            errors.append(e)
+
+    pool = [threading.Thread(target=work, args=(rows_per_thread[t],)) for t in range(threads)]
+    for t in pool:
+        t.start()
+    for t in pool:
+        t.join()
+    assert not errors, errors
+    return values
+
+
+@pytest.mark.parametrize("path", ["call", "many", "many at once"])
+def test_compiled_calls_from_four_threads_give_the_interpreters_sums(path):
+    sys.setswitchinterval(1e-6)  # switch threads as often as CPython can: races show at once
+    try:
+        model = nn.MLP(2, [6, 1], activation="tanh", seed=4)
+        x = [Value(0.0, "x0"), Value(0.0, "x1")]
+        f = compile(model(x), inputs=x)
+        if path == "many at once" and f.batched is not None:
+            f.batched.min_rows = 8
+        rows = [[[0.1 * t + 0.01 * k, 1.0 - 0.02 * k] for k in range(16)] for t in range(4)]
+        model.zero_grad()
+        for per_thread in rows:  # the interpreter's sums: every row's backward() in turn
+            for row in per_thread:
+                model(row).backward()
+        want = [p.grad for p in model.parameters()]
+        call = f if path == "call" else lambda r: f.many([r] * 8)
+        scale = 1 if path == "call" else 8
+        for _ in range(20):
+            model.zero_grad()
+            threaded_calls(call, rows)
+            got = [p.grad for p in model.parameters()]
+            # The sums of the same terms in another order: equal to rounding, never short of
+            # a term (a lost row would be off by its whole contribution, about 1e-1).
+            assert got == pytest.approx([scale * g for g in want], rel=1e-12, abs=1e-15)
+    finally:
+        sys.setswitchinterval(0.005)
+
+
+# ------------------------------------------------------------------ rows: sequences only
+
+
+@pytest.mark.parametrize(
+    "row, shown",
+    [({0: 3.0}, "dict"), ({3.0}, "set"), ("3", "str"), (b"3", "bytes"), (iter([3.0]), "iterator")],
+    ids=["dict", "set", "str", "bytes", "iterator"],
+)
+def test_a_row_that_is_not_a_sequence_is_a_type_error_naming_it(row, shown):
+    x, w = Value(1.0, "x"), Value(2.0, "w")
+    f = compile(x * w, inputs=[x])
+    for call in (f, f.forward, lambda r: f.many([[1.0], r]), f.debug):
+        with pytest.raises(
+            TypeError, match=rf"row \d: the compiled graph takes a sequence .*{shown}"
+        ):
+            call(row)
+    assert w.grad == 0.0  # nothing was computed: a dict's key 0 is not x = 0
+
+
+def test_numpy_rows_and_arrays_of_rows_are_read_in_order():
+    x = [Value(0.0, "x0"), Value(0.0, "x1")]
+    w = Value(2.0, "w")
+    f = compile((x[0] - x[1]) * w, inputs=x)
+    assert f(np.array([3.0, 1.0])) == 4.0
+    assert f.many(np.array([[3.0, 1.0], [1.0, 3.0]])) == 0.0
+    assert f.many(r for r in [[1.0, 0.0]]) == 2.0  # an iterator of rows is in order
+
+
+@pytest.mark.parametrize("rows", [{(1.0,), (2.0,)}, {(1.0,): 1}, frozenset({(1.0,)})])
+def test_rows_in_a_set_or_a_dict_are_refused_they_have_no_order(rows):
+    x, w = Value(1.0, "x"), Value(2.0, "w")
+    f = compile(x * w, inputs=[x])
+    with pytest.raises(
+        TypeError, match=r"many: rows must be a sequence of rows .* got (set|dict|frozenset)"
+    ):
+        f.many(rows)
+
+
+# ------------------------------------------------------------------ errors: the interpreter's
+
+
+def error_of(thunk):
+    try:
+        thunk()
+    except (ArithmeticError, ValueError) as e:
+        return type(e).__name__, str(e)
+    return None
+
+
+ERRORS = [  # an operation on x · w, w = 1, and a row that takes it outside its domain
+    ("div", lambda z: 1.0 / z, 0.0),
+    ("div by -0", lambda z: 1.0 / -z, 0.0),
+    ("log", lambda z: z.log(), -1.5),
+    ("log 0", lambda z: z.log(), 0.0),
+    ("exp", lambda z: z.exp(), 710.0),
+    ("pow negative base", lambda z: z**0.5, -4.0),
+    ("pow zero", lambda z: z**-1, 0.0),
+    ("pow overflow", lambda z: z**3, 1e200),
+    ("pow value", lambda z: z ** Value(0.5), -4.0),
+    ("square overflow", lambda z: z**2, -1e200),
+    ("sqrt", lambda z: z.sqrt(), -1.0),
+]
+
+
+@pytest.mark.parametrize("build, bad", [e[1:] for e in ERRORS], ids=[e[0] for e in ERRORS])
+@pytest.mark.parametrize("path", ["call", "forward", "many", "many at once", "after a move"])
+def test_a_compiled_error_is_the_interpreters_error_message_for_message(build, bad, path):
+    want = error_of(lambda: build(Value(bad) * Value(1.0)))
+    assert want is not None
+    x, w = Value(1.0, "x"), Value(1.0, "w")
+    root = build(x * w) + 0.0
+    f = compile(root, inputs=[x])
+    if path == "many at once":
+        assert f.batched is not None
+        f.batched.min_rows = 8
+    run = {
+        "call": lambda: f([bad]),
+        "forward": lambda: f.forward([bad]),
+        "many": lambda: f.many([[1.0], [bad]]),
+        "many at once": lambda: f.many([[1.0]] * 8 + [[bad]]),
+        "after a move": lambda: compile(root, inputs=[w])([1.0]),
+    }[path]
+    if path == "after a move":
+        x.data = bad  # the graph's leaves moved after it was built, before it is compiled
+    assert error_of(run) == want
+    assert w.grad == 0.0  # a failed call leaves the grads as they were
+
+
+# ------------------------------------------------------------------ the fuzz
+# Random programs over every operation, compiled after their leaves moved (as after an
+# optimiser's step), their leaves and some nodes named by hostile labels, maybe ending in a
+# cross-entropy of several of their nodes shifted by a row's offset (logits ±1e3 apart from
+# row to row), called row by row, over many rows, every row at once, or from four threads:
+# always the interpreter's floats, bit for bit, or an error where it raises.
+
+OFFSETS = (0.0, 1e3, -1e3, 730.0, -730.0, 100.0)
+
+
+def fuzz_graph(prog, leaves, labels, logits, target, offset):
+    """The program on these leaves, its last nodes labelled; its root, or the cross-entropy
+    of its last ``logits`` nodes, each plus ``offset``."""
+    nodes = run(prog, leaves, ENGINE)
+    for node, label in zip(nodes[len(leaves) :][-3:], labels):
+        node.label = label
+    if not logits:
+        return nodes[-1]
+    return losses.cross_entropy([nodes[-1 - j] + offset for j in range(logits)], target)
+
+
+@settings(**SETTINGS, max_examples=fuzz_examples(100))
+@given(programs(), st.data())
+def test_a_fuzz_of_compile_against_the_interpreter(prog, data):
+    prog = root_graph(prog)
+    n = len(prog.leaves)
+    labels = data.draw(st.lists(LABELS, min_size=n + 3, max_size=n + 3), label="labels")
+    moved = [data.draw(st.sampled_from([v, -v, 0.5 * v + 0.25, 2.0, -0.0]), label=f"moved x{i}")
+             for i, v in enumerate(prog.leaves)]  # fmt: skip
+    logits = data.draw(st.sampled_from([0, 0, 2, 3, 4]), label="logits")
+    logits = min(logits, n + len(prog.steps))
+    target = data.draw(st.integers(0, max(0, logits - 1)), label="class")
+    mode = data.draw(st.sampled_from(["call", "many", "many at once", "threads"]), label="mode")
+
+    # The compiled side: built where the program was drawn, its leaves moved, then compiled.
+    leaves = [Value(v, label) for v, label in zip(prog.leaves, labels)]
+    offset = Value(0.0, "o")
+    root = fuzz_graph(prog, leaves, labels[n:], logits, target, offset)
+    in_graph = set(topological_order(root))
+    chosen = sorted(data.draw(st.sets(st.sampled_from(range(n))), label="inputs"))
+    chosen = [i for i in chosen if leaves[i] in in_graph]
+    params = [i for i in range(n) if leaves[i] in in_graph and i not in chosen]
+    for leaf, v in zip(leaves, moved):
+        leaf.data = v
+    f = compile(root, inputs=[leaves[i] for i in chosen] + [offset] * bool(logits))
+
+    def row():
+        xs = [data.draw(st.sampled_from([moved[i], -moved[i], 0.5 * moved[i] + 0.25, -0.0,
+                                         1e3 * moved[i]])) for i in chosen]  # fmt: skip
+        return xs + [data.draw(st.sampled_from(OFFSETS))] * bool(logits)
+
+    rows = [row() for _ in range(data.draw(st.integers(1, 6), label="rows"))]
+    if mode == "many at once" and f.batched is not None:
+        f.batched.min_rows = 8
+        rows = (rows * 8)[: max(8, len(rows))]
+    if mode == "threads":  # four threads, three calls each, of one row: any order adds alike
+        rows = [rows[0]] * 12
+
+    # The interpreter: the same leaves' values, each row's graph built anew, then backward().
+    twins = [Value(v) for v in moved]
+    total, want = -0.0, "error"
+    try:
+        for r in rows:
+            given_ = dict(zip(chosen, r))
+            row_leaves = [Value(given_[i]) if i in given_ else twins[i] for i in range(n)]
+            shift = Value(r[-1] if logits else 0.0)
+            twin = fuzz_graph(prog, row_leaves, labels[n:], logits, target, shift)
+            twin.backward()
+            total += twin.data
+        want = repr((total, [twins[i].grad for i in params]))
+    except (ArithmeticError, ValueError):
+        pass
+
+    try:
+        if mode == "threads" and want != "error":
+            values = threaded_calls(f, [rows[k::4] for k in range(4)])
+            total = reduce(operator.add, values, -0.0)
+        elif mode in ("call", "threads"):
+            total = reduce(operator.add, [f(r) for r in rows], -0.0)
+        else:
+            total = f.many(rows)
+        got = repr((total, [leaves[i].grad for i in params]))
+    except (ArithmeticError, ValueError):
+        got = "error"
+    kind = "cross-entropy" if logits else "a program"
+    event(f"mode {mode}, {kind}, {'an error' if want == 'error' else 'floats'}")
+    assert got == want, (mode, f.source)
+
+
 def test_a_sum_of_thousands_of_terms_compiles_and_adds_them_left_to_right():
     terms = [Value(0.1 * (k % 7) - 0.3, f"t{k}") for k in range(5000)]
     root = sum_values(terms)
@@ -460,5 +800,5 @@ def test_many_takes_any_iterable_of_rows_and_names_a_bad_one():
     f = compile(x * w, inputs=[x])
     assert f.many([float(k)] for k in range(4)) == 12.0  # a generator of rows
     assert f.many([(1,), [2.5]]) == 7.0  # ints and lists are fine
-    with pytest.raises(TypeError, match="row 1: the compiled graph takes a list of 1"):
+    with pytest.raises(TypeError, match=r"row 1: the compiled graph takes a sequence .* of 1 "):
         f.many(([1.0], 5.0))

@@ -9,6 +9,8 @@ and PyTorch, which share nothing with the engine.
 
 from __future__ import annotations
 
+import copy
+import gc
 import math
 import operator
 import pickle
@@ -44,6 +46,7 @@ from strategies import (
 )
 
 from micrograd_cbook import Value, backward_steps, gradcheck, nn, sum_values, weighted_sum
+from micrograd_cbook.engine import Parameter, topological_order
 
 # ------------------------------------------------------------------ a Value: construction and repr
 
@@ -647,6 +650,140 @@ def test_a_graph_pickled_after_backward_backpropagates_right_in_a_new_process(tm
     ).stdout
     assert out.strip() == repr(expected)
     assert all(g != 0.0 for g in expected)
+
+
+# ------------------------------------------------------------------ pickling and copying, any depth
+
+
+def deep_chain(depth: int, x: Value | None = None) -> tuple[Value, Value]:
+    """x, then ``depth`` negations of it: ∂y/∂x = 1 exactly for an even depth."""
+    x = Parameter(0.5, "x") if x is None else x
+    y = x
+    for _ in range(depth):
+        y = -y
+    return x, y
+
+
+@pytest.mark.parametrize(
+    "depth, clone",
+    [
+        (1_000_000, lambda y: pickle.loads(pickle.dumps(y, protocol=pickle.HIGHEST_PROTOCOL))),
+        (200_000, copy.deepcopy),  # far past any recursion limit; the same iterative walk
+    ],
+    ids=["pickle", "deepcopy"],
+)
+def test_a_chain_a_million_nodes_deep_round_trips(depth, clone):
+    gc.disable()  # (a million new objects make the collector rescan them: it tests nothing)
+    try:
+        x, y = deep_chain(depth)
+        z = clone(y)
+    finally:
+        gc.enable()
+    node, steps = z, 0
+    while node.children:  # down the chain: every node made again, in its place
+        assert node.op == "neg" and node.local_grads == (-1.0,) and node is not y
+        node, steps = node.children[0], steps + 1
+    assert (steps, z.data, type(node), node.label) == (depth, 0.5, Parameter, "x")
+    assert node is not x
+
+
+def test_constants_and_parameters_keep_their_types_through_pickle_and_deepcopy():
+    x, c = Parameter(0.5, "x"), Value(3.0, "c")
+    y = (x * 2.0 + c) ** 2
+    for clone in (lambda t: pickle.loads(pickle.dumps(t)), copy.deepcopy):
+        order = topological_order(clone(y))
+        assert (
+            [type(n).__name__ for n in order if not n.children]
+            == [type(n).__name__ for n in topological_order(y) if not n.children]
+            == ["Parameter", "Constant", "Value"]
+        )
+        assert [n.op for n in order] == [n.op for n in topological_order(y)]
+        assert order[-1].op.params == (2.0,)  # the exponent: data of the op, pickled by name
+
+
+def shared_interior(a: Value, b: Value) -> int:
+    """How many interior nodes the graphs of a and b share (by identity)."""
+    in_a = {id(n) for n in topological_order(a) if n.children}
+    return sum(1 for n in topological_order(b) if n.children and id(n) in in_a)
+
+
+def test_pickle_and_deepcopy_keep_shared_nodes_shared_and_the_leaves_the_models():
+    model = nn.MLP(2, [3, 1], activation="tanh", seed=5)
+    h = model.layers[0]([1.0, -2.0])  # one hidden layer, used by both outputs below
+    a, b = model.layers[1](h), (model.layers[1](h) * 2.0).sigmoid()
+    assert shared_interior(a, b) == 6  # the hidden layer's Σw·x+b and tanh nodes
+    model.zero_grad()
+    (a + b).backward()
+    for clone in (lambda t: pickle.loads(pickle.dumps(t)), copy.deepcopy):
+        m2, a2, b2 = clone((model, a, b))
+        assert shared_interior(a2, b2) == 6 and shared_interior(a, a2) == 0
+        params = {id(p) for p in m2.parameters()}
+        assert params <= {id(n) for n in topological_order(b2)}  # the clone's own weights
+        m2.zero_grad()
+        (a2 + b2).backward()
+        assert [p.grad for p in m2.parameters()] == [p.grad for p in model.parameters()]
+
+
+def test_two_deep_graphs_sharing_nodes_pickle_together_and_then_apart():
+    _, y = deep_chain(20_000)
+    z = y * 2.0  # z's graph holds all of y's
+    y2, z2 = pickle.loads(pickle.dumps((y, z)))
+    assert z2.children[0] is y2
+    again = pickle.loads(pickle.dumps(y))  # nothing left over from the pickle of both
+    again.backward()
+    assert topological_order(again)[0].grad == 1.0
+
+
+class Tagged(Value):
+    """A user's subclass of Value with attributes of its own (its instances have a __dict__)."""
+
+
+def test_a_pickle_that_fails_halfway_leaves_the_next_one_working():
+    bottom = Tagged(0.5)
+    bottom.note = lambda: None  # a lambda cannot be pickled: the pickle fails at its start
+    _, y = deep_chain(10_000, bottom)
+    with pytest.raises((pickle.PicklingError, AttributeError)):
+        pickle.dumps(y)
+    bottom.note = "kept"  # now it can: the nodes left halfway pickle as a graph again
+    middle = y
+    for _ in range(5_000):
+        middle = middle.children[0]
+    for node in (middle, y):
+        copy_ = pickle.loads(pickle.dumps(node))
+        assert copy_.data == node.data
+    for clone in (lambda t: pickle.loads(pickle.dumps(t)), copy.deepcopy):
+        leaf = topological_order(clone(y))[0]
+        assert type(leaf) is Tagged and leaf.note == "kept"
+
+
+def test_copy_copy_shares_the_children():
+    x = Value(2.0, "x")
+    y = x * 3.0
+    c = copy.copy(y)
+    assert c is not y and c.children == y.children and c.children[0] is x
+    assert (c.data, c.op, c.local_grads) == (y.data, y.op, y.local_grads)
+
+
+def test_a_deep_graph_pickled_here_backpropagates_to_the_same_grads_in_a_new_process(tmp_path):
+    w, b = Parameter(0.9, "w"), Parameter(0.1, "b")
+    a = Value(0.3, "x")
+    for _ in range(5_000):  # a recurrent neuron unrolled: deeper than any recursion limit
+        a = (w * a + b).tanh()
+    a.backward()
+    path = tmp_path / "deep.pickle"
+    path.write_bytes(pickle.dumps((a, w, b)))
+    script = textwrap.dedent(f"""
+        import pickle
+        a, w, b = pickle.loads(open({str(path)!r}, "rb").read())
+        w.grad = b.grad = 0.0
+        a.backward()
+        print(repr((a.data, w.grad, b.grad)))
+    """)
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=True
+    ).stdout
+    assert out.strip() == repr((a.data, w.grad, b.grad))
+    assert w.grad != 0.0 and b.grad != 0.0
 
 
 def test_a_second_backward_steps_over_the_same_graph_is_refused_while_the_first_runs():

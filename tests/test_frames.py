@@ -28,7 +28,7 @@ from micrograd_cbook.viz import (
     stepper,
     write_frames,
 )
-from micrograd_cbook.viz.player import page_html
+from micrograd_cbook.viz.player import page_html, player_html
 
 DOT = shutil.which("dot")
 needs_dot = pytest.mark.skipif(DOT is None, reason="needs Graphviz's dot")
@@ -602,3 +602,65 @@ def test_the_networks_stepper_fits_a_notebook_column_with_no_text_under_10_px():
         width_px = float(root.get("width")[:-2]) * 96 / 72
         assert width_px <= 900
         assert min(float(t.get("font-size")) for t in root.iter(f"{SVG}text")) * 96 / 72 >= 10
+
+
+# ------------------------------------------------------------------ labels that look like HTML
+
+HOSTILE = ["<!--<script>", "</script><script>alert(1)</script>", "</", "<!--", "-->", "&amp;"]
+
+
+def hostile_graph():
+    """C = σ(w·x + b)², every name one of HOSTILE: four backward steps, as stepper_graph."""
+    w, x, b = Value(0.5, HOSTILE[0]), Value(1.5, HOSTILE[1]), Value(0.1, HOSTILE[2])
+    a = (w * x + b).sigmoid()
+    a.label = HOSTILE[3] + "a" + HOSTILE[4]
+    C = a**2
+    C.label = HOSTILE[5]
+    return C, w
+
+
+def hostile_pages(folder):
+    """Every kind of page with the hostile labels: the frames' index.html, a stepper's own
+    page, two steppers inline (as in a notebook), and a bare player whose data holds them."""
+    C, w = hostile_graph()
+    frames = write_frames(C, folder / "frames", show_local_grads=True, highlight=w)
+    own = folder / "stepper.html"
+    own.write_text(stepper(C, title=HOSTILE[1]).page(), encoding="utf-8")
+    inline = folder / "inline.html"
+    both = stepper(C, title=HOSTILE[0])._repr_html_() + stepper(C)._repr_html_()
+    inline.write_text(page_html(HOSTILE[0], both), encoding="utf-8")
+    bare = folder / "player.html"
+    data = {"props": [["p-t", "text"]], "changes": [[0, HOSTILE[0], 1, HOSTILE[1]]],
+            "captions": HOSTILE[:2]}  # fmt: skip
+    svg = '<svg width="80" height="20"><text id="p-t" y="15">?</text></svg>'
+    bare.write_text(page_html("bare", player_html("p", HOSTILE[1], svg, data)), encoding="utf-8")
+    return {"frames": frames, "stepper": own, "inline": inline, "player": bare}
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory):
+    return hostile_pages(tmp_path_factory.mktemp("hostile"))
+
+
+@pytest.mark.parametrize("kind", ["frames", "stepper", "inline", "player"])
+def test_labels_that_look_like_html_never_stop_a_page(browser, hostile, kind):
+    text = hostile[kind].read_text(encoding="utf-8")
+    parts = re.findall(r"<script[^>]*>(.*?)</script>", text, re.S)
+    assert parts and not any(bad in part for part in parts for bad in ("<!--", "</", "<script"))
+    browser.get(hostile[kind].as_uri())
+    assert browser_errors(browser) == []
+    players = browser.find_elements(By.CSS_SELECTOR, ".mgcb-player")
+    assert players and all(p.get_attribute("data-ready") == "1" for p in players)
+    scripts = browser.execute_script("return document.scripts.length")
+    assert scripts == 2 * len(players)  # each player's data and code: nothing more ran
+    player = players[0]
+    caption = player.find_element(By.CSS_SELECTOR, ".mgcb-caption")
+    player.find_element(By.CSS_SELECTOR, ".mgcb-next").click()
+    assert player.get_attribute("data-current") == "1"
+    if kind == "player":
+        assert caption.text == HOSTILE[1]  # the data, every character as written
+        assert browser.find_element(By.ID, "p-t").text == HOSTILE[1]
+    else:
+        assert HOSTILE[5] in caption.text  # step 1: C, by its label
+        assert HOSTILE[1] in player.find_element(By.TAG_NAME, "svg").text
+    assert browser_errors(browser) == []

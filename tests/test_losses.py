@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from micrograd_cbook import Value, explain, losses, nn
+from micrograd_cbook import Value, compile, explain, losses, nn, sum_values
 
 try:
     import torch
@@ -433,6 +433,102 @@ def test_cross_entropy_of_one_example_equals_the_exact_value(z, data):
     C = losses.cross_entropy(values(z), c)
     exact = exact_cross_entropy(z, c)
     assert C.data == pytest.approx(exact, rel=1e-13, abs=1e-13)
+
+
+# ------------------------------------------------------- the shift: each row's own max z
+
+
+def constant_shift_cross_entropy(z, target):
+    """Cross-entropy as it was built while its shift max z was a number (a Constant)."""
+    m = max(v.data for v in z)
+    s = [v - m for v in z]
+    lse = sum_values([v.exp() for v in s]).log()
+    if isinstance(target, int):
+        return lse - s[target]
+    return sum_values([p * (lse - sj) for p, sj in zip(target, s)])
+
+
+def constant_shift_softmax(z):
+    m = max(v.data for v in z)
+    exps = [(v - m).exp() for v in z]
+    total = sum_values(exps)
+    return [e / total for e in exps]
+
+
+# Logits where the bits could differ: signed zeros, ties, subnormals, e^x's edges, ±1e300.
+any_logit = st.one_of(
+    st.floats(-800.0, 800.0, allow_nan=False),
+    st.sampled_from([0.0, -0.0, 5e-324, -5e-324, 709.78, -745.2, 1e300, -1e300, 1.0, -1.0]),
+)
+any_logits = st.lists(any_logit, min_size=1, max_size=6)
+
+
+def upstream(z, u):
+    """Logits computed from one leaf u (each zⱼ · u, u = 1): the grads reach a leaf too."""
+    return [Value(v, f"z{j}") * u for j, v in enumerate(z)]
+
+
+@given(any_logits, st.data())
+def test_the_shift_node_leaves_cross_entropy_as_a_constant_shift_gave_it_bit_for_bit(z, data):
+    n = len(z)
+    if data.draw(st.booleans()):
+        target = data.draw(st.integers(0, n - 1))
+    else:
+        target = data.draw(st.lists(st.sampled_from([0.0, 1.0, 0.25, 2.0]), min_size=n, max_size=n))
+    results = []
+    for build in (losses.cross_entropy, constant_shift_cross_entropy):
+        u = Value(1.0, "u")
+        zs = upstream(z, u)
+        try:
+            C = build(zs, target)
+            C.backward()
+        except (ArithmeticError, ValueError) as e:
+            results.append((type(e).__name__, str(e)))
+            continue
+        results.append(
+            repr((C.data, [v.grad for v in zs], u.grad, [v.children[0].grad for v in zs]))
+        )
+    assert results[0] == results[1]
+
+
+@given(any_logits, st.data())
+def test_the_shift_node_leaves_softmax_as_a_constant_shift_gave_it_bit_for_bit(z, data):
+    r = data.draw(st.lists(st.floats(-3.0, 3.0), min_size=len(z), max_size=len(z)))
+    results = []
+    for build in (losses.softmax, constant_shift_softmax):
+        u = Value(1.0, "u")
+        zs = upstream(z, u)
+        p = build(zs)
+        C = sum_values([pj * rj for pj, rj in zip(p, r)])
+        C.backward()
+        results.append(repr(([v.data for v in p], [v.grad for v in zs], u.grad)))
+    assert results[0] == results[1]
+
+
+def test_the_shift_is_a_node_of_its_own_with_local_grads_zero():
+    z = values([1.0, 3.0, -0.5])
+    s = losses.softmax(z)[0].children[0].children[0]  # e^(z0 − max z) ← z0 − max z
+    m = s.children[1]
+    assert (s.op, m.op, m.data, m.local_grads) == ("-", "max", 3.0, (0.0, 0.0))
+    assert m.children[1] is z[2] and m.children[0].children == (z[0], z[1])
+
+
+@pytest.mark.parametrize("shift", [-1e3, -730.0, 0.0, 730.0, 1e3])
+def test_a_cross_entropy_compiled_at_one_row_shifts_every_row_by_its_own_max(shift):
+    zs = [Value(v, f"z{j}") for j, v in enumerate([700.0, 699.0, 650.0])]  # traced near 700
+    C = losses.cross_entropy(zs, 1)
+    f = compile(C, inputs=zs, batched=False)
+    row = [0.5 + shift, -0.25 + shift, 1.0 + shift]
+    value = f(row)
+    twin = values(row)
+    want = losses.cross_entropy(twin, 1)
+    want.backward()
+    assert value == want.data and math.isfinite(value)
+    assert value == pytest.approx(exact_cross_entropy(row, 1), rel=1e-14)
+    f2 = compile(C, inputs=zs)  # every row at once (NumPy), the same floats
+    if f2.batched is not None:
+        f2.batched.min_rows = 8
+        assert f2.many([row] * 8) == sum([want.data] * 8)
 
 
 def test_a_batch_is_the_mean_of_its_examples():

@@ -17,7 +17,7 @@ from helpers import run_javascript
 
 from micrograd_cbook import Constant, Value, compile, nn, sum_values, weighted_sum
 from micrograd_cbook.engine import apply
-from micrograd_cbook.ops import OPERATIONS, Operation
+from micrograd_cbook.ops import MAX, OPERATIONS, Operation
 from micrograd_cbook.speed.javascript import RUNTIME
 
 
@@ -434,6 +434,25 @@ def test_negative_base_to_a_non_integer_value_power_is_a_value_error(base, p):
         Value(base) ** Value(p)
 
 
+@pytest.mark.parametrize(
+    "p, value, slope",
+    [(0.3, math.inf, 0.0), (2.5, math.inf, math.inf), (-0.3, 0.0, -0.0), (-2.5, 0.0, -0.0)],
+)
+def test_minus_infinity_to_a_non_integer_power_follows_ieee_as_pytorch_does(p, value, slope):
+    # IEEE 754 pow (and PyTorch, and Python's float **): (−∞)^p is +∞ for p > 0, +0 for p < 0
+    # when p is not an integer; its slope p·(−∞)^(p−1) likewise. A finite negative base stays
+    # an error: its real power does not exist.
+    for y in (Value(-math.inf) ** p, Value(-math.inf) ** Value(p)):
+        assert repr(y.data) == repr(value) == repr(float(-math.inf) ** p)
+        assert repr(y.local_grads[0]) == repr(slope)
+    torch = pytest.importorskip("torch", reason="PyTorch is not installed (CI installs it)")
+    t = torch.tensor(-math.inf, dtype=torch.float64, requires_grad=True)
+    (t**p).backward()
+    assert (t**p).item() == value and t.grad.item() == slope
+    with pytest.raises(ValueError, match="negative base"):
+        Value(-1e308) ** p
+
+
 def test_negative_number_base_to_a_non_integer_value_power_is_a_value_error():
     with pytest.raises(ValueError, match="negative base"):
         (-8) ** Value(1 / 3)
@@ -506,11 +525,13 @@ BUILD = {
     "log": Value.log,
     "sqrt": Value.sqrt,
     "softplus": Value.softplus,
+    "max": lambda x, y: apply(MAX.tag, x, y),
     "Σ": lambda x, y: sum_values([x, y]),
     "Σw·x": lambda w, x: weighted_sum([w], [x]),
     "Σw·x+b": lambda w, x, b: weighted_sum([w], [x], b),
 }
-EXACT_IN_JAVASCRIPT = {"+", "-", "*", "/", "neg", "abs", "relu", "sqrt", "Σ", "Σw·x", "Σw·x+b"}
+EXACT_IN_JAVASCRIPT = {"+", "-", "*", "/", "neg", "abs", "relu", "sqrt", "max", "Σ", "Σw·x",
+                       "Σw·x+b"}  # fmt: skip
 
 
 def cases():

@@ -366,3 +366,27 @@ def test_the_replay_loads_nothing_from_the_network(browser, page):
         "return performance.getEntriesByType('resource').map(function (e) { return e.name; })"
     )
     assert urls == []
+
+
+def test_a_replay_whose_labels_look_like_html_loads_and_plays(browser, tmp_path):
+    X, y = datasets.moons(20, noise=0.1, seed=0)
+    model = nn.MLP(2, [3, 1], activation="tanh", output_activation="linear", seed=0)
+    hostile = ["<!--<script>", "</script><script>alert(1)</script>", "</", "<!--<script>b"]
+    for neuron, label in zip([*model.layers[0].neurons, *model.layers[1].neurons], hostile):
+        neuron.b.label = label
+    fit(model, X, datasets.signed(y), loss="hinge", epochs=5, lr=0.1, progress=False,
+        threshold=0.0, replay=tmp_path)  # fmt: skip
+    page = tmp_path / "index.html"
+    text = page.read_text(encoding="utf-8")
+    parts = re.findall(r"<script[^>]*>(.*?)</script>", text, re.S)
+    assert len(parts) == 2 and not any(b in p for p in parts for b in ("<!--", "</", "<script"))
+    browser.get(page.as_uri())
+    assert browser_errors(browser) == []
+    root = browser.find_element(By.CSS_SELECTOR, ".mgcb-player")
+    assert root.get_attribute("data-ready") == "1"
+    assert browser.execute_script("return document.scripts.length") == 2
+    first = look(browser)
+    assert "<!--<script>b" in first["graph"]  # the output's bias, drawn by its label
+    browser.find_element(By.CSS_SELECTOR, ".mgcb-next").click()
+    assert look(browser)["caption"] != first["caption"]
+    assert browser_errors(browser) == []

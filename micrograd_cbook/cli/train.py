@@ -8,11 +8,13 @@ micrograd-cbook train --data digits     # ten outputs, cross-entropy, AdamW: tes
 from __future__ import annotations
 
 import argparse
+import itertools
 import math
 import os
 
 from .. import datasets
 from ..losses import one_hot
+from ..modelfiles import MAX_PARAMETERS
 from ..nn import ACTIVATIONS, INITS, MLP
 from ..optim import SGD, Adam, AdamW
 from ..training import confusion_matrix, evaluate, fit, predict
@@ -61,6 +63,9 @@ DEFAULTS = {
     },
 }
 MISCLASSIFIED_SHOWN = 30  # digits drawn in misclassified.svg
+# A million passes over the data are long already (measured: a quarter of an hour on the
+# chapter's four rows, an hour and a half on the 100 moons): more is a slip of the keyboard.
+MAX_EPOCHS = 1_000_000
 
 
 class _Diverged(Exception):
@@ -122,6 +127,27 @@ def _fraction(text: str) -> float:
     if x >= 1.0:
         raise argparse.ArgumentTypeError(f"must be a fraction between 0 and 1, got {text!r}")
     return x
+
+
+def _epochs(text: str) -> int:
+    n = positive_int(text)
+    if n > MAX_EPOCHS:
+        raise argparse.ArgumentTypeError(
+            f"too many epochs: {text} (at most {MAX_EPOCHS:,} passes over the data)"
+        )
+    return n
+
+
+def _check_network(args: argparse.Namespace, sizes: list[int]) -> None:
+    """The network's size, checked before it is built: no more parameters than a model file
+    may hold (modelfiles.MAX_PARAMETERS), or a one-line error."""
+    count = sum((a + 1) * b for a, b in itertools.pairwise(sizes))  # weights, a bias per unit
+    if count > MAX_PARAMETERS:
+        hidden = ",".join(map(str, args.hidden)) or "none"
+        raise UsageError(
+            f"--hidden {hidden} makes a network of {count:,} parameters, above the cap of "
+            f"{MAX_PARAMETERS:,} (the most a model file may hold): give smaller layers"
+        )
 
 
 def _hidden(text: str) -> list[int]:
@@ -221,7 +247,10 @@ def register(sub: argparse._SubParsersAction) -> None:
         "for adamw (0) [0.0001]",
     )
     p.add_argument(
-        "--epochs", type=positive_int, default=None, help="passes over the data (100) [100; 20]"
+        "--epochs",
+        type=_epochs,
+        default=None,
+        help=f"passes over the data, at most {MAX_EPOCHS:,} (100) [100; 20]",
     )
     p.add_argument(
         "--batch-size",
@@ -347,7 +376,8 @@ def run(args: argparse.Namespace) -> int:
         out_act = "linear" if args.loss in ("hinge", "bce") else "sigmoid"
     threshold = 0.0 if args.loss in ("hinge", "bce") else 0.5
 
-    # before training: a bad folder costs no run
+    # before training: a network too large or a bad folder costs no run
+    _check_network(args, [len(X[0]), *args.hidden, 1])
     prepare_folder(args.out, "--out", ["model.json", "loss.svg", "boundary.svg"])
 
     model = MLP(
@@ -430,6 +460,7 @@ def _run_classes(args: argparse.Namespace) -> int:
     # cross-entropy takes the class; the chapter's quadratic cost (and mse) one-hot rows
     targets = y_train if args.loss == "cross_entropy" else [one_hot(c, n_classes) for c in y_train]
 
+    _check_network(args, [len(X[0]), *args.hidden, n_classes])
     outputs = ["model.json", "loss.svg", "confusion.svg"]
     prepare_folder(args.out, "--out", outputs + ["misclassified.svg"] * (args.data == "digits"))
 

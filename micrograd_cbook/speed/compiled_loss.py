@@ -1,18 +1,23 @@
 """One example's cost, compiled: how :func:`training.fit` trains on straight-line code.
 
-A network's cost over a batch is the sum (quadratic cost) or the mean (mse, hinge,
-cross-entropy) over its rows of one per-row graph: the network, then the loss of one
-output. Its shape is the same for every row, so it is compiled once
-(:func:`micrograd_cbook.compile`) with the row's inputs ``x[k]``, its targets ``y[j]`` and
-the row's share ``s`` (1, or 1/len(batch) for a mean) as the compiled graph's inputs; a batch
-is then one ``f.many(rows)``, adding each parameter's ∂C/∂w into its ``.grad`` as
-``C.backward()`` would (the same sums, added row after row rather than in the batch graph's
-order: equal to rounding).
+A built-in loss whose graph has one shape for every row (:data:`~micrograd_cbook.losses.PARTS`:
+quadratic, mse, hinge, cross-entropy) is ``combine`` of per-row terms: (yⱼ − aⱼ)² for the
+quadratic cost, then ½ Σ. So one row's graph, the network and its terms with their sum times
+the row's share ``s``, is compiled once (:func:`micrograd_cbook.compile`) with the row's
+inputs ``x[k]``, its targets ``y[j]`` and ``s`` as the compiled graph's inputs, and a batch is
+one ``f.many(rows)``. It gives the interpreter's floats bit for bit, as
+``C = loss(outputs, targets); C.backward()`` over the batch would:
+
+- ``s`` is the grad that the batch's ``combine`` gives each term (½ for the quadratic cost,
+  1/n for a mean), found by back-propagating ``combine`` itself once per batch size;
+- the rows run in the order ``C.backward()`` reaches them, the last row first (the batch graph
+  places its rows' nodes row after row, and back-propagation walks that order backwards), so
+  each weight's grad adds the same contributions in the same order;
+- C is ``combine`` of the terms' values, recorded row by row: the batch's own sum and mean.
 
 Cross-entropy's class becomes its probabilities, a one-hot row of inputs (the same floats as
-the class index). Its log-sum-exp subtracts the max logit of the row it was traced on, a
-number from then on: the same function of the logits (the shift cancels), and should a row's
-logits ever exceed it by 700, the batch runs through the interpreter.
+the class index); its shift max z is a node of the graph, so each row subtracts its own max.
+A row whose logit is not finite raises ValueError, as the interpreter does.
 
 >>> from micrograd_cbook import datasets, nn
 >>> from micrograd_cbook.losses import quadratic_cost
@@ -20,24 +25,22 @@ logits ever exceed it by 700, the batch runs through the interpreter.
 >>> net = nn.chapter_network()
 >>> f = CompiledLoss.build(net, quadratic_cost, X, y)
 >>> loss, _ = f.batch(range(4))
->>> abs(loss - quadratic_cost([net(x) for x in X], y).data) < 1e-15
+>>> loss == quadratic_cost([net(x) for x in X], y).data
 True
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from ..engine import Value
-from ..losses import cross_entropy, hinge, mse, quadratic_cost
+from ..engine import Value, sum_values
+from ..losses import PARTS, cross_entropy
 from ..nn import Module
 from .compiler import CompiledGraph, compile
 
-__all__ = ["STATIC_LOSSES", "CompiledLoss"]
-
-# The built-in losses whose per-row graph has one shape, and how a batch combines the rows.
-STATIC_LOSSES = {quadratic_cost: "sum", mse: "mean", hinge: "mean", cross_entropy: "mean"}
+__all__ = ["CompiledLoss"]
 
 
 class CompiledLoss:
@@ -46,12 +49,15 @@ class CompiledLoss:
     def __init__(
         self, model: Any, loss_fn: Any, X: Sequence[Sequence[float]], y: Sequence[Any]
     ) -> None:
-        self.model, self.loss_fn, self.mean = model, loss_fn, STATIC_LOSSES[loss_fn] == "mean"
+        self.model, self.loss_fn, self.parts = model, loss_fn, PARTS[loss_fn]
         self.rows = [tuple(float(v) for v in x) for x in X]  # TypeError: not numbers
         self.classes = loss_fn is cross_entropy
+        out = model(list(self.rows[0]))
+        self.outputs = len(out) if isinstance(out, list) else 1
         if self.classes:
-            out = model(list(self.rows[0]))
-            n = len(out) if isinstance(out, list) else 1
+            if self.outputs == 1:  # one logit: cross_entropy reads the batch as one example
+                raise ValueError("cross-entropy over one output")
+            n = self.outputs
             self.targets: list[Any] = [tuple(float(c == t) for c in range(n)) for t in y]
         else:
             self.targets = [
@@ -60,6 +66,8 @@ class CompiledLoss:
             ]
         self.labels = list(y)
         self.graph: CompiledGraph | None = None
+        self.terms: list[Value] = []  # one row's terms, in the traced graph
+        self._shares: dict[int, float] = {}
 
     @classmethod
     def build(
@@ -71,7 +79,7 @@ class CompiledLoss:
     ) -> CompiledLoss | None:
         """The compiled cost, or None where the graph is not static or the data not numbers
         (a loss of your own, targets that are Values, a model that is not an ``nn`` one)."""
-        if loss_fn not in STATIC_LOSSES or not isinstance(model, Module):
+        if loss_fn not in PARTS or not isinstance(model, Module):
             return None
         try:
             model.parameters()  # every parameter a leaf
@@ -83,18 +91,17 @@ class CompiledLoss:
 
     def _check_targets(self) -> None:
         """Every distinct target through the loss once (its checks see each), or ValueError."""
-        out = self.model(list(self.rows[0]))
-        outs = out if isinstance(out, list) else [out]
+        outs = [Value(0.0) for _ in range(self.outputs)]
         for t in set(self.labels if self.classes else self.targets):
             if self.classes:
-                self.loss_fn([Value(0.0) for _ in outs], t)  # an int class in range
+                self.loss_fn(outs, t)  # an int class in range
             elif len(t) != len(outs):
                 raise ValueError("targets of another shape than the outputs")
             else:
-                self.loss_fn([[Value(0.0) for _ in outs]], [list(t)])
+                self.loss_fn([outs], [list(t)])
 
     def _graph(self) -> CompiledGraph:
-        """The compiled graph of one row, traced on the first."""
+        """The compiled graph of one row, traced on the first: Σ of its terms, times s."""
         if self.graph is None:
             xs = [Value(v, f"x[{k}]") for k, v in enumerate(self.rows[0])]
             out = self.model(xs)
@@ -104,27 +111,43 @@ class CompiledLoss:
                 for j, v in enumerate(self.targets[0])
             ]
             share = Value(1.0, "s")
-            if self.classes:
-                cost = cross_entropy(outs, ys)  # the class as probabilities: one-hot
-            else:
-                cost = self.loss_fn([out], [ys[0] if len(ys) == 1 else ys])
-            root = cost * share
+            self.terms = self.parts.terms(outs, ys)
+            root = sum_values(self.terms) * share
             root.label = "C"
-            self.graph = compile(root, inputs=[*xs, *ys, share], record=outs)
+            self.graph = compile(root, inputs=[*xs, *ys, share], record=[*outs, *self.terms])
         return self.graph
+
+    def _share(self, n: int) -> float:
+        """The grad the batch's ``combine`` gives each of its n terms (½, 1/n, ...)."""
+        if n not in self._shares:
+            terms = [Value(0.0) for _ in range(n)]
+            self.parts.combine(terms).backward()
+            grads = {t.grad for t in terms}
+            if len(grads) != 1:  # (never for the built-in losses: their terms are alike)
+                raise ValueError("a loss whose terms get different grads")
+            self._shares[n] = grads.pop()
+        return self._shares[n]
 
     def batch(self, idx: Iterable[int]) -> tuple[float, list[Any]]:
         """The cost over rows ``idx`` with every parameter's grad added to, and each row's
         outputs (a Value, or a list of them), as the model's forward pass gives them."""
         idx = list(idx)
-        share = 1.0 / len(idx) if self.mean else 1.0
+        f = self._graph()
+        per_row = len(self.terms)
+        share = self._share(per_row * len(idx))
         seen: list[tuple[float, ...]] = []
-        total = self._graph().many([(*self.rows[i], *self.targets[i], share) for i in idx], seen)
+        rows = [(*self.rows[i], *self.targets[i], share) for i in reversed(idx)]
+        f.many(rows, seen)  # the last row first, as C.backward() reaches them
+        seen.reverse()
+        k = self.outputs
+        if self.classes and not all(math.isfinite(v) for values in seen for v in values[:k]):
+            raise ValueError("a logit is not finite")  # (the interpreter says which)
+        terms = [Value(v) for values in seen for v in values[k:]]
         outputs = []
         for values in seen:
-            outs = [Value(v) for v in values]
-            outputs.append(outs if len(outs) > 1 else outs[0])
-        return total, outputs
+            outs = [Value(v) for v in values[:k]]
+            outputs.append(outs if k > 1 else outs[0])
+        return self.parts.combine(terms).data, outputs
 
     def evaluate(self) -> tuple[float, list[Any]]:
         """The cost over every row and each row's outputs; every grad left as it was."""

@@ -47,10 +47,11 @@ import linecache
 import math
 import re
 import struct
+import threading
 import unicodedata
 import warnings
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence, Set
 from typing import Any
 
 from ..engine import Constant, Value
@@ -60,7 +61,7 @@ from ..reals import real
 from .batched import MIN_ROWS, RowsAtOnce, available
 from .sources import code, never
 
-__all__ = ["DEFAULT_MAX_NODES", "CompiledGraph", "compile"]
+__all__ = ["DEFAULT_MAX_NODES", "GRADS_LOCK", "CompiledGraph", "compile"]
 
 DEFAULT_MAX_NODES = 200_000  # the generated function has a few lines per node and per edge
 
@@ -106,6 +107,10 @@ class CompiledGraph:
     right, is returned); ``f.forward(values)`` only computes the value. ``f.source`` is the
     generated code, ``f.inputs`` and ``f.parameters`` the leaves it reads; ``f.batched`` the
     plan that runs ``many`` over every row at once (None without NumPy or with ``batched=False``).
+
+    Safe to call from several threads: each call holds :data:`GRADS_LOCK` while it adds to
+    the leaves' grads, so the grads are the sums that the calls made one after another give
+    (a call's rows in their order, the calls in the order they take the lock).
     """
 
     def __init__(
@@ -212,18 +217,25 @@ class CompiledGraph:
     def many(self, rows: Iterable[Sequence[float]], seen: list | None = None) -> float:
         """``f(row)`` for every row, grads accumulated: the sum of the values (left to right).
 
-        ``seen``: a list to which each row's values of the ``record`` nodes are appended (a
-        tuple per row), e.g. a network's outputs while its loss is backpropagated.
+        ``rows``: a list, tuple, NumPy array or iterator of rows, each a sequence of numbers
+        (a set or a dict has no order of its own: a TypeError). ``seen``: a list to which each
+        row's values of the ``record`` nodes are appended (a tuple per row), e.g. a network's
+        outputs while its loss is backpropagated.
         """
+        if isinstance(rows, _UNORDERED):
+            raise TypeError(
+                f"many: rows must be a sequence of rows (a list, tuple or NumPy array) or an "
+                f"iterator of them, got {type(rows).__name__}"
+            )
         rows = list(rows)
-        try:  # the usual case, checked in C: rows of floats of the right length
-            checked = list(map(tuple, rows))
-            good = set(map(len, checked)) <= {len(self.inputs)} and set(
+        checked = None
+        if set(map(type, rows)) <= {tuple, list}:  # the usual case, checked in C:
+            checked = list(map(tuple, rows))  # rows of floats of the right length
+            if not set(map(len, checked)) <= {len(self.inputs)} or not set(
                 map(type, itertools.chain.from_iterable(checked))
-            ) <= {float}
-        except TypeError:  # a row that is not a sequence: said below
-            good = False
-        if not good:
+            ) <= {float}:
+                checked = None
+        if checked is None:
             checked = [self._row(row, i) for i, row in enumerate(rows)]
         return self._run(checked, seen)
 
@@ -233,16 +245,19 @@ class CompiledGraph:
         import pdb
 
         leaves = self._leaves
-        return pdb.runcall(
-            self._many,
-            [self._row(values, 0)],
-            self.parameters,
-            leaves,
-            [p.grad for p in leaves],
-            None,
-        )
+        row = self._row(values, 0)
+        with GRADS_LOCK:
+            return pdb.runcall(
+                self._many, [row], self.parameters, leaves, [p.grad for p in leaves], None
+            )
 
     def _run(self, rows: list[tuple[float, ...]], seen: list | None) -> float:
+        """The rows through the compiled code, holding the lock on the leaves' grads (see
+        :data:`GRADS_LOCK`) from reading them to writing them back."""
+        with GRADS_LOCK:
+            return self._run_locked(rows, seen)
+
+    def _run_locked(self, rows: list[tuple[float, ...]], seen: list | None) -> float:
         leaves = self._leaves
         grads = [p.grad for p in leaves]
         many = self._many
@@ -277,13 +292,22 @@ class CompiledGraph:
         return self._forward_function(self._row(values, 0), self.parameters)
 
     def _row(self, values: Sequence[float], index: int) -> tuple[float, ...]:
-        """One row of input values as floats, or a clear error naming the row."""
+        """One row of input values as floats, or a clear error naming the row.
+
+        A row is a sequence (a list, tuple or NumPy array): its values in its order. A dict
+        (its keys), a set (hash order), a str or an iterator are refused, never read."""
+        ordered = not isinstance(values, (*_UNORDERED, str, bytes, bytearray)) and (
+            hasattr(values, "__len__") and hasattr(values, "__getitem__")
+        )
         try:
-            row = tuple(values)
-        except TypeError:
+            row = tuple(values) if ordered else None
+        except TypeError:  # (a NumPy array of no dimension, say)
+            row = None
+        if row is None:
             raise TypeError(
-                f"row {index}: the compiled graph takes a list of "
-                f"{len(self.inputs)} numbers, got {type(values).__name__}"
+                f"row {index}: the compiled graph takes a sequence (a list, tuple or NumPy "
+                f"array) of {len(self.inputs)} numbers, got {type(values).__name__}: "
+                f"{_shown(values)}"
             ) from None
         if len(row) != len(self.inputs):
             names = ", ".join(_who(v) for v in self.inputs) or "none"
@@ -301,6 +325,21 @@ class CompiledGraph:
             f"CompiledGraph({_who(self.root)}, {self.nodes} nodes, "
             f"{len(self.inputs)} inputs, {len(self.parameters)} parameters{frozen})"
         )
+
+
+# One lock for the leaves' grads of every compiled graph (graphs may share leaves): a call
+# reads them, runs its rows and writes them back while it holds it, so calls from several
+# threads run one after another, each adding its rows as it would alone. Rows add in their
+# order within a call, and calls in the order they take the lock: the interpreter's sums,
+# in that order. (An interpreter's backward() on the same leaves meanwhile does not take it.)
+GRADS_LOCK = threading.RLock()
+_UNORDERED = (Mapping, Set)  # no order of their own: never read as rows
+
+
+def _shown(values: object) -> str:
+    """A short repr of a bad row for an error message."""
+    text = repr(values)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _function(source: str, name: str, shown: str | None = None) -> Any:

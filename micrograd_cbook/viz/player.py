@@ -23,7 +23,25 @@ import html
 import json
 from typing import Any
 
-__all__ = ["page_html", "player_html"]
+__all__ = ["page_html", "player_html", "script_json"]
+
+
+def script_json(value: Any) -> str:
+    r"""``value`` as JSON that can stand anywhere inside a ``<script>`` element.
+
+    Every ``<``, ``>`` and ``&`` is written as its escape ``\u003c``, ``\u003e``, ``\u0026``
+    (the same string to JSON and to JavaScript), so no text of a label, ``</``, ``<!--`` or
+    ``<script``, can end the element or change how the page reads it.
+
+    >>> print(script_json({"label": "</script><!--<script>"}))
+    {"label":"\u003c/script\u003e\u003c!--\u003cscript\u003e"}
+    """
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return text.translate(_SCRIPT_SAFE)
+
+
+_SCRIPT_SAFE = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026",
+                0x2028: "\\u2028", 0x2029: "\\u2029"}  # fmt: skip
 
 _CSS = """
 .mgcb-player { font-family: Helvetica, Arial, sans-serif; color: #222; max-width: 100%; }
@@ -139,12 +157,12 @@ def player_html(
         raise ValueError("a player needs at least one frame (caption) and changes for each prop")
     start = svg.find("<svg")
     code = _JS % {
-        "uid": json.dumps(uid),
+        "uid": script_json(uid),
         "page_keys": "true" if page_keys else "false",
         "counter": _COUNTERS[counter],
         "interval": interval,
     }
-    payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
+    payload = script_json(data)
     play_button = (
         (
             '<button type="button" class="mgcb-play" title="play / pause (space)">'

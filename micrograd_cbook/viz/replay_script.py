@@ -21,6 +21,7 @@ from .palette import (
     POINT_EDGE,
     POSITIVE,
 )
+from .player import script_json
 
 __all__ = ["page_css", "page_script"]
 
@@ -42,7 +43,7 @@ def page_css() -> str:
 
 def page_script(uid: str) -> str:
     """The page's drawing: on frame k, the curve up to k, the boundary, the heat maps."""
-    return _SCRIPT % {"uid": json.dumps(uid), **_COLOURS}
+    return _SCRIPT % {"uid": script_json(uid), **_COLOURS}
 
 
 def _rgb(colour: str) -> str:
