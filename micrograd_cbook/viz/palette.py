@@ -34,3 +34,10 @@ PARTIAL = " +…"  # after a grad that is still a partial sum
 FONT = "Helvetica"
 NODE_FONTSIZE = "9"  # points: 12 px on a 96-dpi screen
 EDGE_FONTSIZE = "8"  # points: 10.7 px, the smallest text in a picture
+# The nudge page: a change up or down (also written + or −), none, and the cost curve's tangent
+# and its gap to the curve (the chain rule's error).
+INCREASE = "#2166ac"
+DECREASE = "#b2182b"
+UNCHANGED = "#9a9a9a"
+TANGENT = "#6a3d9a"
+GAP = "#e08214"
