@@ -75,7 +75,11 @@ function part(name) { return document.getElementById(uid + "-" + name); }
 function el(name) { return root.querySelector(".mgcb-" + name); }
 function signed(x) { return x > 0 ? "+" + _number(x) : _number(x); }
 function factor(x) { const s = _number(x); return s[0] === "\u2212" ? "(" + s + ")" : s; }
-function short(x) { return String(Number(x.toPrecision(4))).replace("-", "\u2212"); }
+function short(x) {  // an axis's number: 4 digits, in e-notation below 0.001
+  const words = x === 0 || Math.abs(x) >= 1e-3 ? String(Number(x.toPrecision(4)))
+                                                : x.toExponential(2);
+  return words.replace("-", "\u2212");
+}
 function look(element) {  // an element's colour and width as drawn, to go back to
   return element && [element.getAttribute("stroke"), element.getAttribute("stroke-width"),
                      element.getAttribute("fill")];
@@ -241,9 +245,18 @@ function show() {
 // The panel: C(w + Δw) over the range, the tangent C(w) + ∂C/∂w · Δw, the current point.
 const box = data.plot, inner = [box.left, box.width - box.right, box.top, box.height - box.bottom];
 let X = function (d) { return d; }, Y = X;
-function draw(name, attrs) {
+function draw(name, attrs) {  // hidden where a coordinate is nan or infinite
   const node = el(name);
-  for (const k in attrs) { node.setAttribute(k, String(attrs[k])); }
+  let shown = true;
+  for (const k in attrs) {
+    const v = attrs[k];
+    if (typeof v === "number" && !Number.isFinite(v)) {
+      shown = false;
+    } else {
+      node.setAttribute(k, String(v));
+    }
+  }
+  node.setAttribute("visibility", shown ? "visible" : "hidden");
   return node;
 }
 function curve() {
@@ -254,7 +267,8 @@ function curve() {
     ys.push(r.error ? NaN : r.value);
   }
   const finite = ys.filter(Number.isFinite).concat([base.value]).filter(Number.isFinite);
-  let lo = Math.min.apply(null, finite), hi = Math.max.apply(null, finite);
+  let lo = finite.length ? Math.min.apply(null, finite) : -1;
+  let hi = finite.length ? Math.max.apply(null, finite) : 1;
   const ends = [range[0], range[1]].map(function (d) { return base.value + slope * d; });
   const reach = hi - lo;  // the tangent's ends too, as far as the curve's own height again
   ends.filter(Number.isFinite).forEach(function (t) {
@@ -283,6 +297,7 @@ function curve() {
   const ticks = el("ticks");
   while (ticks.firstChild) { ticks.removeChild(ticks.firstChild); }
   function tick(x, y, words, anchor) {
+    if (!Number.isFinite(y)) { return; }
     const t = document.createElementNS(SVG, "text");
     t.setAttribute("x", x); t.setAttribute("y", y); t.setAttribute("text-anchor", anchor);
     t.textContent = words;
@@ -296,11 +311,9 @@ function curve() {
 }
 function point(c1, onTangent) {
   const x = X(delta);
-  const shown = Number.isFinite(c1) ? "visible" : "hidden";
-  draw("point", {cx: x, cy: Y(c1), visibility: shown});
-  const there = Number.isFinite(onTangent) ? "visible" : "hidden";
-  draw("on-tangent", {cx: x, cy: Y(onTangent), visibility: there});
-  draw("gap", {x1: x, x2: x, y1: Y(c1), y2: Y(onTangent), visibility: shown});
+  draw("point", {cx: x, cy: Y(c1)});
+  draw("on-tangent", {cx: x, cy: Y(onTangent)});
+  draw("gap", {x1: x, x2: x, y1: Y(c1), y2: Y(onTangent)});
 }
 
 function set(d, source) {  // Δw = d, from the slider, the box or a reset
