@@ -463,3 +463,28 @@ def test_a_label_holding_a_script_end_is_shown_as_text(browser, tmp_path):
     slide(browser, root, 50)
     assert near(readout(root, "cost")[1], chain(0.5 + 0.25)[0].data)
     assert browser_errors(browser) == []
+
+
+@pytest.mark.parametrize("style", ["micrograd", "compact"])
+def test_every_style_and_a_nan_value_load_with_no_console_error(browser, tmp_path, style):
+    w, q = Value(0.5, "w"), Value(math.nan, "q")
+    C = (w * 3.0).tanh() + q * w
+    C.label = "C"
+    root = open_page(browser, tmp_path, nudge(C, w, style=style).page())
+    slide(browser, root, 120)
+    assert root.get_attribute("data-cost") == "nan"
+    assert root.find_element(By.CSS_SELECTOR, ".mgcb-point").get_attribute("visibility") == "hidden"
+    assert browser_errors(browser) == []  # no nan coordinate was set
+
+
+def test_the_micrograd_style_shows_the_change_on_every_value(browser, tmp_path):
+    C, w = chain()
+    show = nudge(C, w, style="micrograd")
+    root = open_page(browser, tmp_path, show.page())
+    delta = slide(browser, root, 100)
+    moved, _ = chain(0.5 + delta)
+    new = drawn_order(moved, set())
+    assert drawn_texts(browser, show.uid, len(new), "data") == [
+        f"data {number(n.data)}" for n in new
+    ]
+    assert browser_errors(browser) == []

@@ -135,11 +135,9 @@ function mix(a, b, t) {
   return "#" + c.toString(16).padStart(6, "0");
 }
 function tone(x, scale) {  // a change's colour by its sign, bolder the larger it is
-  let t = 0;
-  if (x !== 0 && !Number.isNaN(x)) {
-    t = scale > 0 && Number.isFinite(scale) ? Math.sqrt(Math.min(1, Math.abs(x) / scale)) : 1;
-  }
-  const hue = x > 0 ? colors.increase : x < 0 ? colors.decrease : colors.unchanged;
+  if (x === 0 || Number.isNaN(x)) { return {color: colors.ink, t: 0}; }  // on the path, still
+  const t = scale > 0 && Number.isFinite(scale) ? Math.sqrt(Math.min(1, Math.abs(x) / scale)) : 1;
+  const hue = x > 0 ? colors.increase : colors.decrease;
   return {color: mix(colors.unchanged, hue, 0.35 + 0.65 * t), t: t};
 }
 function text(cell, words, value) {
@@ -166,7 +164,7 @@ function paint(r) {  // the picture at w + Δw: values, changes and what each ed
         n.grad.setAttribute("fill", c.color);
         n.grad.setAttribute("font-weight", "bold");
       }
-      stroke(n.shape, c.color, String(1.6 + 2.2 * c.t));
+      stroke(n.shape, c.color, String((n.param === leaf ? 3 : 1.8) + 2 * c.t));
       stroke(n.op, c.color, String(1.4 + 1.6 * c.t));
     } else {
       const g = r.recordedGrads[i];
@@ -181,7 +179,7 @@ function paint(r) {  // the picture at w + Δw: values, changes and what each ed
   });
   function line(e, on, c) {
     if (on) {
-      stroke(e.path, c.color, String(1.2 + 3.3 * c.t));
+      stroke(e.path, c.color, String(1.8 + 3 * c.t));
       stroke(e.head, c.color, "1");
       if (e.head) { e.head.setAttribute("fill", c.color); }
     } else if (e.drawn) {
