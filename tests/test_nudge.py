@@ -27,7 +27,6 @@ from strategies import ENGINE, SETTINGS, programs, run
 from micrograd_cbook import Value, losses, nn, topological_order
 from micrograd_cbook.notation import factor, number
 from micrograd_cbook.viz import nudge
-from micrograd_cbook.viz.graph import drawn_order
 from micrograd_cbook.viz.nudge import span_of
 from micrograd_cbook.viz.player import page_html
 
@@ -51,6 +50,11 @@ def network(weight: float | None = None):
     if weight is not None:
         w.data = weight
     return losses.quadratic_cost(net([0, 1, 1]), Value(1.0, "y")), w
+
+
+def boxes(root: Value, wrt: Value, **options) -> list[Value]:
+    """The values the page draws, in the order of its boxes n0, n1, ..."""
+    return nudge(root, wrt, **options).graph.order
 
 
 def bits(x: float) -> bytes:
@@ -280,10 +284,10 @@ def test_moving_the_slider_shows_c_and_every_value_at_w_plus_delta(browser, chai
         assert near(float(root.get_attribute("data-cost")), moved.data)
         _, actual = readout(root, "actual")
         assert near(actual, moved.data - c0, 64)
-        new = drawn_order(moved, set())
+        new = boxes(*chain(0.5 + delta))
         data = drawn_texts(browser, show.uid, len(new), "data")
         assert data == [f"data {number(n.data)}" for n in new]
-        old = drawn_order(chain()[0], set())
+        old = show.graph.order
         changes = drawn_texts(browser, show.uid, len(new), "grad")
         on_path = [n for n, t in zip(new, changes) if t.startswith("Δ")]
         assert [n.label for n in on_path if n.label] == ["w", "z", "a", "C"]
@@ -323,21 +327,30 @@ def test_each_edge_on_ws_path_shows_its_factor_times_the_change_below(browser, c
     path, show = chain_page
     browser.get(path.as_uri())
     root = browser.find_element(By.CSS_SELECTOR, ".mgcb-nudge")
+
+    def labels() -> dict[str, str]:
+        return {
+            e: browser.find_element(By.ID, f"{show.uid}-{e}-label").text for e, *_ in show.edges
+        }
+
+    drawn = labels()
     delta = slide(browser, root, 120)
-    C, _ = chain()
-    moved, _ = chain(0.5 + delta)
-    old, new = drawn_order(C, set()), drawn_order(moved, set())
-    change = {i: new[i].data - old[i].data for i in range(len(old))}
-    labels = {}
+    old, new = show.graph.order, boxes(*chain(0.5 + delta))
+    on_path = {
+        i for i, t in enumerate(drawn_texts(browser, show.uid, len(old), "grad")) if "Δ" in t
+    }
+    shown, checked = labels(), set()
     for e, i, j, f in show.edges:
-        label = browser.find_element(By.ID, f"{show.uid}-{e}-label").text
-        labels[old[i].label or old[i].op, old[j].label or old[j].op] = (label, f, change[j])
-    text, f, d = labels["z", "*"]  # Δz ≈ ∂z/∂(w·x) · Δ(w·x)
-    assert text == f"× {factor(f)} = +{number(f * d)}" and f == 1.0
-    text, f, d = labels["a", "z"]  # Δa ≈ ∂a/∂z · Δz = σ'(z) · Δz
-    assert text == f"× {factor(f)} = +{number(f * d)}"
-    text, f, d = labels["*", "x"]  # x is off w's path: its factor alone
-    assert text == number(f)
+        d = new[j].data - old[j].data  # the change below the edge
+        if j in on_path:
+            assert shown[e] == f"× {factor(f)} = {'+' if f * d > 0 else ''}{number(f * d)}"
+            checked.add(old[i].label)
+        else:
+            assert shown[e] == drawn[e]  # off w's paths: as drawn
+    assert {"z", "a", "C"} <= checked
+    a = next(i for i, n in enumerate(old) if n.label == "a")
+    (into_a,) = [f for _, i, _, f in show.edges if i == a]  # Δa ≈ ∂a/∂z · Δz = σ'(z) · Δz
+    assert math.isclose(into_a, old[a].data * (1 - old[a].data), rel_tol=1e-12)
 
 
 def test_typing_a_delta_and_reset(browser, chain_page):
@@ -427,7 +440,7 @@ def test_the_networks_page_shows_a_layer_1_weights_nudge_through_layer_2(browser
     root = open_page(browser, tmp_path, page)
     delta = slide(browser, root, -150)
     moved, _ = network(w.data + delta)
-    new = drawn_order(moved, set())
+    new = boxes(*network(w.data + delta))
     assert drawn_texts(browser, show.uid, len(new), "data") == [
         f"data {number(n.data)}" for n in new
     ]
@@ -482,8 +495,7 @@ def test_the_micrograd_style_shows_the_change_on_every_value(browser, tmp_path):
     show = nudge(C, w, style="micrograd")
     root = open_page(browser, tmp_path, show.page())
     delta = slide(browser, root, 100)
-    moved, _ = chain(0.5 + delta)
-    new = drawn_order(moved, set())
+    new = boxes(*chain(0.5 + delta), style="micrograd")
     assert drawn_texts(browser, show.uid, len(new), "data") == [
         f"data {number(n.data)}" for n in new
     ]
