@@ -171,6 +171,7 @@ class Nudge:
         for i, node in enumerate(drawn):
             if f"n{i}-data" in parts:
                 parts[f"n{i}-data"].text = f"data {number(base[node])}"
+            if f"n{i}-grad" in parts:
                 parts[f"n{i}-grad"].text = "Δ 0.0000" if node in on else f"grad {number(node.grad)}"
         for e, i, _, f in self.edges:
             label = parts.get(f"{e}-label")
@@ -197,9 +198,10 @@ class Nudge:
                 node = self.graph.order[i]
                 if shapes:
                     parts[f"{name}-shape"] = shapes[0]
-                found = {t.text: t for t in texts}
-                if data[i] in found and grad[i] in found:
-                    parts[f"{name}-data"], parts[f"{name}-grad"] = found[data[i]], found[grad[i]]
+                found = {t.text: t for t in texts}  # (a box may have no grad row: a constant)
+                for part, text in (("data", data[i]), ("grad", grad[i])):
+                    if text in found:
+                        parts[f"{name}-{part}"] = found[text]
                 for title in element.iter(_TITLE):
                     clickable = node in index and node not in self.graph.stops
                     title.text = (

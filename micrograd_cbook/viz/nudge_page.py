@@ -207,10 +207,9 @@ function failed(error) {  // the graph raises at w + Δw: say so, in the engine'
     text(out[k], "\u2014", NaN);
   });
   nodes.forEach(function (n, i) {
-    if (onPath[i] && n.data) {
-      n.data.textContent = "data \u2014";
-      n.grad.textContent = "\u0394 \u2014";
-    }
+    if (!onPath[i]) { return; }
+    if (n.data) { n.data.textContent = "data \u2014"; }
+    if (n.grad) { n.grad.textContent = "\u0394 \u2014"; }
   });
   el("point").setAttribute("visibility", "hidden");
   el("on-tangent").setAttribute("visibility", "hidden");
