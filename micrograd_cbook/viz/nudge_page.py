@@ -164,7 +164,7 @@ function paint(r) {  // the picture at w + Δw: values, changes and what each ed
         n.grad.setAttribute("fill", c.color);
         n.grad.setAttribute("font-weight", "bold");
       }
-      stroke(n.shape, c.color, String((n.param === leaf ? 3 : 1.8) + 2 * c.t));
+      stroke(n.shape, c.color, String((n.param === leaf ? 2.6 : 1.6) + 1.2 * c.t));
       stroke(n.op, c.color, String(1.4 + 1.6 * c.t));
     } else {
       const g = r.recordedGrads[i];
