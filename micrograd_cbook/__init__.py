@@ -15,6 +15,7 @@ from typing import Any
 
 from .checks import gradcheck
 from .engine import Constant, Value, sum_values, topological_order, weighted_sum
+from .higher import grad
 from .speed.compiler import compile
 
 __version__ = "0.1.0"
@@ -25,6 +26,7 @@ _LAZY = {
     "render_svg": "viz",
     "backward_steps": "stepping",
     "explain": "stepping",
+    "explain_second": "stepping",
     "nn": None,
     "losses": None,
     "optim": None,
@@ -38,6 +40,7 @@ __all__ = [
     "Value",
     "__version__",
     "compile",
+    "grad",
     "gradcheck",
     "sum_values",
     "topological_order",

@@ -21,9 +21,18 @@ compiler's straight-line Python and the page's JavaScript: three uses, one descr
 Traceback (most recent call last):
 ValueError: log is defined only for x > 0, got x = -1.0
 
+Each slope is also written as an expression over Values (``grad_graph``: σ's is
+``out * (1.0 - out)``), made into a function the same way: from it
+:func:`micrograd_cbook.higher.grad` builds a derivative as a graph of the engine's own
+operations, which can be differentiated again.
+
+>>> SIGMOID.grad_graph
+('out * (1.0 - out)',)
+
 Adding an operation: one entry here (its value, slopes and errors; or a ``rule`` function
-alone, which every target then calls: slower, never wrong), its row in ``tests/test_ops.py``,
-and a method on :class:`~micrograd_cbook.engine.Value` that calls :func:`apply`.
+alone, which every target then calls: slower, never wrong; its ``grad_graph`` for
+derivatives of derivatives), its row in ``tests/test_ops.py``, and a method on
+:class:`~micrograd_cbook.engine.Value` that calls :func:`apply`.
 """
 
 from __future__ import annotations
@@ -109,6 +118,11 @@ class Operation:
     it. ``rule`` is the float function ``(inputs..., params...) → (out, slopes)``: made from
     the sources, or given (then the sources are empty and every target calls it).
     ``skippable``: a zero grad and a finite value pass only zeros to the inputs.
+    ``grad_graph``: the slopes again, as expressions the engine evaluates with Values (the
+    inputs and ``out`` are nodes, ``p`` a number, ``slope`` the float slope already recorded;
+    a number is a slope that does not change), so a derivative can itself be differentiated
+    (:mod:`micrograd_cbook.higher`); or a function ``(inputs, params, out, slopes) → slopes``.
+    ``graph_rule`` is that function, made from the expressions once (None without them).
     """
 
     name: str
@@ -128,12 +142,18 @@ class Operation:
     activation: bool = False
     torch: str | None = None
     skippable: bool = False
+    grad_graph: tuple[str, ...] | Callable[..., tuple] | None = None
     tag: Op = field(init=False, repr=False)
+    graph_rule: Callable[..., tuple] | None = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.rule is None:
             object.__setattr__(self, "rule", _make_rule(self))
         object.__setattr__(self, "tag", Op(self, ()))
+        graph = self.grad_graph
+        object.__setattr__(
+            self, "graph_rule", _make_graph_rule(self) if isinstance(graph, tuple) else graph
+        )
 
     @property
     def arity(self) -> int | None:
@@ -240,12 +260,46 @@ def _make_rule(op: Operation) -> Callable[..., tuple[float, tuple[float, ...]]]:
         lines.append(f"    if {e.when}: raise {e.kind.__name__}(f{e.message!r})")
     lines += [f"    {line}" for line in op.before_slopes]
     lines.append(f"    return out, ({''.join(s + ', ' for s in op.slopes)})")
+    return _define(lines, op.word, f"<micrograd_cbook operation {op.name}>")
+
+
+def _make_graph_rule(op: Operation) -> Callable[..., tuple]:
+    """The function of an operation's ``grad_graph`` expressions: its slopes as Values.
+
+    Called with the node's inputs (Values), its parameters, the node itself (``out``) and
+    its float slopes; ``slope`` is the float slope of the input at hand.
+    """
+    lines = [f"def {op.word}_slopes(_inputs, _params, out, _slopes):"]
+    lines.append(f"    {''.join(name + ', ' for name in op.inputs)}= _inputs")
+    if op.params:
+        lines.append(f"    {''.join(name + ', ' for name in op.params)}= _params")
+    for i, expression in enumerate(op.grad_graph):
+        if re.search(r"\bslope\b", expression):
+            lines.append(f"    slope = _slopes[{i}]")
+        lines.append(f"    d{i} = {expression}")
+    lines.append(f"    return ({''.join(f'd{i}, ' for i in range(len(op.grad_graph)))})")
+    return _define(lines, f"{op.word}_slopes", f"<micrograd_cbook operation {op.name} as Values>")
+
+
+def _define(lines: list[str], name: str, filename: str) -> Callable:
+    """The function ``name`` that these lines of our own table define, its text shown by pdb
+    and tracebacks under ``filename``."""
     text = "\n".join(lines) + "\n"
-    filename = f"<micrograd_cbook operation {op.name}>"
     linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
     namespace = dict(RUNTIME)
     exec(compile(text, filename, "exec"), namespace)  # our own table's text, never a user's
-    return namespace[op.word]
+    return namespace[name]
+
+
+def _sum_graph(inputs: Sequence, params: tuple, out: Any, slopes: tuple) -> tuple:
+    # Every slope of a sum is the number 1: none changes.
+    return slopes
+
+
+def _weighted_sum_graph(inputs: Sequence, params: tuple, out: Any, slopes: tuple) -> tuple:
+    # ∂z/∂wₖ = xₖ and ∂z/∂xₖ = wₖ: the inputs themselves; ∂z/∂b = 1, a number.
+    ws, xs, b = weighted_parts(inputs, out.op)
+    return (*xs, *ws, *(() if b is None else (1.0,)))
 
 
 def _sum_rule(*xs: float) -> tuple[float, tuple[float, ...]]:
@@ -354,6 +408,15 @@ def _p_as_y(text: str) -> str:
 
 
 _POW_VALUE = "x * x if p == 2.0 else _pow(x, p)"
+# The same slope as Values, p·x^(p−1) (2x for the square): a number where it is flat (p = 0)
+# or vertical (x = 0, p < 1: ∞, as the float rule has it), so it never divides by zero.
+_POW_GRAPH = (
+    "p if p == 0.0 or p == 1.0 else 2.0 * x if p == 2.0 else slope if x.data == 0.0 and p < 1.0 "
+    "else p * x ** (p - 1.0)"
+)
+_POW_VALUE_GRAPH = (  # y·x^(y−1) with y a Value: its ∂/∂y, x^(y−1)(1 + y ln x), is kept
+    "slope if x.data == 0.0 and y.data < 1.0 else y * x ** (y - 1.0)"
+)
 _POW_SLOPE = (
     "0.0 if p == 0.0 else 2.0 * x if p == 2.0 else _inf if x == 0.0 and p < 1.0 "
     "else p * _pow(x, p - 1.0)"
@@ -361,84 +424,91 @@ _POW_SLOPE = (
 
 ADD = Operation(
     "+", "add", "+", "{0} + {1}", ("x", "y"), value="x + y", slopes=("1.0", "1.0"),
-    array=_array_add, skippable=True,
+    array=_array_add, skippable=True, grad_graph=("1.0", "1.0"),
 )  # fmt: skip
 SUB = Operation(
     "-", "sub", "−", "{0} − {1}", ("x", "y"), value="x - y", slopes=("1.0", "-1.0"),
-    array=_array_sub, skippable=True,
+    array=_array_sub, skippable=True, grad_graph=("1.0", "-1.0"),
 )  # fmt: skip
 MUL = Operation(
     "*", "mul", "×", "{0} × {1}", ("x", "y"), value="x * y", slopes=("y", "x"),
-    array=_array_mul, skippable=True,
+    array=_array_mul, skippable=True, grad_graph=("y", "x"),
 )  # fmt: skip
 DIV = Operation(
     "/", "div", "÷", "{0} ÷ {1}", ("x", "y"), value="x / y", slopes=("1.0 / y", "-out / y"),
     errors=(Error("y == 0.0", ZeroDivisionError, "division by zero: {x!r} / {y!r}"),),
-    array=_array_div,
+    array=_array_div, grad_graph=("1.0 / y", "-out / y"),
 )  # fmt: skip
 NEG = Operation(
-    "neg", "neg", "−", "−{0}", value="-x", slopes=("-1.0",), array=_array_neg, skippable=True
-)
+    "neg", "neg", "−", "−{0}", value="-x", slopes=("-1.0",), array=_array_neg, skippable=True,
+    grad_graph=("-1.0",),
+)  # fmt: skip
 ABS = Operation(  # the slope is the sign of x: 0 at x = 0, as in PyTorch
     "abs", "abs", "|·|", "|{0}|", value="_abs(x)",
     slopes=("1.0 if x > 0.0 else -1.0 if x < 0.0 else 0.0 if x == 0.0 else _nan",),
-    array=_array_abs, skippable=True,
+    array=_array_abs, skippable=True, grad_graph=("slope",),
 )  # fmt: skip
 POWER = Operation(  # x ** p for a number p: p is data of the op, never text to parse
     "**p", "pow", "^", "{0}^{p}", params=("p",), value=_POW_VALUE, slopes=(_POW_SLOPE,),
-    errors=_POW_ERRORS,
+    errors=_POW_ERRORS, grad_graph=(_POW_GRAPH,),
 )  # fmt: skip
 POWER_VALUE = Operation(  # x ** y for a Value y: ∂/∂y = x^y · ln x, flat in y at x = 0
     "**", "pow", "^", "{0}^{1}", ("x", "y"), value=_p_as_y(_POW_VALUE),
     slopes=(_p_as_y(_POW_SLOPE), "out * _log(x) if x > 0.0 else 0.0 if x == 0.0 else _nan"),
     errors=tuple(Error(_p_as_y(e.when), e.kind, _p_as_y(e.message)) for e in _POW_ERRORS),
+    grad_graph=(_POW_VALUE_GRAPH, "out * x.log() if x.data > 0.0 else slope"),
 )  # fmt: skip
 EXP = Operation(
     "exp", "exp", "exp", "exp({0})", value="_exp(x)", slopes=("out",),
     errors=(Error(f"x > {EXP_LIMIT!r}", OverflowError,
                   "exp({x!r}) is too large for a float (x ≤ 709.78)"),),
-    array=_array_exp, formula=True, skippable=True,
+    array=_array_exp, formula=True, skippable=True, grad_graph=("out",),
 )  # fmt: skip
 LOG = Operation(
     "log", "log", "ln", "ln({0})", value="_log(x)", slopes=("1.0 / x",),
     errors=(Error("not x > 0.0", ValueError, "log is defined only for x > 0, got x = {x!r}"),),
-    array=_array_log, formula=True,
+    array=_array_log, formula=True, grad_graph=("1.0 / x",),
 )  # fmt: skip
 SQRT = Operation(  # √0's slope is vertical, inf, as 0 ** 0.5's
     "sqrt", "sqrt", "√", "√{0}", value="_sqrt(x)", slopes=("_inf if out == 0.0 else 0.5 / out",),
     errors=(Error("x < 0.0", ValueError, "sqrt is defined only for x ≥ 0, got x = {x!r}"),),
-    formula=True,
+    formula=True, grad_graph=("slope if out.data == 0.0 else 0.5 / out",),
 )  # fmt: skip
 SIGMOID = Operation(  # from e = e^−|x|: neither overflows, nor loses digits in the tails
     "sigmoid", "sigmoid", "σ", "σ({0})", before=("e = _exp(-_abs(x))",),
     value="1.0 / (1.0 + e) if x >= 0.0 else e / (1.0 + e)",
     slopes=("e * out * out if x >= 0.0 else out / (1.0 + e)",),
     array=_array_sigmoid, formula=True, activation=True, torch="Sigmoid", skippable=True,
+    grad_graph=("out * (1.0 - out)",),
 )  # fmt: skip
 TANH = Operation(  # 1 − tanh² near 0; 4e/(1 + e)² with e = e^−2|x| in the tails
     "tanh", "tanh", "tanh", "tanh({0})", value="_tanh(x)",
     before_slopes=("e = _exp(-2.0 * _abs(x))",),
     slopes=("1.0 - out * out if -1.0 < x < 1.0 else 4.0 * e / ((1.0 + e) * (1.0 + e))",),
     array=_array_tanh, formula=True, activation=True, torch="Tanh", skippable=True,
+    grad_graph=("1.0 - out * out",),
 )  # fmt: skip
 RELU = Operation(  # max(0, x), relu(nan) = nan; the slope 1 for x > 0, else 0 (PyTorch's)
     "relu", "relu", "relu", "relu({0})", value="x if x > 0.0 or x != x else 0.0",
     slopes=("1.0 if x > 0.0 else 0.0",),
     array=_array_relu, formula=True, activation=True, torch="ReLU", skippable=True,
+    grad_graph=("slope",),
 )  # fmt: skip
 SOFTPLUS = Operation(  # ln(1 + e^x) = max(x, 0) + ln(1 + e^−|x|); its slope is σ(x)
     "softplus", "softplus", "softplus", "softplus({0})", before=("e = _exp(-_abs(x))",),
     value="(x if x > 0.0 else 0.0) + _log1p(e)",
     slopes=("1.0 / (1.0 + e) if x >= 0.0 else e / (1.0 + e)",),
     formula=True, activation=True, torch="Softplus", skippable=True,
+    grad_graph=("x.sigmoid()",),
 )  # fmt: skip
-SUM = Operation("Σ", "sum", "Σ", "Σ", (), rule=_sum_rule, skippable=True)
+SUM = Operation("Σ", "sum", "Σ", "Σ", (), rule=_sum_rule, skippable=True, grad_graph=_sum_graph)
 WEIGHTED_SUM = Operation(  # z of the chapter: Σ wₖ·xₖ, the children (*w, *x)
-    "Σw·x", "z", "Σw·x", "Σ w·x", (), params=("n",), rule=_weighted_sum_rule, skippable=True
-)
+    "Σw·x", "z", "Σw·x", "Σ w·x", (), params=("n",), rule=_weighted_sum_rule, skippable=True,
+    grad_graph=_weighted_sum_graph,
+)  # fmt: skip
 WEIGHTED_SUM_BIAS = Operation(  # z = Σ wₖ·xₖ + b, the children (*w, *x, b)
     "Σw·x+b", "z", "Σw·x+b", "Σ w·x + b", (), params=("n",), rule=_weighted_sum_bias_rule,
-    skippable=True,
+    skippable=True, grad_graph=_weighted_sum_graph,
 )  # fmt: skip
 
 OPERATIONS: dict[str, Operation] = {

@@ -31,6 +31,7 @@ EXPECTED_IMAGES = {
     "03_training_the_chapters_network": {SVG, PNG},
     "04_beyond_the_chapter": {PNG},
     "05_back_propagation_as_straight_line_code": set(),
+    "07_curvature_and_newtons_method": {SVG, PNG},
 }
 
 
