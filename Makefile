@@ -4,6 +4,8 @@
 # add the dev extra. Either order works: each stamp says what its venv already holds.
 PYTHON ?= python3
 VENV := .venv
+# Test processes: one per core (pytest-xdist). JOBS=0 runs the suite in this one process.
+JOBS ?= auto
 PY := $(VENV)/bin/python
 BASE := $(VENV)/.package-stamp
 STAMP := $(VENV)/.installed-stamp
@@ -14,10 +16,15 @@ BENCH_STAMP := $(VENV)/.bench-stamp
 demo: $(BASE) dot
 	$(VENV)/bin/micrograd-cbook demo
 
+# The checks, the suite on every core, then the package as a user gets it (scripts/check-wheel:
+# the sdist and wheel built, the wheel tried in a clean venv); the time it all took, last.
 test: $(STAMP) dot
+	@date +%s >$(VENV)/.test-started
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n $(JOBS)
+	bash scripts/check-wheel $(PY)
+	@echo "make test: everything passed in $$(( $$(date +%s) - $$(cat $(VENV)/.test-started) )) s"
 
 test-pythons: dot
 	@bash scripts/test-pythons
