@@ -51,7 +51,7 @@ from numbers import Real
 from operator import add
 
 from .engine import Constant, Value, sum_values, weighted_sum
-from .names import node_name
+from .names import after_partial, node_name
 from .ops import operation_of
 from .passes import topological_order
 from .reals import real
@@ -216,15 +216,6 @@ def _name(node: Value) -> str:
     return "" if text.startswith(("the ", "an unlabelled")) else text
 
 
-def _d(name: str) -> str:
-    """A name as it follows ∂: in parentheses where it has a space at its top level."""
-    depth, top = 0, False
-    for ch in name:
-        depth += (ch == "(") - (ch == ")")
-        top = top or (ch == " " and depth == 0)
-    return f"({name})" if top else name
-
-
 def derivative_label(of: str, wrt: str) -> str:
     """The name of ∂(of)/∂(wrt), the orders counted: ∂C/∂w, then ∂²C/∂v∂w, ∂³C/∂w³.
 
@@ -233,10 +224,10 @@ def derivative_label(of: str, wrt: str) -> str:
     >>> derivative_label("∂²C/∂w²", "b"), derivative_label("1 − a", "a")
     ('∂³C/∂b∂w²', '∂(1 − a)/∂a')
     """
-    v = _d(wrt)
+    v = after_partial(wrt)
     match = _DERIVATIVE.fullmatch(of)
     if match is None or "∂" in v or "/" in v:
-        return f"∂{_d(of)}/∂{v}"
+        return f"∂{after_partial(of)}/∂{v}"
     order = int(match[1].translate(_DIGITS) or 1)
     items = []  # the denominator's variables, each with its power
     for item in match[3].split("∂")[1:]:
@@ -245,7 +236,7 @@ def derivative_label(of: str, wrt: str) -> str:
     if sum(p for _, p in items) != order:  # a variable whose name ends in ² (say): as written
         items = [[item, 1] for item in match[3].split("∂")[1:]]
         if len(items) != order:
-            return f"∂{_d(of)}/∂{v}"
+            return f"∂{after_partial(of)}/∂{v}"
     if items[0][0] == v and not _POWER.fullmatch(v)[2]:  # ∂w∂w is ∂w² (but ∂x²∂x² stays)
         items[0][1] += 1
     else:

@@ -3,7 +3,10 @@
 A neuron computes z = Σₖ wₖ·aₖ + b and a = σ(z). Every Value a network makes is labelled
 the chapter's way: the weight from input k to unit j of layer l is ``w{l}[j,k]`` (layers
 numbered from 1), its bias ``b{l}[j]``, its weighted sum ``z{l}[j]`` and its activation
-``a{l}[j]``; inputs given as numbers become ``x[k]`` (the chapter's a⁰).
+``a{l}[j]``; inputs given as numbers become ``x[k]`` (the chapter's a⁽⁰⁾ₖ = xₖ). Weights and
+biases are :class:`~micrograd_cbook.engine.Parameter` leaves (a Value an optimiser moves), so
+pictures know them by what they are; pictures write the labels in the chapter's notation
+(w⁽²⁾₀,₃, a⁽¹⁾₂, xₖ: the map is in :mod:`micrograd_cbook.names`).
 
 >>> model = MLP(3, [4, 1], activation="sigmoid", bias=False, seed=1)
 >>> a = model([0, 0, 1])
@@ -31,7 +34,7 @@ from importlib import resources
 from typing import Any
 
 from .bridge import from_torch, to_torch
-from .engine import Value, apply, weighted_sum
+from .engine import Parameter, Value, apply, weighted_sum
 from .files import write_atomic
 from .modelfiles import (
     FORMAT,
@@ -127,7 +130,7 @@ class Module:
         ['w1[0,0]', 'b1[0]', 'b1[1]']
         """
         values = list(self._values())
-        if all(type(p) is Value and not p.children for p in values):  # the usual case, quick
+        if all(type(p) is Parameter for p in values):  # the usual case, quick: leaves by type
             return list(dict.fromkeys(values))
         params: dict[Value, None] = {}
         for name, p in self._slots():  # find the slot to name in the error
@@ -268,7 +271,7 @@ class Neuron(Module):
 
     >>> n = Neuron(2, activation="relu", seed=0)
     >>> [w.label for w in n.w], n.b
-    (['w1[0,0]', 'w1[0,1]'], Value(label='b1[0]', data=0.0000, grad=0.0000))
+    (['w1[0,0]', 'w1[0,1]'], Parameter(label='b1[0]', data=0.0000, grad=0.0000))
     >>> n([1.0, -1.0])
     Value(label='a1[0]', data=0.1729, grad=0.0000, op='relu')
     """
@@ -294,8 +297,8 @@ class Neuron(Module):
         if rng is None:
             rng = random.Random(seed)
         draw = rng.random if init == "uniform01" else lambda: rng.uniform(-1.0, 1.0)
-        self.w = [Value(draw(), f"w{layer}[{unit},{k}]") for k in range(nin)]
-        self.b = Value(0.0, f"b{layer}[{unit}]") if bias else None
+        self.w = [Parameter(draw(), f"w{layer}[{unit},{k}]") for k in range(nin)]
+        self.b = Parameter(0.0, f"b{layer}[{unit}]") if bias else None
         self.fused = bool(fused)
         self.layer = layer
         self.unit = unit

@@ -431,7 +431,7 @@ SUB = Operation(
     array=_array_sub, skippable=True, grad_graph=("1.0", "-1.0"),
 )  # fmt: skip
 MUL = Operation(
-    "*", "mul", "×", "{0} × {1}", ("x", "y"), value="x * y", slopes=("y", "x"),
+    "*", "mul", "×", "{0}·{1}", ("x", "y"), value="x * y", slopes=("y", "x"),
     array=_array_mul, skippable=True, grad_graph=("y", "x"),
 )  # fmt: skip
 DIV = Operation(

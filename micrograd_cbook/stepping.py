@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from .engine import Constant, Value
 from .higher import derivative_label, local_grad_values
-from .names import node_name
+from .names import after_partial, node_name
 from .notation import factor, fmt, number
 from .passes import claimed, topological_order, zero_grads
 from .reals import real
@@ -38,6 +38,7 @@ __all__ = [
     "count_paths",
     "explain",
     "explain_second",
+    "folded_edges",
 ]
 
 DEFAULT_MAX_PATHS = 1000
@@ -59,14 +60,8 @@ class _Names:
         return text if not text.startswith("the ") else node_name(node, self._place(node))
 
     def d(self, node: Value) -> str:
-        """The name as it follows ∂: in parentheses where it is a formula with spaces at its
-        top level (``∂(1 − a)/∂a``), else as it is (``∂(1 − a)²/∂a``, ``∂z/∂w``)."""
-        name = self(node)
-        depth, top = 0, False
-        for ch in name:
-            depth += (ch == "(") - (ch == ")")
-            top = top or (ch == " " and depth == 0)
-        return f"({name})" if top else name
+        """The name as it follows ∂ (:func:`micrograd_cbook.names.after_partial`)."""
+        return after_partial(self(node))
 
     def _place(self, node: Value) -> int:
         if self._position is None:  # one traversal, only when a stand-in is needed
@@ -245,43 +240,61 @@ def _all_edges(node: Value) -> list[tuple[Value, float]]:
     return list(zip(node.children, node.local_grads))
 
 
-def _labelled_edges(wrt: Value, root: Value) -> Edges:
-    """Edges between labelled nodes, each unlabelled stretch folded into one factor.
+def folded_edges(node: Value, visible: Callable[[Value], bool]) -> list[tuple[Value, float]]:
+    """The edges from ``node`` down to the nearest ``visible`` nodes, each hidden stretch folded.
 
-    The factor from a labelled node u to a labelled node v below it is ∂u/∂v through
-    unlabelled interior nodes only: a small backward pass from u that stops at labelled
-    nodes, ``wrt``, and leaves. So the cost's ½, square and difference become one ∂C/∂a2.
+    The factor to a visible node v below ``node`` is ∂node/∂v through hidden (not visible)
+    interior nodes only: a small backward pass from ``node`` that stops at visible nodes. So
+    the cost's ½, square and difference fold into one ∂C/∂a. The pictures and
+    ``explain(labelled_only=True)`` read the graph through this one function. A visible
+    node reached by several hidden paths gets one edge, its factor their sum; the edges come
+    in the order the walk first meets them.
+
+    >>> from micrograd_cbook import Value
+    >>> y, a = Value(1.0, "y"), Value(0.75, "a")
+    >>> C = 0.5 * (y - a) ** 2
+    >>> [(v.label, f) for v, f in folded_edges(C, lambda v: bool(v.label))]
+    [('y', 0.25), ('a', -0.25)]
     """
+    grads: dict[Value, float] = {node: 1.0}
+    frontier: dict[Value, float] = {}
+    met: dict[Value, int] = {}  # when the walk first meets each visible node: the edges' order
+    order: list[Value] = []
+    seen: set[Value] = set()
+    stack: list[tuple[Value, bool]] = [(node, False)]
+    while stack:  # the hidden region below node, children first
+        n, expanded = stack.pop()
+        if expanded:
+            order.append(n)
+            continue
+        if n is not node and visible(n):
+            met.setdefault(n, len(met))
+            continue
+        if n in seen:  # marked when visited, not when pushed: a shared child comes first
+            continue
+        seen.add(n)
+        stack.append((n, True))
+        for c in reversed(n.children):  # reversed: the first child is walked first
+            if visible(c) or (c not in seen and c.children):
+                stack.append((c, False))
+    for n in reversed(order):
+        g = grads.get(n, 0.0)
+        for c, lg in zip(n.children, n.local_grads):
+            if visible(c):
+                frontier[c] = frontier.get(c, 0.0) + lg * g
+            elif c.children:
+                grads[c] = grads.get(c, 0.0) + lg * g
+            # a hidden leaf (a constant, say) is a number in the product: no edge
+    return sorted(frontier.items(), key=lambda item: met[item[0]])
+
+
+def _labelled_edges(wrt: Value, root: Value) -> Edges:
+    """Edges between labelled nodes (and ``wrt``, ``root``, leaves): :func:`folded_edges`."""
 
     def visible(n: Value) -> bool:
         return bool(n.label) or n is wrt or n is root or not n.children
 
-    def edges(node: Value) -> list[tuple[Value, float]]:
-        grads: dict[Value, float] = {node: 1.0}
-        frontier: dict[Value, float] = {}
-        order: list[Value] = []
-        seen: set[Value] = set()
-        stack: list[tuple[Value, bool]] = [(node, False)]
-        while stack:  # the unlabelled region below node, children first
-            n, expanded = stack.pop()
-            if expanded:
-                order.append(n)
-                continue
-            if n in seen:  # marked when visited, not when pushed: a shared child comes first
-                continue
-            seen.add(n)
-            stack.append((n, True))
-            for c in n.children:
-                if c not in seen and not visible(c):
-                    stack.append((c, False))
-        for n in reversed(order):
-            g = grads.get(n, 0.0)
-            for c, lg in zip(n.children, n.local_grads):
-                target = frontier if visible(c) else grads
-                target[c] = target.get(c, 0.0) + lg * g
-        return list(frontier.items())
-
-    return edges
+    return lambda node: folded_edges(node, visible)
 
 
 def _path_counts(order: list[Value], wrt: Value, edges: Edges) -> dict[Value, int]:
@@ -505,8 +518,8 @@ def explain_second(
     once: ∂a/∂w = ∂z/∂w · ∂a/∂z = 1.5000 × 0.2179 = 0.3268
     twice: ∂/∂w of each product, factor by factor (the product rule), each by the chain rule
       term 1: ∂z/∂w · ∂(∂a/∂z)/∂w = 1.5000 × (−0.1171) = −0.1757
-        ∂a/∂z = a × (1 − a), and
-        ∂(a × (1 − a))/∂w = the sum over 2 paths from w to a × (1 − a):
+        ∂a/∂z = a·(1 − a), and
+        ∂(a·(1 − a))/∂w = the sum over 2 paths from w to a·(1 − a):
     >>> round(e.total, 4)                    # x²·σ(z)(1 − σ(z))(1 − 2σ(z))
     -0.1757
     """

@@ -100,8 +100,11 @@ def test_writes_the_graph_with_a_highlighted_weight(demo):
     result, folder, _ = demo
     svg = (folder / "graph.svg").read_text()
     ET.fromstring(svg)
-    for label in ("w1[0,2]", "z1[0]", "a1[0]", "z2[0]", "a2[0]", "C"):
+    for label in ("w⁽¹⁾₀,₂", "z⁽¹⁾₀", "a⁽¹⁾₀", "z⁽²⁾₀", "a⁽²⁾₀", "C₀"):  # the chapter's names
         assert label in svg
+    width = float(re.search(r'<svg width="([\d.]+)pt"', svg)[1])
+    assert width * 96 / 72 <= 900 * 1.07  # a notebook's column, shown at 93.5% or more
+    assert svg.count('class="node value parameter highlighted"') == 1  # the one weight's path
     assert "graph.svg" in result.stdout
 
 

@@ -2,6 +2,7 @@
 
 import math
 import re
+import struct
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -70,14 +71,18 @@ def test_default_output_is_graph_svg_in_the_current_folder(tmp_path, monkeypatch
 
 
 @needs_dot
-def test_local_grads_only_when_asked(tmp_path):
-    plain, shown = tmp_path / "plain.svg", tmp_path / "shown.svg"
-    assert main([*NEURON, "-o", str(plain)]) == 0
-    assert main([*NEURON, "-o", str(shown), "--local-grads"]) == 0
+def test_every_edge_carries_its_factor_by_default_and_bare_leaves_them_out(tmp_path):
+    shown, plain, unfolded = tmp_path / "shown.svg", tmp_path / "plain.svg", tmp_path / "u.svg"
+    assert main([*NEURON, "-o", str(shown)]) == 0
+    assert main([*NEURON, "-o", str(plain), "--bare"]) == 0
+    assert main([*NEURON, "-o", str(unfolded), "--unfold", "--local-grads"]) == 0
     assert edge_labels(plain) == []
+    a = 1 / (1 + math.exp(-(0.5 * 1.5 + 0.1)))
+    slope = a * (1 - a)  # σ'(z): the unnamed w·x + b and σ folded into each edge
     assert sorted(edge_labels(shown)) == sorted(
-        ["1.5000", "0.5000", "1.0000", "1.0000", f"{0.7006 * (1 - 0.7006):.4f}"]
+        [f"∂out/∂w = {1.5 * slope:.4f}", f"∂out/∂x = {0.5 * slope:.4f}", f"∂out/∂b = {slope:.4f}"]
     )
+    assert len(edge_labels(unfolded)) == 5  # *, +, σ: one edge per input of an operation
 
 
 @needs_dot
@@ -93,7 +98,7 @@ def test_highlight_by_name(tmp_path):
 def test_params_choose_which_names_are_parameters(capsys):
     assert main([*NEURON, "--dot"]) == 0
     default = capsys.readouterr().out
-    assert re.search(r"<B>w</B>.*class=\"value parameter\"", default)
+    assert "value parameter" not in default  # no name is taken for a weight by its spelling
     assert re.search(r"<B>x</B>.*class=\"value input\"", default)
     assert main([*NEURON, "--dot", "--params", "x"]) == 0
     chosen = capsys.readouterr().out
@@ -125,9 +130,7 @@ def test_frames_folder_and_stepper_page(tmp_path, capsys):
         "index.html",
         "step-00.svg",
         "step-01.svg",
-        "step-02.svg",
-        "step-03.svg",
-    ]  # σ, +, *
+    ]  # before, then out: its one box with edges below it (σ, + and * folded in)
     page = (folder / "index.html").read_text(encoding="utf-8")
     assert "Back-propagation through sigmoid(w*x + b)" in page
     assert "index.html" in capsys.readouterr().out
@@ -235,6 +238,18 @@ def test_graph_writes_the_format_its_suffix_names(suffix, magic, tmp_path, capsy
     assert [p.name for p in tmp_path.iterdir()] == [path.name]  # no temporary file left
 
 
+@needs_dot
+def test_a_png_has_twice_the_pixels_of_the_svg_in_a_browser(tmp_path, capsys):
+    png, svg = tmp_path / "chain.png", tmp_path / "chain.svg"
+    for path in (png, svg):
+        code, _, err = run_cli(["graph", CHAIN, *VALUES, "-o", str(path)], capsys)
+        assert code == 0, err
+    width, height = struct.unpack(">II", png.read_bytes()[16:24])  # the PNG's IHDR
+    root = ET.parse(svg).getroot()
+    px = [float(root.get(k)[:-2]) * 96 / 72 for k in ("width", "height")]  # CSS px
+    assert abs(width - 2 * px[0]) <= 3 and abs(height - 2 * px[1]) <= 3
+
+
 @pytest.mark.parametrize("name", ["graph.jpg", "graph", "graph.svg.bak"])
 def test_graph_refuses_a_suffix_it_cannot_write(name, tmp_path, capsys):
     err = one_line_error(
@@ -260,5 +275,6 @@ def test_graph_labels_each_step_and_draws_the_last_as_the_root(tmp_path, capsys)
         if "value" in g.get("class", "")
     ]
     for label, data in (("z", "0.8500"), ("a", "0.7006"), ("C", "0.0448"), ("w", "0.5000")):
-        box = next(texts for texts in boxes if texts[0] == label)  # each name labels its node
+        name = "C₀" if label == "C" else label  # the cost of one example, as the chapter has it
+        box = next(texts for texts in boxes if texts[0] == name)  # each name labels its node
         assert f"data {data}" in box

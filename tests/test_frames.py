@@ -16,8 +16,9 @@ from helpers import SVG, By, Keys, browser_errors, require_browser, start_browse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from micrograd_cbook import Value, backward_steps
+from micrograd_cbook import Value, backward_steps, losses, nn
 from micrograd_cbook.engine import topological_order
+from micrograd_cbook.names import chapter_text
 from micrograd_cbook.viz import (
     Frame,
     backward_frames,
@@ -58,7 +59,8 @@ def shared_use():
 
 
 def line_of(source: str, label: str) -> str:
-    return next(s for s in source.splitlines() if f"<B>{label}</B>" in s)
+    """The DOT line of the box labelled ``label`` (drawn in the chapter's notation)."""
+    return next(s for s in source.splitlines() if f"<B>{chapter_text(label)}</B>" in s)
 
 
 def current_node(frame: Frame) -> str | None:
@@ -79,7 +81,7 @@ def snapshot(root: Value) -> list[tuple[bytes, bytes]]:
 
 def test_the_first_frame_is_the_graph_before_the_pass_then_one_per_step():
     C, _ = shared_use()
-    frames = list(backward_frames(C))
+    frames = list(backward_frames(C, unfold=True))
     assert len(frames) == 1 + 3  # before, then +, *, *
     assert [f.step for f in frames] == [0, 1, 2, 3]
     first = frames[0].source
@@ -98,12 +100,12 @@ def test_each_step_marks_the_node_the_engine_processes_in_its_order():
     for frame in list(backward_frames(C, style="micrograd"))[1:]:
         name = current_node(frame)
         ops.append(re.search(rf"^\t{name}op \[label=<([^>]*)>", frame.source, re.M)[1])
-    assert ops == expected == ["+", "*", "*"]
+    assert expected == ["+", "*", "*"] and ops == ["+", "×", "×"]  # the table's symbols
 
 
 def test_frames_show_grads_so_far_and_unreached_ones_empty():
     C, _ = shared_use()
-    _, first, second, last = (f.source for f in backward_frames(C))
+    _, first, second, last = (f.source for f in backward_frames(C, unfold=True))
     a_line = line_of(first, "a")
     assert "+…" in a_line and "grad-partial" in a_line  # 1 of its 3 contributions
     w_line = line_of(first, "w")
@@ -115,24 +117,40 @@ def test_frames_show_grads_so_far_and_unreached_ones_empty():
     assert not any("grad —" in line or "+…" in line for line in nodes)
 
 
-def test_captions_name_values_by_label_and_write_true_minus_signs():
+def test_captions_name_values_as_the_picture_does_and_write_true_minus_signs():
     C, _ = quick_tour()
-    captions = [f.caption for f in backward_frames(C)]
-    assert captions[1].startswith("Step 1 of 6: C (data 0.0448) has its final grad 1.0000")
-    assert "grad of the constant 0.5 += 0.0897 × 1.0000 = 0.0897" in captions[1]
-    assert "grad of (y − a)² += 0.5000 × 1.0000 = 0.5000" in captions[1]
+    captions = [f.caption for f in backward_frames(C, unfold=True)]
+    assert captions[1].startswith("Step 1 of 6: C₀ (data 0.0448) has its final grad 1.0000")
+    assert "grad of the constant 0.5 += ∂C₀/∂0.5 · ∂C₀/∂C₀ = 0.0897 × 1.0000" in captions[1]
+    assert "grad of (y − a)² += ∂C₀/∂(y − a)² · ∂C₀/∂C₀ = 0.5000 × 1.0000" in captions[1]
     a_step = next(c for c in captions if c.startswith("Step 4 of 6: a"))
     assert "has its final grad −0.2994" in a_step
-    assert "grad of z += 0.2098 × (−0.2994) = −0.0628" in a_step
+    assert "grad of z += ∂a/∂z · ∂C₀/∂a = 0.2098 × (−0.2994) = −0.0628" in a_step
     assert not any(re.search(r"(?<![\w.])-\d", c) for c in captions)  # no hyphen minus
+
+
+def test_the_folded_tree_steps_through_its_boxes_with_their_folded_factors():
+    C, w = quick_tour()
+    frames = list(backward_frames(C, highlight=w))
+    captions = [f.caption for f in frames]
+    assert len(frames) == 1 + 3  # C₀, a, z: the boxes with edges below them
+    assert captions[1].startswith("Step 1 of 3: C₀")
+    assert "grad of a += ∂C₀/∂a · ∂C₀/∂C₀ = (−0.2994) × 1.0000 = −0.2994" in captions[1]
+    assert "grad of z += ∂a/∂z · ∂C₀/∂a = 0.2098 × (−0.2994) = −0.0628" in captions[2]
+    assert "grad of w += ∂z/∂w · ∂C₀/∂z = 1.5000 × (−0.0628) = −0.0942" in captions[3]
+    # each frame is taken once the unnamed steps below the box have passed its grad on
+    assert "grad −0.2994" in line_of(frames[1].source, "a")
+    assert "grad —" in line_of(frames[1].source, "z")
+    assert "grad −0.0628" in line_of(frames[2].source, "z")
+    assert "grad −0.0942" in line_of(frames[3].source, "w")
 
 
 def test_frames_carry_the_draw_options():
     C, a = shared_use()
-    frames = list(backward_frames(C, show_local_grads=True, highlight=a, rankdir="TB"))
+    frames = list(backward_frames(C, show_local_grads=True, highlight=a, rankdir="TB", unfold=True))
     assert len({f.source for f in frames}) == 4
     assert all("highlighted" in f.source for f in frames)
-    assert all('label="−2.0000"' in f.source for f in frames)
+    assert all("label=<∂a/∂x = 0.5000>" in f.source for f in frames)
     with pytest.raises(TypeError, match="unknown draw option"):
         next(backward_frames(C, colour="red"))
 
@@ -213,7 +231,7 @@ def test_drawing_and_frames_leave_every_grad_and_data_as_they_were(graph):
     before = snapshot(root)
     draw_dot(root, show_local_grads=True, highlight=leaf)
     draw_dot(root, style="micrograd")
-    frames = list(backward_frames(root, highlight=leaf))
+    frames = list(backward_frames(root, highlight=leaf, unfold=True))
     assert snapshot(root) == before
     assert len(frames) == 1 + sum(1 for n in topological_order(root) if n.children)
 
@@ -238,7 +256,7 @@ def test_the_frames_numbers_are_a_backward_pass_from_zero_grads():
     C, w = quick_tour(backward=False)
     w.grad = 100.0  # left over from something else: the frames start from empty grads
     twin, _ = quick_tour()
-    *_, last = backward_frames(C)
+    *_, last = backward_frames(C, unfold=True)
     for node, other in zip(topological_order(C), topological_order(twin)):
         if node.label:
             want = f"grad {other.grad:.4f}".replace("-", "−")
@@ -270,12 +288,12 @@ def test_every_written_frame_has_every_node_in_the_same_place(tmp_path, style):
     C, w = quick_tour()
     write_frames(C, tmp_path, show_local_grads=True, highlight=w, style=style)
     files = sorted(tmp_path.glob("step-*.svg"))
-    assert len(files) == 7
+    assert len(files) == (4 if style == "compact" else 7)  # micrograd's style: unfolded
     boxes = [node_boxes(f.read_text(encoding="utf-8")) for f in files]
-    assert len(boxes[0]) == 11 + (6 if style == "micrograd" else 0)
+    assert len(boxes[0]) == (7 if style == "compact" else 11 + 6)
     assert all(b == boxes[0] for b in boxes)
     texts = [f.read_text(encoding="utf-8") for f in files]
-    assert len(set(texts)) == 7  # ... while what they show changes
+    assert len(set(texts)) == len(files)  # ... while what they show changes
     for svg, want in ((texts[0], "grad —"), (texts[-1], "grad −0.0942")):
         (w_node,) = [
             g
@@ -292,7 +310,7 @@ def test_rendered_backward_frames_keep_every_node_in_the_same_place():
     C, w = quick_tour()
     frames = list(backward_frames(C, show_local_grads=True, highlight=w))
     boxes = [node_boxes(render_svg(f)) for f in frames]
-    assert len(boxes[0]) == 11 and all(b == boxes[0] for b in boxes)
+    assert len(boxes[0]) == 7 and all(b == boxes[0] for b in boxes)
     assert all(f.engine == "neato" and 'pos="' in f.source for f in frames)
 
 
@@ -302,7 +320,7 @@ def test_backward_frames_are_the_pictures_the_stepper_shows(tmp_path):
     C, w = quick_tour()
     frames = list(backward_frames(C, highlight=w))
     write_frames(C, tmp_path, highlight=w)
-    for k in (0, 3, 6):
+    for k in (0, 2, 3):
         mine = node_boxes(render_svg(frames[k]))
         theirs = node_boxes((tmp_path / f"step-0{k}.svg").read_text(encoding="utf-8"))
         assert mine.keys() == theirs.keys()
@@ -342,13 +360,13 @@ def long_sum(terms: int) -> Value:
 
 def test_the_frames_of_a_long_formula_cost_one_graphviz_run(tmp_path, graphviz_runs):
     root = long_sum(12)
-    page = write_frames(root, tmp_path / "frames", show_local_grads=True)
+    page = write_frames(root, tmp_path / "frames", show_local_grads=True, unfold=True)
     assert len(list((tmp_path / "frames").glob("step-*.svg"))) == 1 + 47
     assert len(graphviz_runs()) == 1
     assert page.exists()
     stepper(root)._repr_html_()
     assert len(graphviz_runs()) == 2
-    frames = list(backward_frames(root))
+    frames = list(backward_frames(root, unfold=True))
     assert len(frames) == 48 and len(graphviz_runs()) == 3  # one layout for all of them
     render_svg(frames[5])
     assert re.search(r"-Kneato .*-n2|neato .*-n2", graphviz_runs()[-1])
@@ -357,7 +375,7 @@ def test_the_frames_of_a_long_formula_cost_one_graphviz_run(tmp_path, graphviz_r
 def test_without_graphviz_backward_frames_still_yield_their_sources(tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", str(tmp_path))
     C, _ = shared_use()
-    frames = list(backward_frames(C))
+    frames = list(backward_frames(C, unfold=True))
     assert len(frames) == 4 and all(isinstance(f, Frame) for f in frames)
     assert all("pos=" not in f.source for f in frames)
 
@@ -370,7 +388,7 @@ def test_write_frames_writes_numbered_svgs_and_one_self_contained_page(tmp_path)
     C, _ = shared_use()
     (tmp_path / "step-09.svg").write_text("stale")  # from an earlier, longer run
     (tmp_path / "notes.txt").write_text("mine")
-    page = write_frames(C, tmp_path, show_local_grads=True)
+    page = write_frames(C, tmp_path, show_local_grads=True, unfold=True)
     assert page == tmp_path / "index.html"
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "index.html",
@@ -421,14 +439,14 @@ def test_two_steppers_share_no_id_and_load_nothing_from_the_network():
 def test_the_stepper_knows_its_frames_and_captions():
     C, _ = quick_tour()
     show = stepper(C, show_local_grads=True)
-    assert len(show) == 7 and show.captions[0].startswith("Before")
+    assert len(show) == 4 and show.captions[0].startswith("Before")
     svgs = show.frame_svgs()
     first, last = (ET.fromstring(svg) for svg in (svgs[0], svgs[-1]))
     grads = [
         [t.text for t in svg.iter(f"{SVG}text") if (t.get("id") or "").endswith("-grad")]
         for svg in (first, last)
     ]
-    assert len(grads[0]) == 11 and set(grads[0]) == {"grad —"}
+    assert len(grads[0]) == 7 and set(grads[0]) == {"grad —"}
     assert "grad —" not in grads[1] and "grad −0.0942" in grads[1]
 
 
@@ -480,7 +498,9 @@ def stepper_graph():
 @pytest.fixture(scope="module")
 def stepper_page(tmp_path_factory):
     C, w = stepper_graph()
-    return write_frames(C, tmp_path_factory.mktemp("frames"), show_local_grads=True, highlight=w)
+    return write_frames(
+        C, tmp_path_factory.mktemp("frames"), show_local_grads=True, highlight=w, unfold=True
+    )
 
 
 @pytest.fixture(scope="module")
@@ -549,7 +569,7 @@ def test_the_page_loads_nothing_from_the_network(browser, stepper_page):
 
 def test_two_inline_steppers_in_one_page_step_on_their_own(browser, tmp_path):
     C, w = stepper_graph()
-    one, two = stepper(C, highlight=w), stepper(C)
+    one, two = stepper(C, highlight=w, unfold=True), stepper(C, unfold=True)
     path = tmp_path / "notebook.html"
     path.write_text(
         page_html("two steppers", one._repr_html_() + two._repr_html_()), encoding="utf-8"
@@ -568,3 +588,17 @@ def test_two_inline_steppers_in_one_page_step_on_their_own(browser, tmp_path):
     assert first.find_element(By.CSS_SELECTOR, ".mgcb-counter").text == "step 1 of 4"
     assert second.find_element(By.CSS_SELECTOR, ".mgcb-counter").text == "step 2 of 4"
     assert browser_errors(browser) == []
+
+
+@needs_dot
+def test_the_networks_stepper_fits_a_notebook_column_with_no_text_under_10_px():
+    net = nn.chapter_network()
+    C = losses.quadratic_cost(net([1, 0, 1]), Value(1.0, "y"))
+    C.backward()
+    show = stepper(C, highlight=net.layers[0].neurons[0].w[2])
+    assert len(show) == 1 + 11  # C₀, a⁽²⁾₀, z⁽²⁾₀, four a⁽¹⁾ and four z⁽¹⁾ boxes with edges
+    for svg in show.frame_svgs()[::4]:
+        root = ET.fromstring(svg)
+        width_px = float(root.get("width")[:-2]) * 96 / 72
+        assert width_px <= 900
+        assert min(float(t.get("font-size")) for t in root.iter(f"{SVG}text")) * 96 / 72 >= 10

@@ -490,7 +490,7 @@ def test_explain_second_writes_the_product_rule_and_the_chain_rule_of_each_facto
     # ∂z/∂w = x depends on x now: two terms, one for each factor
     assert [t.index for t in e.terms] == [0, 1] and e.terms[0].slope is x
     assert text[3] == "  term 1: ∂(∂z/∂w)/∂x · ∂a/∂z = 1.0000 × 0.2179 = 0.2179"
-    assert "    ∂a/∂z = a × (1 − a), and" in text
+    assert "    ∂a/∂z = a·(1 − a), and" in text
     assert text[-1].startswith("∂²a/∂x∂w = 0.2179 + (−0.0586) = ")
     s = a.local_grads[0]
     truth = s + x.data * w.data * s * (1 - 2 * a.data)  # ∂(x σ'(wx))/∂x
@@ -502,7 +502,7 @@ def test_explain_second_of_a_product_linear_in_w_is_zero():
     w, x = Value(0.5, "w"), Value(1.5, "x")
     e = explain_second(w * x, w)
     assert e.total == 0.0 and not e.terms
-    assert str(e).endswith("no factor depends on w\n∂²(w × x)/∂w² = 0")
+    assert str(e).endswith("no factor depends on w\n∂²(w·x)/∂w² = 0")
 
 
 def test_explain_second_says_what_is_wrong():

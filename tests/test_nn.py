@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from strategies import SETTINGS, NetProgram, net_programs
 
 from micrograd_cbook import Value, nn, sum_values, topological_order
+from micrograd_cbook.engine import Parameter
 
 # ---------------------------------------------------------------- forward values
 
@@ -797,3 +798,11 @@ def _examples(n: int) -> list[NetProgram]:
 
     collect()
     return found
+
+
+def test_weights_and_biases_are_parameters_and_say_so_in_their_repr():
+    model = nn.MLP(2, [3, 1], seed=0)
+    assert all(type(p) is Parameter for p in model.parameters())
+    neuron = model.layers[0].neurons[0]
+    assert repr(neuron.b) == "Parameter(label='b1[0]', data=0.0000, grad=0.0000)"
+    assert type(model([1.0, 2.0])) is Value  # what the network computes stays a Value

@@ -101,7 +101,7 @@ def test_notebook_runs_and_shows_its_pictures(path: Path, tmp_path: Path):
     )
     start = time.perf_counter()
     try:
-        client.execute(env=_kernel_env())
+        client.execute(env=_kernel_env(), transport_encryption="auto")  # no TCP warning
     except nbclient.exceptions.CellExecutionError as exc:
         plain = re.sub(r"\x1b\[[0-9;]*m", "", str(exc))  # the traceback without terminal colours
         pytest.fail(f"{path.name} failed:\n{plain}", pytrace=False)

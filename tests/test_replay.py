@@ -110,12 +110,48 @@ def test_the_example_graph_holds_its_numbers_epoch_by_epoch(tmp_path):
     fit(net, X, y, epochs=20, lr=1.0, progress=False, replay=tmp_path)
     text = (tmp_path / "index.html").read_text(encoding="utf-8")
     data = page_data(tmp_path / "index.html")
-    assert "<B>" not in text and "w2[0,3]" in text and ">y<" in text  # the target is named
+    assert "w⁽²⁾₀,₃" in text and ">y<" in text  # the chapter's names; the target is named
     grads = [c for p, c in zip(data["props"], data["changes"]) if p[0].endswith("-grad")]
     assert grads and all(len(c) >= 4 for c in grads[:10])  # they change with the epochs
     assert not (tmp_path / "index.html").read_text().count("http://") > text.count(
         "http://www.w3.org"
     )  # nothing from the network
+
+
+def graph_texts(path) -> list[str]:
+    """The texts of the example's graph (the page's one Graphviz SVG)."""
+    text = path.read_text(encoding="utf-8")
+    svg = text[text.index('<svg xmlns="http://www.w3.org/2000/svg" width=') :]
+    return re.findall(r"<text[^>]*>([^<]*)</text>", svg[: svg.index("</svg>")])
+
+
+@needs_dot
+def test_the_example_is_one_whose_weights_have_grads_and_is_drawn_down_to_them(tmp_path):
+    moons_run(60, replay=tmp_path)
+    data = page_data(tmp_path / "index.html")
+    grads = [c for p, c in zip(data["props"], data["changes"]) if p[0].endswith("-grad")]
+    texts = graph_texts(tmp_path / "index.html")
+    assert any(t.startswith("w⁽²⁾₀,") for t in texts)  # the last layer's weights are boxes
+    live = [c for c in grads if any(v not in ("0.0000", "grad 0.0000") for v in c[1::2])]
+    assert live  # its weights' grads are not all 0 frame after frame
+    frames = len(data["epochs"])
+    moving = {k for c in live for k in c[0::2]}
+    assert len(moving) > frames // 2  # they change in most frames, not in a few
+
+
+@needs_dot
+def test_a_digits_replay_draws_one_outputs_tree(tmp_path):
+    X, y = datasets.digits()
+    X, y = X[:40], y[:40]
+    model = nn.MLP(64, [10], activation="linear", seed=0)
+    fit(model, X, y, loss="cross_entropy", epochs=2, lr=0.1, progress=False, replay=tmp_path)
+    text = (tmp_path / "index.html").read_text(encoding="utf-8")
+    assert "64 inputs" in text and "0.0000, 0.0000, 0.0000" not in text  # no 64 pixels listed
+    texts = graph_texts(tmp_path / "index.html")
+    row = int(re.search(r"row (\d+)'s 64 inputs", text)[1])
+    unit = y[row]
+    weights = [t for t in texts if t.startswith("w⁽¹⁾")]
+    assert weights and all(t.startswith(f"w⁽¹⁾{chr(0x2080 + unit)},") for t in weights)
 
 
 @needs_dot

@@ -9,9 +9,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 from strategies import build, recipes
 
-from micrograd_cbook import Value, backward_steps, explain, sum_values
+from micrograd_cbook import Value, backward_steps, explain, losses, nn, sum_values
 from micrograd_cbook.engine import topological_order
-from micrograd_cbook.stepping import count_paths
+from micrograd_cbook.stepping import count_paths, folded_edges
+from micrograd_cbook.viz.graph import OPTIONS, Drawing
 
 # ------------------------------------------------------------------ backward_steps
 
@@ -112,11 +113,11 @@ def test_step_prints_as_a_small_table_naming_unlabelled_values_by_their_formula(
     a.label = "a"
     steps = list(backward_steps(a))
     table = str(steps[0])
-    assert table.splitlines()[0] == "step 1: a = sigmoid((w × x) + 0.1)   grad 1.0000"
+    assert table.splitlines()[0] == "step 1: a = sigmoid(w·x + 0.1)   grad 1.0000"
     assert "∂a/∂child" in table and "contribution" in table
-    assert "(w × x) + 0.1" in table and "0.2098" in table  # σ'(0.85) = 0.2098
-    assert str(steps[1]).splitlines()[0] == "step 2: (w × x) + 0.1 = +(w × x, 0.1)   grad 0.2098"
-    assert repr(steps[2]) == "Step(3, node='w × x', grad=0.2098, 2 contributions)"
+    assert "w·x + 0.1" in table and "0.2098" in table  # σ'(0.85) = 0.2098
+    assert str(steps[1]).splitlines()[0] == "step 2: w·x + 0.1 = +(w·x, 0.1)   grad 0.2098"
+    assert repr(steps[2]) == "Step(3, node='w·x', grad=0.2098, 2 contributions)"
     assert "(−" not in table
 
 
@@ -315,3 +316,16 @@ def test_labelled_only_folds_an_unlabelled_diamond_completely():
     C.backward()
     e = explain(C, x, labelled_only=True)
     assert len(e.paths) == 1 and e.total == x.grad == 5.0
+
+
+def test_explain_and_the_pictures_read_one_fold():
+    """explain(labelled_only=True)'s factors are the picture's edges: one folded_edges."""
+    net = nn.chapter_network()
+    C = losses.quadratic_cost(net([1.0, 0.0, 1.0]), Value(1.0, "y"))
+    C.backward()
+    w = net.layers[0].neurons[0].w[2]
+    (path,) = explain(C, w, labelled_only=True).paths
+    drawing = Drawing(C, **{**OPTIONS, "highlight": w})
+    for lower, upper, f in zip(path.nodes, path.nodes[1:], path.factors):
+        assert dict(drawing.inputs(upper))[lower] == f  # the same float on the picture's edge
+        assert dict(folded_edges(upper, lambda n: bool(n.label)))[lower] == f

@@ -182,15 +182,17 @@ def _explain_text(C: Value, weight: Value) -> str:
 
 
 def _write_graph(C, net, path: str) -> str:
-    """Draw one row's graph with its grads, the highlighted weight's path emphasised."""
+    """Draw one row's graph as the chapter's tree, its weight's path emphasised: the legend
+    multiplies that path's factors out to the weight's grad, equation (B)."""
 
     weight = next(p for p in net.parameters() if p.label == HIGHLIGHT)
     try:
-        render_svg(C, path, highlight=weight, show_local_grads=True)
+        render_svg(C, path, highlight=weight)
     except GraphvizMissingError as e:  # say so in one line and keep the demo going
         return f"no graph.svg: {str(e).splitlines()[0]}"
     except OSError as e:
         raise UsageError(f"cannot write {path}: {e.strerror or e}") from None
     return (
-        f"{path}\n        row {ROW + 1}'s graph with its grads, the path of {HIGHLIGHT} highlighted"
+        f"{path}\n        row {ROW + 1}'s tree with its grads, the path of {HIGHLIGHT} = w⁽¹⁾₀,₂ "
+        "highlighted"
     )

@@ -1,4 +1,9 @@
-"""`micrograd-cbook graph`: draw a formula's graph with its data and grads as SVG.
+"""`micrograd-cbook graph`: draw a formula's graph, the chapter's tree, with data and grads.
+
+The named steps are boxes, each edge carries its chain-rule factor (∂a/∂z = 0.2098);
+``--unfold`` draws every operation. ``-o x.png`` has twice the pixels of the SVG as a browser
+shows it (192 dpi), by Graphviz's cairo renderer, in the SVG's font (Arial, which Graphviz
+and a browser resolve alike).
 
 >>> from micrograd_cbook.cli import main
 >>> main(["graph", "sigmoid(w*x + b)", "--set", "w=0.5", "x=1.5", "b=0.1", "--dot"])
@@ -24,9 +29,12 @@ from .common import UsageError, build_formula
 EXAMPLES = (
     'micrograd-cbook graph "sigmoid(w*x + b)" --set w=0.5 x=1.5 b=0.1 -o graph.svg',
     'micrograd-cbook graph "z = w*x + b; a = sigmoid(z); C = (1 - a)**2 / 2" \\\n'
-    "    --set w=0.5 x=1.5 b=0.1 --local-grads --highlight w -o chain.png",
+    "    --set w=0.5 x=1.5 b=0.1 --params w b --highlight w -o chain.png",
 )
 FORMATS = ("svg", "png", "pdf")  # what -o writes, by its suffix (png and pdf through Graphviz)
+# A browser shows the SVG at 96 CSS px per inch; the PNG has twice that: shown at the SVG's
+# size (its width in px halved), it is sharp on a high-density screen.
+PNG_DPI = 192
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -35,11 +43,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         "graph",
         help="draw a formula's graph with data and grads as SVG",
         description="Build the graph of FORMULA (each name a leaf Value labelled with it, each "
-        "step NAME = ... a node labelled NAME), run backward(), and draw every value with its "
-        "data and grad.",
+        "step NAME = ... a node labelled NAME), run backward(), and draw the chapter's tree: "
+        "each named value a box with its data and grad, each edge its chain-rule factor "
+        "(the unnamed steps between two boxes folded into one edge).",
         epilog="examples:\n" + "\n".join(f"  {e}" for e in EXAMPLES) + "\n\n"
         'A formula that starts with "-" goes after "--": graph --set w=2 -- "-w*w". '
-        "Names w, b, w1, b2, ... are drawn as parameters unless --params says otherwise.",
+        "Leaves are drawn as inputs unless --params names them as parameters.",
     )
     # nargs="?": a FORMULA after --set's values lands among them; build_formula takes it back
     p.add_argument(
@@ -67,7 +76,17 @@ def register(sub: argparse._SubParsersAction) -> None:
         ".pdf (default graph.svg; - for SVG on standard output)",
     )
     p.add_argument(
-        "--local-grads", action="store_true", help="write each edge's local derivative on it"
+        "--local-grads",
+        action="store_true",
+        help="write each edge's factor on it (the default; kept for old scripts)",
+    )
+    p.add_argument(
+        "--bare", action="store_true", help="leave the edges bare: no factors written on them"
+    )
+    p.add_argument(
+        "--unfold",
+        action="store_true",
+        help="draw every operation as a box of its own (constants too), not only the named steps",
     )
     p.add_argument(
         "--highlight",
@@ -82,7 +101,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         metavar="NAME",
         nargs="*",
         default=None,
-        help="the names drawn as parameters (default: w, b, w1, b2, ...)",
+        help="the names drawn as parameters, weights and biases (default: none)",
     )
     p.add_argument(
         "--frames",
@@ -131,7 +150,8 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"--max-nodes must be at least 1, got {args.max_nodes}")
     options = {
         "rankdir": args.rankdir,
-        "show_local_grads": args.local_grads,
+        "show_local_grads": not args.bare,
+        "unfold": args.unfold,
         "highlight": [nodes[n] for n in dict.fromkeys(args.highlight)] or None,
         "parameters": None if args.params is None else [leaves[n] for n in args.params],
     }
@@ -188,8 +208,11 @@ def _output_format(path: str) -> str:
 def _render(viz, root, fmt: str, options: dict) -> bytes:
     """The picture as PNG or PDF bytes, from Graphviz."""
 
+    dot = viz.draw_dot(root, **options)
+    if fmt == "png":
+        dot.attr(dpi=str(PNG_DPI))
     try:
-        return viz.draw_dot(root, **options).pipe(format=fmt)
+        return dot.pipe(format=fmt, renderer="cairo")
     except graphviz.ExecutableNotFound:
         raise viz.GraphvizMissingError() from None
 

@@ -25,7 +25,7 @@ import graphviz
 from ..engine import Constant, Value
 from ..files import write_atomic
 from ..notation import factor, number
-from ..stepping import backward_steps
+from ..stepping import backward_steps, folded_edges
 from .graph import (
     Drawing,
     FrameState,
@@ -34,8 +34,8 @@ from .graph import (
     nodes_drawn,
     pipe,
 )
-from .labels import node_name
-from .layout import Frame, Layout, Widest
+from .labels import picture_name
+from .layout import Frame, Layout, Widest, text_width
 from .player import page_html, player_html
 
 __all__ = ["Frame", "Stepper", "backward_frames", "snapshots", "stepper", "write_frames"]
@@ -55,9 +55,11 @@ def backward_frames(root: Value, **draw_options: Any) -> Iterator[Frame]:
 
     >>> from micrograd_cbook import Value
     >>> w = Value(0.5, "w"); a = (w * 2).sigmoid()
-    >>> frames = list(backward_frames(a))
+    >>> frames = list(backward_frames(a))   # the tree: a ← w, one edge, one step
     >>> len(frames), w.grad, frames[0].caption.startswith("Before")
-    (3, 0.0, True)
+    (2, 0.0, True)
+    >>> len(list(backward_frames(a, unfold=True)))   # σ, then ×
+    3
     """
     graph = Drawing(root, **check_options(draw_options))
     frames = _backward(graph)
@@ -139,18 +141,15 @@ def snapshots(
     graph = Drawing(roots[0], **check_options(draw_options))
     frames = []
     for k, (root, caption) in enumerate(zip(roots, captions)):
-        nodes = _same_shape(graph, root, k)
-        local = tuple(
-            () if mine in graph.stops else tuple(theirs.local_grads)
-            for mine, theirs in zip(graph.order, nodes)
-        )
+        match = _same_shape(graph, root, k)
+        nodes = [match[n] for n in graph.order]
         frames.append(
             FrameState(
                 k,
                 caption,
                 tuple(n.data for n in nodes),
                 tuple(("final", n.grad) for n in nodes),
-                local=local,
+                local=_factors(graph, match),
             )
         )
     return Stepper(_Film(graph, frames, f"mgcb-{uuid.uuid4().hex[:12]}"), title)
@@ -208,12 +207,16 @@ def _stepper(root: Value, title: str | None, uid: str, draw_options: dict) -> St
     graph = Drawing(root, **check_options(draw_options))
     frames = _backward(graph)
     if title is None:
-        title = f"Back-propagation through {node_name(root) if root.label else 'the graph'}"
+        title = f"Back-propagation through {picture_name(root) if root.label else 'the graph'}"
     return Stepper(_Film(graph, frames, uid), title, counter="step")
 
 
-def _same_shape(graph: Drawing, root: Value, k: int) -> list[Value]:
-    """The nodes of ``root`` that stand where ``graph``'s nodes stand, in ``graph``'s order."""
+def _same_shape(graph: Drawing, root: Value, k: int) -> dict[Value, Value]:
+    """Where each node of ``graph`` stands in ``root``'s graph: node → node.
+
+    The two graphs are matched node by node (every operation, folded or not), so that
+    :func:`_factors` can fold ``root``'s graph where ``graph`` folds its own.
+    """
     if not isinstance(root, Value):
         raise TypeError(f"snapshots: graph {k} is a {type(root).__name__}, not a Value")
     match = {graph.root: root}
@@ -221,10 +224,10 @@ def _same_shape(graph: Drawing, root: Value, k: int) -> list[Value]:
     while stack:
         a = stack.pop()
         b = match[a]
-        kids = [c for c, _ in graph.inputs(a)]
+        kids = [] if a in graph.stops else list(a.children)
         if a.op != b.op or a.label != b.label or (kids and len(kids) != len(b.children)):
             raise ValueError(
-                f"snapshots: graph {k} differs from graph 0 at {node_name(a)} "
+                f"snapshots: graph {k} differs from graph 0 at {picture_name(a)} "
                 f"(give graphs of one shape)"
             )
         for ca, cb in zip(kids, b.children):
@@ -234,9 +237,25 @@ def _same_shape(graph: Drawing, root: Value, k: int) -> list[Value]:
             elif match[ca] is not cb:
                 raise ValueError(
                     f"snapshots: graph {k} shares its nodes differently from "
-                    f"graph 0 (at {node_name(ca)})"
+                    f"graph 0 (at {picture_name(ca)})"
                 )
-    return [match[n] for n in graph.order]
+    return match
+
+
+def _factors(graph: Drawing, match: dict[Value, Value]) -> tuple[tuple[float, ...], ...]:
+    """Each box's edge factors in a graph of the same shape (``match``: where each node is)."""
+    shown = {match[n] for n in graph.order}
+    factors = []
+    for mine in graph.order:
+        theirs = match[mine]
+        if mine in graph.stops or not graph.inputs(mine):
+            factors.append(())
+        elif graph.unfold:
+            factors.append(tuple(theirs.local_grads))
+        else:
+            edges = folded_edges(theirs, shown.__contains__)
+            factors.append(tuple(f for _, f in edges))
+    return tuple(factors)
 
 
 # ----------------------------------------------------------------- the backward pass
@@ -251,42 +270,52 @@ def _backward(graph: Drawing) -> list[FrameState]:
     from empty grads, whatever earlier passes left) and restored in ``finally``: when this
     returns, or fails, every ``.grad`` is as it was. (A second, private chain rule that
     never touched the nodes could drift from the engine's; this shows the engine itself.)
+    A step at a box is one frame, taken once the unnamed steps folded into its edges below
+    (the engine's next steps) have passed its grad on to the boxes below.
     """
     root = graph.root
     drawn = graph.index
     data = tuple(n.data for n in graph.order)
     touched = nodes_drawn(root)  # the pass also reaches the nodes hidden below stop_at
     saved = [(node, node.grad) for node in touched]
-    # A node's grad is final once each of its uses has passed its share back.
+    # A box's grad is final once each of its uses has passed its share back.
     expected = dict.fromkeys(graph.order, 0)
     for node in touched:
         for child in node.children:
             if child in expected:
                 expected[child] += 1
     received = dict.fromkeys(graph.order, 0)
-    steps = []
+    steps: list[tuple[Any, tuple[tuple[str, float], ...]]] = []
+
+    def snapshot() -> tuple[tuple[str, float], ...]:
+        grads = []
+        for n in graph.order:
+            if n is root or received[n] == expected[n]:
+                state = "final" if n is root or received[n] else "empty"
+            else:
+                state = "partial" if received[n] else "empty"
+            grads.append((state, n.grad))
+        return tuple(grads)
+
+    pending = None
     try:
         for node, _ in saved:
             node.grad = 0.0
         for step in backward_steps(root):
+            if step.node in drawn and graph.inputs(step.node):
+                if pending is not None:
+                    steps.append((pending, snapshot()))
+                pending = step
             for child, _local, _contribution in step.contributions:
                 if child in received:
                     received[child] += 1
-            if step.node not in drawn:
-                continue  # below a stop_at value: not drawn
-            grads = []
-            for n in graph.order:
-                if n is root or received[n] == expected[n]:
-                    state = "final" if n is root or received[n] else "empty"
-                else:
-                    state = "partial" if received[n] else "empty"
-                grads.append((state, n.grad))
-            steps.append((step, tuple(grads)))
+        if pending is not None:
+            steps.append((pending, snapshot()))
     finally:
         for node, grad in saved:
             node.grad = grad
     n = len(steps)
-    name = node_name(root)
+    name = picture_name(root)
     if n:
         first = (
             f"Before the backward pass: no grads yet. It starts at {name} with "
@@ -297,53 +326,48 @@ def _backward(graph: Drawing) -> list[FrameState]:
         first = f"{name} is a leaf: the backward pass has no steps (its grad simply grows by 1)."
     frames = [FrameState(0, first, data, tuple(("empty", 0.0) for _ in graph.order))]
     for k, (step, grads) in enumerate(steps, start=1):
-        frames.append(FrameState(k, _caption(step, k, n), data, grads, drawn[step.node]))
+        caption = _caption(graph, step.node, step.grad, k, n)
+        frames.append(FrameState(k, caption, data, grads, drawn[step.node]))
     return frames
 
 
-def _caption(step: Any, k: int, n: int) -> str:
-    node = step.node
-    name = node_name(node)
+def _caption(graph: Drawing, node: Value, grad: float, k: int, n: int) -> str:
+    """What step ``k`` does, in the picture's names: each edge's factor times the grad."""
+    name, top = picture_name(node), picture_name(graph.root)
     parts = "; ".join(
-        f"grad of {caption_name(child)} += {factor(local)} × {factor(step.grad)} "
-        f"= {number(contribution)}"
-        for child, local, contribution in step.contributions
+        f"grad of {caption_name(child)} += ∂{name}/∂{picture_name(child)} · ∂{top}/∂{name} "
+        f"= {factor(f)} × {factor(grad)} = {number(f * grad)}"
+        for child, f in graph.inputs(node)
     )
     return (
         f"Step {k} of {n}: {name} (data {number(node.data)}) has its final grad "
-        f"{number(step.grad)} and passes it on by the chain rule: {parts}."
+        f"{number(grad)} and passes it on by the chain rule: {parts}."
     )
 
 
 def caption_name(node: Value) -> str:
-    name = node_name(node)
+    name = picture_name(node)
     return f"the constant {name}" if isinstance(node, Constant) and not node.label else name
 
 
-def _widest(graph: Drawing, frames: Sequence[FrameState]) -> Widest:
-    """The widest texts over ``frames``: laid out with them, every frame fits."""
+def _widest(graph: Drawing, fs: Sequence[FrameState]) -> Widest:
+    """The widest texts over the frames ``fs``: laid out with them, every frame fits."""
 
     def widest(texts: Iterable[str]) -> str:
-        return max(sorted(set(texts)), key=_text_width)
+        return max(sorted(set(texts)), key=text_width)
 
     n = len(graph.order)
     return Widest(
-        [widest(f.data_text(i) for f in frames) for i in range(n)],
-        [widest(graph.node_look(i, f)["grad_text"] for f in frames) for i in range(n)],
+        [widest(graph.data_text(f, i) for f in fs) for i in range(n)],
+        [widest(graph.node_look(i, f)["grad_text"] for f in fs) for i in range(n)],
         [
             [
-                widest(number(f.local_grads(graph, i)[k]) for f in frames)
-                for k in range(len(graph.inputs(graph.order[i])))
+                widest(graph.edge_label(node, child, f.local_grads(graph, i)[k]) or "" for f in fs)
+                for k, (child, _) in enumerate(graph.inputs(node))
             ]
-            for i in range(n)
+            for i, node in enumerate(graph.order)
         ],
     )
-
-
-def _text_width(text: str) -> float:
-    """Roughly how wide ``text`` is in Helvetica, in ems (enough to pick the widest)."""
-    narrow, wide = set(" .,:;'!|ijlft()[]"), set("mwMW—%")
-    return sum(0.28 if c in narrow else 0.85 if c in wide else 0.56 for c in text)
 
 
 def layout_of(graph: Drawing, frames: Sequence[FrameState]) -> Layout:
@@ -375,7 +399,12 @@ class _Film:
         self.steps = any(
             f.current is not None or any(s != "final" for s, _ in f.grads) for f in self.frames
         )  # a backward pass, not snapshots
-        dot = graph.dot(self.frames[0], widest=_widest(graph, self.frames), frames=self.steps)
+        dot = graph.dot(
+            self.frames[0],
+            widest=_widest(graph, self.frames),
+            frames=self.steps,
+            equation=self.steps,  # snapshots' factors change: no one product in the legend
+        )
         self.tree = ET.fromstring(pipe(dot, "svg"))
         self.parts = self._mark_parts()
         self.props = [prop for prop, _ in self._props(self.frames[0])]
@@ -399,11 +428,12 @@ class _Film:
                 parts[name] = element
                 if shapes:
                     parts[f"{name}-shape"] = shapes[0]
-                # the last two rows (cells) are "data …" and "grad …"; a label comes first
-                data = [t for t in texts if (t.text or "").startswith("data ")]
-                grad = [t for t in texts if (t.text or "").startswith("grad ")]
-                if data and grad:
-                    parts[f"{name}-data"], parts[f"{name}-grad"] = data[-1], grad[-1]
+                # the last rows are data and grad (a constant has no grad); the header first
+                rows = 1 if self.graph.kinds[int(name[1:])] == "constant" else 2
+                if len(texts) >= rows:
+                    parts[f"{name}-data"] = texts[-rows]
+                    if rows == 2:
+                        parts[f"{name}-grad"] = texts[-1]
             elif re.fullmatch(r"n\d+op", name) and shapes:
                 parts[f"{name}-shape"] = shapes[0]
             elif re.fullmatch(r"e\d+", name):
@@ -430,7 +460,7 @@ class _Film:
             yield (f"{name}-shape", "fill"), look["fill"]
             yield (f"{name}-shape", "stroke"), look["color"]
             yield (f"{name}-shape", "stroke-width"), look["penwidth"]
-            yield (f"{name}-data", "text"), frame.data_text(i)
+            yield (f"{name}-data", "text"), graph.data_text(frame, i)
             yield (f"{name}-grad", "text"), look["grad_text"]
             yield (f"{name}-grad", "fill"), look["grad_fill"]
             yield (f"{name}-grad", "font-style"), look["grad_style"]
@@ -452,9 +482,10 @@ class _Film:
                 yield (f"{e}-head", "fill"), look["color"]
                 yield (f"{e}-head", "stroke"), look["color"]
                 yield (f"{e}-head", "stroke-width"), look["penwidth"]
-                if graph.show_local_grads:
+                text = graph.edge_label(node, child, locals_[k])
+                if text is not None:
                     yield (f"{e}-label", "fill"), look["fontcolor"]
-                    yield (f"{e}-label", "text"), number(locals_[k])
+                    yield (f"{e}-label", "text"), text
                 edge_no += 1
 
     def _template(self) -> tuple[list[str], list[int]]:

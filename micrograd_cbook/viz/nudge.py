@@ -5,7 +5,7 @@ layout and notation) with a slider, a box to type Δw and a reset. As Δw moves,
 computes the graph again at w + Δw with the graph's own JavaScript (``compile(...)``'s second
 target, written from the table of operations): every box on w's paths shows its new value
 and its change Δ, every edge on them how the change passes through it (× its chain-rule
-factor = the change it passes up: Δz ≈ ∂z/∂w · Δw, Δa ≈ ∂a/∂z · Δz, ...), blue for up, red
+factor = the change it passes up: Δz ≈ ∂z/∂w · Δw, Δa ≈ ∂a/∂z · Δz, ...), red for up, blue
 for down, bolder for larger; the other boxes show their grad at the nudged point. A panel
 draws C(w + Δw) over the slider's range with its tangent of slope ∂C/∂w and sets the actual
 ΔC beside the chain rule's ∂C/∂w · Δw: their difference shrinks like Δw². A click on

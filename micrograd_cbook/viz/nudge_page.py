@@ -421,8 +421,8 @@ def nudge_html(uid: str, title: str, svg: str, data: dict[str, Any], javascript:
         f"Move the slider or type Δ{w}: {w} changes by Δ{w}, and the change passes up every "
         f"path to {c}. On those paths each box shows its new value and its change Δ, each "
         "edge × its chain-rule factor = the change it passes up (the chain rule's estimate); "
-        f'<span style="color:{INCREASE}"><b>blue</b></span> up, '
-        f'<span style="color:{DECREASE}"><b>red</b></span> down, bolder for larger. The '
+        f'<span style="color:{INCREASE}"><b>red</b></span> up, '
+        f'<span style="color:{DECREASE}"><b>blue</b></span> down, bolder for larger. The '
         "other boxes show their grad at the nudged point. Click a leaf to nudge it instead."
     )
     payload = {

@@ -20,12 +20,29 @@ from typing import Any
 
 from ..engine import Value
 from ..files import write_atomic
+from .palette import (
+    AXIS,
+    BLUE,
+    BLUE_BG,
+    CELL_LINE,
+    FRAME_LINE,
+    GRID_LINE,
+    MUTED,
+    ORANGE,
+    ORANGE_BG,
+    PLOT_FONT,
+    POINT_EDGE,
+)
 
-__all__ = ["confusion_matrix_svg", "decision_boundary_svg", "images_svg", "loss_curve_svg"]
+__all__ = [
+    "confusion_matrix_svg",
+    "decision_boundary_svg",
+    "images_svg",
+    "loss_axes",
+    "loss_curve_svg",
+]
 
-_FONT = 'font-family="Helvetica, Arial, sans-serif"'
-_BLUE, _ORANGE = "#3182bd", "#e6550d"
-_BLUE_BG, _ORANGE_BG = "#c6dbef", "#fdd0a2"
+_FONT = f'font-family="{PLOT_FONT}"'
 
 
 def _num(x: float) -> str:
@@ -139,6 +156,48 @@ def loss_curve_svg(
     >>> "log scale" in loss_curve_svg([1.0, 0.1, 0.001])
     True
     """
+    parts, points = loss_axes(losses, title=title, log_y=log_y, width=width, height=height)
+    # the curve: one polyline per run of finite values
+    run: list[str] = []
+    runs: list[list[str]] = []
+    for point in points:
+        if point is not None:
+            run.append(f"{_num(point[0])},{_num(point[1])}")
+        elif run:
+            runs.append(run)
+            run = []
+    if run:
+        runs.append(run)
+    for r in runs:
+        if len(r) == 1:
+            x, y = r[0].split(",")
+            parts.append(f'<circle cx="{x}" cy="{y}" r="3" fill="{BLUE}"/>')
+        else:
+            parts.append(
+                f'<polyline fill="none" stroke="{BLUE}" stroke-width="2" points="{" ".join(r)}"/>'
+            )
+    parts.append("</svg>")
+    return _finish(parts, path)
+
+
+def loss_axes(
+    losses: Sequence[float],
+    *,
+    title: str = "Training loss",
+    log_y: bool | None = None,
+    width: int = 640,
+    height: int = 360,
+) -> tuple[list[str], list[tuple[float, float] | None]]:
+    """A loss plot without its curve: the SVG's opening, axes, ticks and titles (no
+    closing tag), and where each loss falls in it (None for a loss that is not finite).
+
+    :func:`loss_curve_svg` draws the curve through those points; the training replay draws
+    it epoch by epoch.
+
+    >>> parts, points = loss_axes([1.0, 0.5], width=200, height=100)
+    >>> parts[0].startswith("<svg"), len(points), points[0][1] < points[1][1]
+    (True, 2, True)
+    """
     values = []
     for i, v in enumerate(losses):
         try:
@@ -192,7 +251,8 @@ def loss_curve_svg(
         yticks = [(_position(t, hi, lo, top, ph), _tick_label(t, step)) for t in ticks]
     for y, label in yticks:
         parts.append(
-            f'<line x1="{left}" y1="{_num(y)}" x2="{left + pw}" y2="{_num(y)}" stroke="#e5e5e5"/>'
+            f'<line x1="{left}" y1="{_num(y)}" x2="{left + pw}" y2="{_num(y)}" '
+            f'stroke="{GRID_LINE}"/>'
         )
         parts.append(
             f'<text x="{left - 6}" y="{_num(y + 4)}" text-anchor="end" font-size="11" {_FONT}>'
@@ -208,7 +268,7 @@ def loss_curve_svg(
             f"{_FONT}>{round(t)}</text>"
         )
     parts.append(
-        f'<rect x="{left}" y="{top}" width="{pw}" height="{ph}" fill="none" stroke="#444"/>'
+        f'<rect x="{left}" y="{top}" width="{pw}" height="{ph}" fill="none" stroke="{AXIS}"/>'
     )
     parts.append(
         f'<text x="{left + pw / 2:g}" y="{height - 8}" text-anchor="middle" font-size="12" '
@@ -218,27 +278,8 @@ def loss_curve_svg(
         f'<text x="16" y="{top + ph / 2:g}" text-anchor="middle" font-size="12" {_FONT} '
         f'transform="rotate(-90 16 {top + ph / 2:g})">loss</text>'
     )
-    # the curve: one polyline per run of finite values
-    run: list[str] = []
-    runs: list[list[str]] = []
-    for i, v in enumerate(values):
-        if math.isfinite(v):
-            run.append(f"{_num(px(i))},{_num(py(v))}")
-        elif run:
-            runs.append(run)
-            run = []
-    if run:
-        runs.append(run)
-    for r in runs:
-        if len(r) == 1:
-            x, y = r[0].split(",")
-            parts.append(f'<circle cx="{x}" cy="{y}" r="3" fill="{_BLUE}"/>')
-        else:
-            parts.append(
-                f'<polyline fill="none" stroke="{_BLUE}" stroke-width="2" points="{" ".join(r)}"/>'
-            )
-    parts.append("</svg>")
-    return _finish(parts, path)
+    points = [(px(i), py(v)) if math.isfinite(v) else None for i, v in enumerate(values)]
+    return parts, points
 
 
 def decision_boundary_svg(
@@ -320,7 +361,7 @@ def decision_boundary_svg(
             end = col
             while end + 1 < resolution and classes[end + 1] == classes[col]:
                 end += 1
-            fill = _ORANGE_BG if classes[col] else _BLUE_BG
+            fill = ORANGE_BG if classes[col] else BLUE_BG
             parts.append(
                 f'<rect x="{_num(left + col * cell)}" y="{_num(top + row * cell)}" '
                 f'width="{_num((end - col + 1) * cell + 0.3)}" height="{_num(cell + 0.3)}" '
@@ -329,14 +370,14 @@ def decision_boundary_svg(
             col = end + 1
     parts.append("</g>")
     parts.append(
-        f'<rect x="{left}" y="{top}" width="{side}" height="{side}" fill="none" stroke="#444"/>'
+        f'<rect x="{left}" y="{top}" width="{side}" height="{side}" fill="none" stroke="{AXIS}"/>'
     )
     for a, b, label in zip(xs, ys, y):
         cx = _position(a, x0, x1, left, side)
         cy = _position(b, y1, y0, top, side)
-        color = _ORANGE if float(label) == hi_label and len(labels) == 2 else _BLUE
+        color = ORANGE if float(label) == hi_label and len(labels) == 2 else BLUE
         parts.append(
-            f'<circle cx="{_num(cx)}" cy="{_num(cy)}" r="4" fill="{color}" stroke="#222" '
+            f'<circle cx="{_num(cx)}" cy="{_num(cy)}" r="4" fill="{color}" stroke="{POINT_EDGE}" '
             f'stroke-width="0.8" data-label="{_tick_label(float(label))}"/>'
         )
     for v, anchor, x in ((x0, "start", left), (x1, "end", left + side)):
@@ -378,7 +419,7 @@ def _check_matrix(matrix: Sequence[Sequence[int]]) -> int:
 
 def _blue(share: float) -> str:
     """White for 0, the plots' blue for 1: the colour of a cell holding that share of its row."""
-    r, g, b = (round(255 + (c - 255) * share) for c in (0x31, 0x82, 0xBD))
+    r, g, b = (round(255 + (int(BLUE[k : k + 2], 16) - 255) * share) for k in (1, 3, 5))
     return f"#{r:02x}{g:02x}{b:02x}"
 
 
@@ -417,7 +458,7 @@ def confusion_matrix_svg(
     subtitle = f"{right} of {total} right ({right / total:.1%})" if total else "no rows"
     parts = _svg_start(width, height, title)
     parts.append(
-        f'<text x="{width / 2:g}" y="42" text-anchor="middle" font-size="12" fill="#555" '
+        f'<text x="{width / 2:g}" y="42" text-anchor="middle" font-size="12" fill="{MUTED}" '
         f"{_FONT}>{subtitle}</text>"
     )
     parts.append(
@@ -439,14 +480,15 @@ def confusion_matrix_svg(
         for j, count in enumerate(row):
             x = left + j * cell
             share = count / row_total if row_total else 0.0
-            stroke = ' stroke="#222" stroke-width="1.5"' if i == j else ' stroke="#ddd"'
+            diagonal = f' stroke="{POINT_EDGE}" stroke-width="1.5"'
+            stroke = diagonal if i == j else f' stroke="{CELL_LINE}"'
             parts.append(
                 f'<rect class="cell" x="{x}" y="{y}" width="{cell}" height="{cell}" '
                 f'fill="{_blue(share)}"{stroke} data-true="{i}" data-predicted="{j}" '
                 f'data-count="{count}"/>'
             )
             if count:
-                ink = "white" if share > 0.5 else "#222"
+                ink = "white" if share > 0.5 else POINT_EDGE
                 parts.append(
                     f'<text x="{_num(x + cell / 2)}" y="{_num(y + cell / 2 + font / 3)}" '
                     f'text-anchor="middle" font-size="{font}" fill="{ink}" {_FONT}>{count}</text>'
@@ -454,7 +496,7 @@ def confusion_matrix_svg(
         recall = f"{matrix[i][i] / row_total:.0%}" if row_total else "–"
         parts.append(
             f'<text x="{left + side + 8}" y="{_num(y + cell / 2 + 4)}" font-size="11" '
-            f'fill="#555" {_FONT}>{recall}</text>'
+            f'fill="{MUTED}" {_FONT}>{recall}</text>'
         )
     for j in range(n):
         parts.append(
@@ -462,7 +504,8 @@ def confusion_matrix_svg(
             f'font-size="{font}" {_FONT}>{escape(labels[j])}</text>'
         )
     parts.append(
-        f'<text x="{left + side + 8}" y="{top - 8}" font-size="11" fill="#555" {_FONT}>right</text>'
+        f'<text x="{left + side + 8}" y="{top - 8}" font-size="11" fill="{MUTED}" '
+        f"{_FONT}>right</text>"
     )
     parts.append("</svg>")
     return _finish(parts, path)
@@ -521,7 +564,7 @@ def images_svg(
         parts.append('<g class="image" shape-rendering="crispEdges">')
         parts.append(
             f'<rect x="{_num(x0)}" y="{y0}" width="{box}" height="{box}" fill="white" '
-            'stroke="#bbb"/>'
+            f'stroke="{FRAME_LINE}"/>'
         )
         for i, v in enumerate(image):
             v = min(1.0, max(0.0, float(v)))
@@ -535,7 +578,7 @@ def images_svg(
             )
         parts.append("</g>")
         if captions is not None:
-            color = _ORANGE if wrong is not None and wrong[k] else "#222"
+            color = ORANGE if wrong is not None and wrong[k] else POINT_EDGE
             parts.append(
                 f'<text x="{_num(x0 + box / 2)}" y="{y0 + box + 13}" text-anchor="middle" '
                 f'font-size="11" fill="{color}" {_FONT}>{escape(captions[k])}</text>'

@@ -8,9 +8,12 @@ one example's graph with its numbers, with play, pause, step and a slider. The p
 self-contained: it loads nothing from the network.
 
 The grads in the heat maps are the ones the epoch's last optimiser step used. The example's
-graph is its own cost, C of that one example, back-propagated apart from the training:
-the model's grads are saved first and restored, so the run is the same with or without a
-replay.
+graph is its own cost, C₀ of that one example, back-propagated apart from the training
+(the model's grads are saved first and restored, so the run is the same with or without a
+replay), drawn as the chapter's tree down to the last layer's weights, the path of one
+weight highlighted; for several outputs (digits), only the true class's output is opened.
+The example is the row, of a few spread over the data, whose weights' grads are not all 0
+in the most frames (a hinge of 0 teaches nothing), unless ``example`` names one.
 
 >>> import tempfile
 >>> from micrograd_cbook import datasets, nn
@@ -26,7 +29,6 @@ replay.
 from __future__ import annotations
 
 import html
-import json
 import math
 import os
 import re
@@ -36,22 +38,32 @@ from operator import mul
 from pathlib import Path
 from typing import Any
 
-from ..engine import Value, topological_order
+from ..engine import Parameter, Value, topological_order
 from ..files import write_atomic
 from ..losses import binary_cross_entropy_with_logits
 from ..metrics import evaluate
+from ..names import chapter_text
 from ..notation import number
 from ..ops import OPERATIONS
 from .frames import snapshots
 from .graph import GraphvizMissingError, nodes_drawn
+from .palette import (
+    BLUE,
+    NEGATIVE,
+    ORANGE,
+    POSITIVE,
+)
 from .player import page_html, player_html
+from .plots import loss_axes
+from .replay_script import page_css, page_script
 
 __all__ = ["MAX_FRAMES", "Replay", "recorder"]
 
 MAX_FRAMES = 60  # epochs recorded at most (evenly spread): keeps the page small
 GRID = 24  # cells per side of the decision boundary
 GRAPH_MAX_NODES = 60  # a larger example graph is cut at the last layer's inputs
-TREE_MAX_LEAVES = 24  # ... and when its last layer has more leaves, at the output's sum
+CANDIDATES = 4  # rows whose graphs are recorded; the page shows the liveliest
+MAX_TERMS = 8  # a wider output sum shows its terms of largest grad, the others as one leaf
 _LEVELS = 99  # heat maps store each number as an integer in −99..99 of its layer's scale
 
 
@@ -80,7 +92,8 @@ class Replay:
 
     Call it after each epoch with the epoch's number (1, 2, ...) and the History so far; it
     writes ``folder/index.html`` after epoch ``epochs`` (at once when ``epochs`` is 0).
-    ``example`` is the row whose graph is shown.
+    ``example`` is the row whose graph is shown; None picks, of a few rows spread over
+    ``X``, the one whose weights' grads are not all 0 in the most frames.
     """
 
     def __init__(
@@ -93,25 +106,31 @@ class Replay:
         *,
         epochs: int,
         threshold: float | None = None,
-        example: int = 0,
+        example: int | None = None,
         max_frames: int = MAX_FRAMES,
         title: str | None = None,
     ) -> None:
         if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 0:
             raise ValueError(f"epochs must be an int ≥ 0, got {epochs!r}")
-        if not 0 <= example < len(X):
+        if example is not None and not 0 <= example < len(X):
             raise ValueError(f"example must be a row of X (0 to {len(X) - 1}), got {example}")
         self.folder = Path(folder)
         self.folder.mkdir(parents=True, exist_ok=True)  # a bad folder fails before training
         self.model, self.X, self.y, self.loss = model, list(X), list(y), loss
         self.epochs = epochs
-        self.example = example
+        n = len(self.X)
+        self.candidates = (
+            [example]
+            if example is not None
+            else sorted({round(i * (n - 1) / max(CANDIDATES - 1, 1)) for i in range(CANDIDATES)})
+        )
+        self.example = self.candidates[0]
         self.title = title or f"Training replay: {model!r}"
         self.threshold = _threshold(self.y, loss) if threshold is None else threshold
         count = max(2, min(max_frames, epochs + 1))
         self.wanted = {round(i * epochs / (count - 1)) for i in range(count)}
         self.frames: list[dict[str, Any]] = []
-        self.graphs: list[Value] = []
+        self.graphs: dict[int, list[Value]] = {row: [] for row in self.candidates}
         self.history: Any = None
         self.final: tuple[float, float | None] | None = None  # loss, accuracy after training
         self.cut: list[Value] = []  # where the example's graph is cut (drawn as leaves)
@@ -139,9 +158,10 @@ class Replay:
         if self._two_d():
             frame["boundary"] = self._boundary()
         self.frames.append(frame)
-        graph = self._example_graph(params)
-        if graph is not None:
-            self.graphs.append(graph)
+        for row in self.candidates:
+            graph = self._example_graph(params, row)
+            if graph is not None:
+                self.graphs[row].append(graph)
 
     def _rows(self) -> list[list[list[Value]]]:
         """Each layer's parameters as rows, one per unit: its weights, then its bias."""
@@ -207,12 +227,12 @@ class Replay:
             for k in range(0, len(cells), 4)
         )
 
-    def _example_graph(self, params: list[Value]) -> Value | None:
-        """The example's cost, back-propagated on its own; the model's grads are restored."""
+    def _example_graph(self, params: list[Value], row: int) -> Value | None:
+        """Row ``row``'s cost, back-propagated on its own; the model's grads are restored."""
         try:
-            out = self.model(self.X[self.example])
-            target = self.y[self.example]
-            if isinstance(target, (int, float)):
+            out = self.model(self.X[row])
+            target = self.y[row]
+            if isinstance(target, (int, float)) and isinstance(out, Value):
                 target = Value(target, "y")  # the target, named in the picture
             C = self.loss([out], [target])
         except Exception:  # a loss or model the page cannot show one example of
@@ -269,9 +289,9 @@ class Replay:
             note = " No step yet, so no grads." if e == 0 else ""
             captions.append(f"{when}: {loss}{acc_text}.{note}")
         data: dict[str, Any] = {"epochs": epochs, "captions": captions}
-        data["loss"] = _curve_points(losses)
+        panel, data["loss"] = _loss_panel(uid, losses)
         data["layers"] = _heat_data(self.frames)
-        panels = [_loss_panel(uid, losses)]
+        panels = [panel]
         if all("boundary" in f for f in self.frames):
             data["boundary"] = [f["boundary"] for f in self.frames]
             data["grid"] = GRID
@@ -281,7 +301,8 @@ class Replay:
             uid, data["layers"]
         )
         svg, props, changes, note = "", [], [], ""
-        if len(self.graphs) == len(self.frames):
+        self.example = _liveliest(self.graphs, len(self.frames)) or self.example
+        if len(self.graphs[self.example]) == len(self.frames):
             try:
                 show = self._graph_player()
             except GraphvizMissingError:
@@ -293,20 +314,35 @@ class Replay:
         else:
             note = "(This loss gives no graph of one example.)"
         data["props"], data["changes"] = props, changes
-        x = ", ".join(number(float(v)) for v in self.X[self.example])
-        t = self.y[self.example]
-        t_text = (
-            number(t.data if isinstance(t, Value) else float(t))
-            if isinstance(t, (int, float, Value))
-            else html.escape(str(t))
+        row = self.X[self.example]
+        x = (
+            f"({', '.join(number(float(v)) for v in row)})"
+            if len(row) <= 8
+            else f"row {self.example}'s {len(row)} inputs"
         )
+        t = self.y[self.example]
+        if isinstance(t, int) and not isinstance(t, bool) and len(self._outputs()) > 1:
+            t_text = f"class {t}"
+        elif isinstance(t, (int, float, Value)):
+            t_text = number(t.data if isinstance(t, Value) else float(t))
+        else:
+            t_text = html.escape(str(t))
         cut = ""
         if self.cut:
-            names = ", ".join(n.label for n in self.cut[:3]) + (", …" if len(self.cut) > 3 else "")
-            cut = f" (drawn down to {html.escape(names)}; the weights below are in the heat maps)"
+            names = ", ".join(chapter_text(n.label) for n in self.cut[:3])
+            more = ", …" if len(self.cut) > 3 else ""
+            cut = (
+                f" (drawn down to the last layer's weights; {html.escape(names + more)} as "
+                "leaves: their weights are in the heat maps)"
+            )
+            if len(self._outputs()) > 1:
+                cut = (
+                    f" (one output's tree: the true class's, down to its {MAX_TERMS} weights of "
+                    "largest grad, the other terms one leaf; the other outputs as leaves)"
+                )
         before += (
-            f'<h4 class="mgcb-graph-title">One example, x = ({x}), y = {t_text}: its '
-            f"cost C, back-propagated on its own{cut} {note}</h4>\n"
+            f'<h4 class="mgcb-graph-title">One example, x = {x}, y = {t_text}: its '
+            f"cost C₀, back-propagated on its own{cut} {note}</h4>\n"
         )
         body = player_html(
             uid,
@@ -317,10 +353,15 @@ class Replay:
             counter="epoch",
             play=True,
             before=before,
-            script=_script(uid),
+            script=page_script(uid),
             interval=400,
         )
-        return page_html(self.title, f"<style>{_CSS}</style>\n{body}")
+        return page_html(self.title, f"<style>{page_css()}</style>\n{body}")
+
+    def _outputs(self) -> list[Value]:
+        """The example's outputs as the model gives them (one Value, or a list)."""
+        out = self.model(self.X[self.example])
+        return out if isinstance(out, list) else [out]
 
     def _points(self) -> list[list[float]]:
         x0, x1, y0, y1 = self._extent()
@@ -335,33 +376,38 @@ class Replay:
         ]
 
     def _graph_player(self) -> Any:
-        """The example's graphs in one layout: all of it when small, else its top.
+        """The example's graphs in one layout: the chapter's tree, all of it when small.
 
         A graph of more than GRAPH_MAX_NODES values is cut at the last layer's inputs (the
-        previous layer's activations drawn as leaves), or, when that still leaves more
-        than TREE_MAX_LEAVES leaves, at the output's weighted sum: the weights are in the
-        heat maps.
+        previous layer's activations drawn as leaves) and, for several outputs, at every
+        output but the true class's: the tree then goes from C₀ down to that output's
+        weights, the first of them highlighted.
         """
-        first = self.graphs[0]
+        graphs = self.graphs[self.example]
+        first = graphs[0]
         order = topological_order(first)
         stop_at: list[Value] = []
         layers = getattr(self.model, "layers", None)
+        target = self.y[self.example]
+        unit = target if isinstance(target, int) and not isinstance(target, bool) else 0
         if len(order) > GRAPH_MAX_NODES and layers:
             last = len(layers)
             stop_at = [n for n in order if n.label.startswith(f"a{last - 1}[")]
-            if not stop_at or _count_leaves(first, set(stop_at)) > TREE_MAX_LEAVES:
-                # the output's sum: z{L}[j], or a{L}[j] itself for a linear output (a = z)
-                stop_at = [n for n in order if n.label.startswith(f"z{last}[")] or [
-                    n for n in order if n.label.startswith(f"a{last}[")
-                ]
+            outputs = [n for n in order if n.label.startswith(f"a{last}[")]
+            if len(outputs) > 1:  # one output's tree: the others drawn as leaves
+                stop_at += [n for n in outputs if n.label != f"a{last}[{unit}]"]
+        if layers:
+            for name in (f"z{len(layers)}[{unit}]", f"a{len(layers)}[{unit}]"):
+                _keep_largest_terms(graphs, name, MAX_TERMS)
+        reach = nodes_drawn(first, set(stop_at))  # the terms left out no longer reach them
+        stop_at = [n for n in stop_at if n in reach]
         self.cut = stop_at
-        weight = _first_weight(first, set(stop_at))
+        weight = _first_weight(first, set(stop_at), unit)
         return snapshots(
-            self.graphs,
-            [""] * len(self.graphs),
+            graphs,
+            [""] * len(graphs),
             title="example",
             stop_at=stop_at or None,
-            show_local_grads=True,
             highlight=weight,
             max_nodes=100_000,
         )
@@ -402,105 +448,85 @@ def _frozen(C: Value, nodes: list[Value]) -> Value:
             # positional: Value(data, label, children, local_grads, op), a hand-made node
             c = Value(n.data, n.label, tuple(copies[ch] for ch in n.children), n.local_grads, n.op)
         else:
-            c = type(n)(n.data, n.label)  # a Value or a Constant
+            c = type(n)(n.data, n.label)  # a Value, a Constant or a Parameter
         c.grad = n.grad
         copies[n] = c
     return copies[C]
 
 
-def _count_leaves(root: Value, stops: set[Value]) -> int:
-    return sum(1 for n in nodes_drawn(root, stops) if n in stops or not n.children)
+def _keep_largest_terms(graphs: list[Value], label: str, k: int) -> None:
+    """In each (frozen) graph, the weighted sum labelled ``label`` keeps its ``k`` terms
+    w·a of largest weight grad in the last graph, and its bias; the other terms become one
+    leaf holding their sum ("the other n terms"), its grad the sum's. The copies are the
+    replay's own, so nothing of the model changes."""
+    nodes = [next((n for n in topological_order(g) if n.label == label), None) for g in graphs]
+    if any(n is None or not str(n.op).startswith("Σw·x") for n in nodes):
+        return
+    n_terms = (len(nodes[0].children) - str(nodes[0].op).endswith("+b")) // 2
+    if n_terms <= k:
+        return
+    last = nodes[-1]
+    order = sorted(range(n_terms), key=lambda j: -abs(last.children[j].grad))[:k]
+    keep = sorted(order)
+    for z in nodes:
+        kids, slopes = z.children, z.local_grads
+        bias = [len(kids) - 1] if len(kids) > 2 * n_terms else []
+        chosen = [*keep, *(n_terms + j for j in keep), *bias]
+        shown = sum(kids[j].data * kids[n_terms + j].data for j in keep)
+        rest = Value(z.data - shown - sum(kids[j].data for j in bias), f"the other {n_terms - k}")
+        rest.grad = z.grad
+        z.children = (*(kids[j] for j in chosen), rest)
+        z.local_grads = (*(slopes[j] for j in chosen), 1.0)
 
 
-def _first_weight(root: Value, stops: set[Value]) -> Value | None:
-    """The last layer's first weight, w{L}[0,0]: the example's graph highlights its path."""
+def _liveliest(graphs: dict[int, list[Value]], frames: int) -> int | None:
+    """The row whose graphs have weights with a grad other than 0 in the most frames."""
+
+    def alive(root: Value) -> bool:
+        return any(n.grad != 0.0 for n in topological_order(root) if isinstance(n, Parameter))
+
+    scores = {row: sum(alive(g) for g in gs) for row, gs in graphs.items() if len(gs) == frames}
+    return max(scores, key=lambda row: (scores[row], -row)) if scores else None
+
+
+def _first_weight(root: Value, stops: set[Value], unit: int = 0) -> Value | None:
+    """The last layer's first weight into output ``unit``, w{L}[unit,0]: the example's
+    graph highlights its path (nn's labels say where a weight stands, not what it is)."""
     best, best_key = None, None
     for node in nodes_drawn(root, stops):
         m = re.fullmatch(r"w(\d+)\[(\d+),(\d+)\]", node.label)
-        if m and not node.children:
-            key = (-int(m[1]), int(m[2]), int(m[3]))
+        if m and isinstance(node, Parameter):
+            key = (-int(m[1]), int(m[2]) != unit, int(m[2]), int(m[3]))
             if best_key is None or key < best_key:
                 best, best_key = node, key
     return best
 
 
-def _curve_points(losses: list[float]) -> dict[str, Any]:
-    """The loss curve's points in the panel's pixels, and its axis (log when it spans > 100×)."""
-    finite = [v for v in losses if math.isfinite(v)]
-    if not finite:
-        return {"xy": [], "ticks": [], "log": False}
-    log = min(finite) > 0 and max(finite) / min(finite) > 100
-
-    def tr(v: float) -> float:
-        return math.log10(v) if log else v
-
-    lo, hi = tr(min(finite)), tr(max(finite))
-    if log:
-        lo, hi = math.floor(lo), math.ceil(hi)
-    else:
-        lo = min(lo, 0.0)
-    if hi - lo < 1e-12:
-        lo, hi = lo - 1.0, hi + 1.0
-    n = max(len(losses) - 1, 1)
-    xy = []
-    for i, v in enumerate(losses):
-        if not math.isfinite(v):
-            xy.append(None)
-            continue
-        px = _LEFT + _PW * i / n
-        py = _TOP + _PH * (hi - tr(v)) / (hi - lo)
-        xy.append([round(px, 1), round(py, 1)])
-    if log:
-        ticks = [
-            (round(_TOP + _PH * (hi - e) / (hi - lo), 1), f"1e{e}")
-            for e in range(int(lo), int(hi) + 1)
-        ]
-    else:
-        ticks = [
-            (round(_TOP + _PH * (hi - v) / (hi - lo), 1), f"{v:.3g}")
-            for v in (lo, (lo + hi) / 2, hi)
-        ]
-    return {"xy": xy, "ticks": ticks, "log": log, "epochs": n}
-
-
 _W, _H = 400, 240
-_LEFT, _TOP, _PW, _PH = 56, 16, 330, 180
 
 
-def _loss_panel(uid: str, losses: list[float]) -> str:
-    curve = _curve_points(losses)
-    parts = [
-        f'<svg class="mgcb-loss" width="{_W}" height="{_H}" viewBox="0 0 {_W} {_H}" '
-        'xmlns="http://www.w3.org/2000/svg" font-family="Helvetica, Arial, sans-serif">',
-        f'<rect x="{_LEFT}" y="{_TOP}" width="{_PW}" height="{_PH}" fill="white" stroke="#444"/>',
-    ]
-    for y, text in curve["ticks"]:
-        parts.append(f'<line x1="{_LEFT}" x2="{_LEFT + _PW}" y1="{y}" y2="{y}" stroke="#e5e5e5"/>')
-        parts.append(
-            f'<text x="{_LEFT - 5}" y="{y + 4}" text-anchor="end" font-size="11">'
-            f"{html.escape(text.replace('-', '−'))}</text>"
-        )
-    parts.append(f'<text x="{_LEFT}" y="{_TOP + _PH + 16}" font-size="11">0</text>')
+def _loss_panel(uid: str, losses: list[float]) -> tuple[str, dict[str, Any]]:
+    """The loss panel (plots' axes, an empty curve the page draws epoch by epoch) and the
+    curve's points for the page's data."""
+    finite = [v for v in losses if math.isfinite(v)]
+    if finite:
+        parts, points = loss_axes(losses, title="", width=_W, height=_H)
+    else:
+        parts, points = loss_axes([1.0], title="", width=_W, height=_H)  # axes, no curve
+        points = [None] * len(losses)
     parts.append(
-        f'<text x="{_LEFT + _PW}" y="{_TOP + _PH + 16}" text-anchor="end" '
-        f'font-size="11">{curve.get("epochs", 0)}</text>'
+        f'<polyline id="{uid}-curve" fill="none" stroke="{BLUE}" stroke-width="2" points=""/>'
     )
-    parts.append(
-        f'<text x="{_LEFT + _PW / 2}" y="{_TOP + _PH + 32}" text-anchor="middle" '
-        f'font-size="12">epoch{" (loss on a log scale)" if curve["log"] else ""}</text>'
-    )
-    parts.append(
-        f'<text x="14" y="{_TOP + _PH / 2}" text-anchor="middle" font-size="12" '
-        f'transform="rotate(-90 14 {_TOP + _PH / 2})">loss</text>'
-    )
-    parts.append(
-        f'<polyline id="{uid}-curve" fill="none" stroke="#3182bd" stroke-width="2" points=""/>'
-    )
-    parts.append(f'<circle id="{uid}-dot" r="4" cx="-10" cy="-10" fill="#e6550d"/>')
+    parts.append(f'<circle id="{uid}-dot" r="4" cx="-10" cy="-10" fill="{ORANGE}"/>')
     parts.append("</svg>")
-    return (
-        f'<figure class="mgcb-panel"><figcaption>Loss so far</figcaption>{"".join(parts)}</figure>'
+    parts[0] = parts[0].replace("<svg ", '<svg class="mgcb-loss" ', 1)
+    xy = [None if p is None else [round(p[0], 1), round(p[1], 1)] for p in points]
+    panel = (
+        '<figure class="mgcb-panel"><figcaption>Loss so far</figcaption>'
+        + "".join(parts)
+        + "</figure>"
     )
+    return panel, {"xy": xy}
 
 
 def _boundary_panel(uid: str, threshold: float) -> str:
@@ -540,8 +566,8 @@ def _heat_panel(uid: str, layers: list[dict[str, Any]]) -> str:
     parts = [
         '<div class="mgcb-heat"><p class="mgcb-heat-note">Each layer\'s weights w '
         "(a row per unit: its weights, then its bias) and the grads ∂C/∂w of the "
-        'epoch\'s last step; <span style="color:#b2182b">red</span> positive, '
-        '<span style="color:#2166ac">blue</span> negative, white 0. '
+        f'epoch\'s last step; <span style="color:{POSITIVE}">red</span> positive, '
+        f'<span style="color:{NEGATIVE}">blue</span> negative, white 0. '
         f'<span id="{uid}-hover" class="mgcb-hover"></span></p>'
     ]
     for li, layer in enumerate(layers, start=1):
@@ -557,84 +583,3 @@ def _heat_panel(uid: str, layers: list[dict[str, Any]]) -> str:
             )
     parts.append("</div>")
     return "".join(parts)
-
-
-_CSS = """
-.mgcb-panels, .mgcb-heat { display: flex; flex-wrap: wrap; gap: .8em; align-items: flex-start; }
-.mgcb-panel { margin: 0 0 .6em; }
-.mgcb-panel figcaption { font-size: .85em; color: #444; margin-bottom: .2em; }
-.mgcb-heat-note { flex-basis: 100%; font-size: .85em; color: #444; margin: .2em 0; }
-.mgcb-map, .mgcb-boundary { image-rendering: pixelated; border: 1px solid #999; }
-.mgcb-hover { font-family: monospace; }
-.mgcb-graph-title { font-size: .95em; font-weight: normal; margin: .6em 0 .3em; }
-"""
-
-
-def _script(uid: str) -> str:
-    """The page's drawing: on frame k, the curve up to k, the boundary, the heat maps."""
-    return _SCRIPT % {"uid": json.dumps(uid)}
-
-
-_SCRIPT = """
-window.mgcbHooks = window.mgcbHooks || {};
-window.mgcbHooks[%(uid)s] = (function () {
-  var root = document.getElementById(%(uid)s);
-  function colour(v) {
-    var t = Math.max(-1, Math.min(1, v / 99)), a = Math.abs(t);
-    var end = t >= 0 ? [178, 24, 43] : [33, 102, 172], base = [247, 247, 247];
-    return "rgb(" + base.map(function (b, i) { return Math.round(b + (end[i] - b) * a); })
-      .join(",") + ")";
-  }
-  var hover = null;
-  return function (k, data) {
-    var xy = data.loss.xy, shown = [], last = null;
-    for (var e = 0; e <= data.epochs[k] && e < xy.length; e++) {
-      if (xy[e]) { shown.push(xy[e].join(",")); last = xy[e]; }
-    }
-    document.getElementById(%(uid)s + "-curve").setAttribute("points", shown.join(" "));
-    var dot = document.getElementById(%(uid)s + "-dot");
-    dot.setAttribute("cx", last ? last[0] : -10); dot.setAttribute("cy", last ? last[1] : -10);
-    var canvas = document.getElementById(%(uid)s + "-boundary");
-    if (canvas && data.boundary) {
-      var ctx = canvas.getContext("2d"), g = data.grid, cell = canvas.width / g;
-      var bits = data.boundary[k];
-      for (var i = 0; i < g * g; i++) {
-        var on = (parseInt(bits[i >> 2], 16) >> (3 - (i & 3))) & 1;
-        ctx.fillStyle = on ? "#fdd0a2" : "#c6dbef";
-        ctx.fillRect((i %% g) * cell, Math.floor(i / g) * cell, cell + 0.5, cell + 0.5);
-      }
-      data.points.forEach(function (p) {
-        ctx.beginPath(); ctx.arc(p[0] * canvas.width, p[1] * canvas.height, 3.5, 0, 2 * Math.PI);
-        ctx.fillStyle = p[2] ? "#e6550d" : "#3182bd"; ctx.fill();
-        ctx.strokeStyle = "#222"; ctx.lineWidth = 0.8; ctx.stroke();
-      });
-    }
-    root.querySelectorAll("canvas.mgcb-map").forEach(function (map) {
-      var layer = data.layers[+map.getAttribute("data-layer")], key = map.getAttribute("data-key");
-      var values = layer[key][k], ctx = map.getContext("2d");
-      var cw = map.width / layer.cols, ch = map.height / layer.rows;
-      for (var r = 0; r < layer.rows; r++) {
-        for (var c = 0; c < layer.cols; c++) {
-          ctx.fillStyle = colour(values[r * layer.cols + c]);
-          ctx.fillRect(c * cw, r * ch, cw + 0.5, ch + 0.5);
-        }
-      }
-      if (!map.getAttribute("data-hover")) {
-        map.setAttribute("data-hover", "1");
-        map.addEventListener("mousemove", function (ev) {
-          var box = map.getBoundingClientRect();
-          var c = Math.floor((ev.clientX - box.left) / box.width * layer.cols);
-          var r = Math.floor((ev.clientY - box.top) / box.height * layer.rows);
-          var v = layer[key][hover === null ? 0 : hover][r * layer.cols + c] / 99
-            * layer[key + "scale"];
-          document.getElementById(%(uid)s + "-hover").textContent =
-            "layer " + (+map.getAttribute("data-layer") + 1) + ", unit " + r + ", input " + c +
-            ": " + (key === "w" ? "w" : "\\u2202C/\\u2202w") + " \\u2248 " +
-            v.toPrecision(2).replace("-", "\\u2212");
-        });
-      }
-    });
-    hover = k;
-  };
-})();
-"""
