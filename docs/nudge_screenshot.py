@@ -1,5 +1,7 @@
 """Take docs/nudge.png: the nudge page of the chapter's chain at 900 px, w nudged by Δw = 0.8.
 
+The PNG has twice the page's pixels (as docs/pictures.py's): shown 900 px wide, it is sharp.
+
 Run from the repository's root: ``python docs/nudge_screenshot.py``. It needs Graphviz,
 selenium, Chromium and chromedriver (as the browser tests do).
 """
@@ -14,6 +16,7 @@ from pathlib import Path
 from selenium import webdriver
 
 from micrograd_cbook import Value
+from micrograd_cbook.engine import Parameter
 from micrograd_cbook.files import write_atomic
 from micrograd_cbook.viz import nudge
 
@@ -23,8 +26,8 @@ POSITION = 160  # of the slider's ±200: Δw = 0.8, far enough for the tangent t
 
 
 def chain() -> tuple[Value, Value]:
-    """The README's quick tour: w, x, b → z → a → C = ½(y − a)²."""
-    w, x, b, y = Value(0.5, "w"), Value(1.5, "x"), Value(0.1, "b"), Value(1.0, "y")
+    """The README's quick tour: w, x, b → z → a → C₀ = ½(y − a)², w and b parameters."""
+    w, x, b, y = Parameter(0.5, "w"), Value(1.5, "x"), Parameter(0.1, "b"), Value(1.0, "y")
     z = w * x + b
     z.label = "z"
     a = z.sigmoid()
@@ -54,7 +57,7 @@ def main() -> None:
             POSITION,
         )
         height = driver.execute_script("return document.documentElement.scrollHeight")
-        metrics = {"width": WIDTH, "height": height, "deviceScaleFactor": 1, "mobile": False}
+        metrics = {"width": WIDTH, "height": height, "deviceScaleFactor": 2, "mobile": False}
         driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", metrics)  # the whole page
         time.sleep(0.2)
         driver.save_screenshot(str(HERE / "nudge.png"))

@@ -32,7 +32,7 @@ def test_the_example_writes_one_offline_page(tmp_path, capsys):
     text = path.read_text(encoding="utf-8")
     assert text.startswith("<!DOCTYPE html>") and text.rstrip().endswith("</html>")
     data = page_data(text)
-    assert data["names"][data["wrt"]] == "w" and data["rootName"] == "C"
+    assert data["names"][data["wrt"]] == "w" and data["rootName"] == "C₀"  # the chapter's C₀
     assert data["params"][data["wrt"]] == 0.5 and data["spans"][data["wrt"]] == 1.0
     assert "Nudge w: z = w*x + b; a = sigmoid(z); C = (1 - a)**2 / 2" in text
     assert [p.name for p in tmp_path.iterdir()] == ["chain.html"]  # no temporary file left

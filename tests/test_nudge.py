@@ -25,7 +25,7 @@ from hypothesis import given, settings
 from strategies import ENGINE, SETTINGS, programs, run
 
 from micrograd_cbook import Value, losses, nn, topological_order
-from micrograd_cbook.notation import factor, number
+from micrograd_cbook.notation import number
 from micrograd_cbook.viz import nudge
 from micrograd_cbook.viz.nudge import span_of
 from micrograd_cbook.viz.player import page_html
@@ -327,11 +327,10 @@ def test_each_edge_on_ws_path_shows_its_factor_times_the_change_below(browser, c
     path, show = chain_page
     browser.get(path.as_uri())
     root = browser.find_element(By.CSS_SELECTOR, ".mgcb-nudge")
+    labelled = [(e, i, j, f, plain) for e, i, j, f, plain in show.edges if plain is not None]
 
     def labels() -> dict[str, str]:
-        return {
-            e: browser.find_element(By.ID, f"{show.uid}-{e}-label").text for e, *_ in show.edges
-        }
+        return {e: browser.find_element(By.ID, f"{show.uid}-{e}-label").text for e, *_ in labelled}
 
     drawn = labels()
     delta = slide(browser, root, 120)
@@ -340,17 +339,18 @@ def test_each_edge_on_ws_path_shows_its_factor_times_the_change_below(browser, c
         i for i, t in enumerate(drawn_texts(browser, show.uid, len(old), "grad")) if "Δ" in t
     }
     shown, checked = labels(), set()
-    for e, i, j, f in show.edges:
+    for e, i, j, f, plain in labelled:
         d = new[j].data - old[j].data  # the change below the edge
-        if j in on_path:
-            assert shown[e] == f"× {factor(f)} = {'+' if f * d > 0 else ''}{number(f * d)}"
+        if j in on_path:  # its factor as drawn → the change it passes up, factor × change
+            assert shown[e] == f"{plain} → {'+' if f * d > 0 else ''}{number(f * d)}", shown[e]
             checked.add(old[i].label)
         else:
-            assert shown[e] == drawn[e]  # off w's paths: as drawn
+            assert shown[e] == drawn[e] == plain  # off w's paths: as drawn
     assert {"z", "a", "C"} <= checked
     a = next(i for i, n in enumerate(old) if n.label == "a")
-    (into_a,) = [f for _, i, _, f in show.edges if i == a]  # Δa ≈ ∂a/∂z · Δz = σ'(z) · Δz
+    (into_a,) = [f for _, i, _, f, _ in show.edges if i == a]  # Δa ≈ ∂a/∂z · Δz = σ'(z) · Δz
     assert math.isclose(into_a, old[a].data * (1 - old[a].data), rel_tol=1e-12)
+    assert "∂a/∂z = " in shown[next(e for e, i, *_ in labelled if i == a)]  # the chapter's name
 
 
 def test_typing_a_delta_and_reset(browser, chain_page):
@@ -439,16 +439,20 @@ def test_the_networks_page_shows_a_layer_1_weights_nudge_through_layer_2(browser
     assert len(page.encode()) < 300_000
     root = open_page(browser, tmp_path, page)
     delta = slide(browser, root, -150)
-    moved, _ = network(w.data + delta)
-    new = boxes(*network(w.data + delta))
+    moved, moved_w = network(w.data + delta)
+    new = boxes(moved, moved_w)
+    moved.backward()
+    data_word, grad_word = show.words  # (a crowded picture writes the numbers alone)
     assert drawn_texts(browser, show.uid, len(new), "data") == [
-        f"data {number(n.data)}" for n in new
+        f"{data_word}{number(n.data)}" for n in new
     ]
-    changes = dict(zip((n.label for n in new), drawn_texts(browser, show.uid, len(new), "grad")))
+    changes = dict(zip(new, drawn_texts(browser, show.uid, len(new), "grad")))
+    by_label = {n.label: n for n in new}
     for name in ("w1[1,2]", "z1[1]", "a1[1]", "z2[0]", "a2[0]", "C"):  # equation (B)'s path
-        assert changes[name].startswith("Δ "), name
+        assert changes[by_label[name]].startswith("Δ "), name
     for name in ("w1[0,2]", "a1[0]", "w2[0,1]"):  # off it: their grads at the nudged point
-        assert changes[name].startswith("grad "), name
+        n = by_label[name]
+        assert changes[n] == f"{grad_word}{number(n.grad)}", name
     assert near(readout(root, "cost")[1], moved.data)
     assert browser_errors(browser) == []
 

@@ -28,13 +28,13 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..engine import Constant, Value
-from ..notation import factor, number
+from ..notation import number
 from ..ops import apply_rule, operation_of
 from ..passes import topological_order
 from ..speed.compiler import compile
 from .graph import Drawing, check_options, pipe
-from .labels import node_name
-from .layout import Widest
+from .labels import picture_name
+from .layout import Widest, text_width
 from .nudge_page import nudge_html, page_html
 
 __all__ = ["CURVE_POINTS", "SLIDER_STEPS", "Nudge", "nudge", "span_of"]
@@ -53,15 +53,14 @@ _TEXT, _TITLE = f"{{{_SVG_NS}}}text", f"{{{_SVG_NS}}}title"
 def nudge(root: Value, wrt: Value, *, title: str | None = None, **draw_options: Any) -> Nudge:
     """The page that nudges the leaf ``wrt`` and shows the change pass up to ``root``.
 
-    ``draw_options`` are :func:`draw_dot`'s (``show_local_grads`` is on unless turned off;
-    the page marks w's paths itself, so ``highlight`` is not taken). Shown inline in
+    ``draw_options`` are :func:`draw_dot`'s (the page marks w's paths itself, so
+    ``highlight`` is not taken). Shown inline in
     Jupyter; ``.page()`` is a whole offline page. Raises TypeError or ValueError for a
     ``wrt`` that is no leaf of the graph (or a constant), and ValueError for a graph holding a
     node made by hand, which the page could not compute again.
     """
     if "highlight" in draw_options:
         raise TypeError("nudge: no highlight option: the page marks the paths of wrt itself")
-    draw_options.setdefault("show_local_grads", True)
     return Nudge(root, wrt, title, draw_options)
 
 
@@ -82,7 +81,7 @@ class Nudge:
     """
 
     def __init__(self, root: Value, wrt: Value, title: str | None, draw_options: dict) -> None:
-        graph = Drawing(root, **check_options(draw_options))
+        graph = Picture(root, wrt, check_options(draw_options))
         order = topological_order(root)
         _check(graph, order, wrt)
         self.root, self.wrt, self.graph = root, wrt, graph
@@ -91,18 +90,18 @@ class Nudge:
         self.javascript = compiled.javascript
         self.parameters = list(compiled.parameters)
         self.span = span_of(wrt.data)
-        self.title = title or f"Nudge {node_name(wrt)}, watch {node_name(root)}"
+        self.title = title or f"Nudge {picture_name(wrt)}, watch {picture_name(root)}"
         self.edges = list(_edges(graph))
         base = _values_at(order, wrt, wrt.data)
         if base is None:
             raise ValueError(
-                f"nudge: the graph of {node_name(root)} cannot be computed at its leaves' values "
-                "(an operation raises there): build it again from leaves where it is defined"
+                f"nudge: the graph of {picture_name(root)} cannot be computed at its leaves' "
+                "values (an operation raises there): build it again from leaves where it is defined"
             )
         self._svg = self._picture(order, base)
 
     def __repr__(self) -> str:
-        return f"<Nudge {self.title!r}: Δ{node_name(self.wrt)} over ±{self.span:g}>"
+        return f"<Nudge {self.title!r}: Δ{picture_name(self.wrt)} over ±{self.span:g}>"
 
     def html(self) -> str:
         return nudge_html(self.uid, self.title, self._svg, self.data(), self.javascript)
@@ -117,8 +116,8 @@ class Nudge:
         """What the page's script needs: the leaves' values, the drawn nodes and edges."""
         graph, index = self.graph, {p: k for k, p in enumerate(self.parameters)}
         nodes = []
-        for i, node in enumerate(graph.order):
-            entry: dict[str, Any] = {"param": index.get(node, -1), "name": node_name(node, i)}
+        for node in graph.order:
+            entry: dict[str, Any] = {"param": index.get(node, -1)}
             if node in graph.stops:  # drawn as a leaf: the leaves hidden below it move it
                 below = {n for n in topological_order(node) if not n.children}
                 entry["below"] = sorted(index[n] for n in below if n in index)
@@ -127,12 +126,13 @@ class Nudge:
             "uid": self.uid,
             "params": [_number(p.data) for p in self.parameters],
             "spans": [span_of(p.data) for p in self.parameters],
-            "names": [node_name(p, graph.index.get(p)) for p in self.parameters],
+            "names": [picture_name(p) for p in self.parameters],
             "wrt": index[self.wrt],
             "root": graph.index[self.root],
-            "rootName": node_name(self.root),
+            "rootName": picture_name(self.root),
             "nodes": nodes,
-            "edges": [[e, i, j, _number(f)] for e, i, j, f in self.edges],
+            "edges": [[e, i, j, _number(f), plain] for e, i, j, f, plain in self.edges],
+            "words": {"data": self.words[0], "grad": self.words[1]},
             "opEdges": _op_edges(graph),
             "labels": graph.show_local_grads,
             "steps": SLIDER_STEPS,
@@ -143,7 +143,12 @@ class Nudge:
 
     def _picture(self, order: list[Value], base: dict[Value, float]) -> str:
         """The SVG, laid out once for the widest text any Δw of the range gives, its parts
-        named ``<uid>-n3-data`` ..., its texts those of Δw = 0."""
+        named ``<uid>-n3-data`` ..., its texts those of Δw = 0.
+
+        The rows read as the picture's own (``data 0.5000``, ``grad …``; the number alone in
+        a crowded picture); on w's paths the grad row gives way to the change, ``Δ +0.1000``,
+        and an edge's label gains the change it passes up: ``∂a/∂z = 0.2098 → +0.0210``.
+        """
         graph = self.graph
         samples = [base]
         for k in range(SAMPLES):
@@ -151,33 +156,41 @@ class Nudge:
             values = _values_at(order, self.wrt, self.wrt.data + d)
             if values is not None:
                 samples.append(values)
-        drawn = graph.order
-        data = [_widest(f"data {number(v[n])}" for v in samples) for n in drawn]
-        data = [max(t, "data −0.0000", key=_text_width) for t in data]
+        drawn, (word, grad_word) = graph.order, self.words
+        data = [_widest([f"{word}−0.0000", *(f"{word}{number(v[n])}" for v in samples)])
+                for n in drawn]  # fmt: skip
         changes = [[v[n] - base[n] for v in samples] for n in drawn]
         grad = [
-            _widest([f"grad {number(n.grad)}", "grad −0.0000", *(f"Δ {signed(d)}" for d in ds)])
+            _widest([f"{grad_word}{number(n.grad)}", f"{grad_word}−0.0000",
+                     *(f"Δ {signed(d)}" for d in ds)])
             for n, ds in zip(drawn, changes)
-        ]
+        ]  # fmt: skip
         local: list[list[str]] = [[] for _ in drawn]
-        on = _paths(graph, self.wrt)
-        for _, i, j, f in self.edges:  # the long texts on w's paths alone: a narrower picture
-            passed = [f"× {factor(f)} = {signed(f * d)}" for d in changes[j]]
-            long = [*passed, f"× {factor(f)} = −0.0000"] if drawn[j] in on else [number(f)]
+        on = graph.nudged
+        for _, i, j, f, plain in self.edges:  # the long texts on w's paths alone: narrower
+            passed = [f"{plain} → {signed(f * d)}" for d in changes[j]]
+            long = [f"{plain} → −0.0000", *passed] if drawn[j] in on else [plain or ""]
             local[i].append(_widest(long))
         frame = graph.final()
         tree = ET.fromstring(pipe(graph.dot(frame, widest=Widest(data, grad, local)), "svg"))
         parts = self._mark(tree, data, grad)
         for i, node in enumerate(drawn):
             if f"n{i}-data" in parts:
-                parts[f"n{i}-data"].text = f"data {number(base[node])}"
+                parts[f"n{i}-data"].text = f"{word}{number(base[node])}"
             if f"n{i}-grad" in parts:
-                parts[f"n{i}-grad"].text = "Δ 0.0000" if node in on else f"grad {number(node.grad)}"
-        for e, i, _, f in self.edges:
+                still = f"{grad_word}{number(node.grad)}"
+                parts[f"n{i}-grad"].text = "Δ 0.0000" if node in on else still
+        for e, _, j, _, plain in self.edges:
             label = parts.get(f"{e}-label")
             if label is not None:
-                label.text = f"× {factor(f)} = 0.0000" if drawn[i] in on else number(f)
+                label.text = f"{plain} → 0.0000" if drawn[j] in on else plain
+
         return ET.tostring(tree, encoding="unicode")
+
+    @property
+    def words(self) -> tuple[str, str]:
+        """What the data and grad rows write before their numbers: the picture's own."""
+        return ("", "") if self.graph.crowded else ("data ", "grad ")
 
     def _mark(self, tree: ET.Element, data: list[str], grad: list[str]) -> dict[str, ET.Element]:
         """Give every part the script changes an id; prefix every id with the page's uid;
@@ -198,14 +211,21 @@ class Nudge:
                 node = self.graph.order[i]
                 if shapes:
                     parts[f"{name}-shape"] = shapes[0]
-                found = {t.text: t for t in texts}  # (a box may have no grad row: a constant)
-                for part, text in (("data", data[i]), ("grad", grad[i])):
-                    if text in found:
-                        parts[f"{name}-{part}"] = found[text]
+                # The data row, then the grad row (a constant's box has none): found by the
+                # texts they were laid out with, the first and the last of their kind.
+                rows = [("data", data[i], 0)]
+                if self.graph.kinds[i] != "constant":
+                    rows.append(("grad", grad[i], -1))
+                for part, text, which in rows:
+                    found = [t for t in texts if t.text == text]
+                    if found:
+                        parts[f"{name}-{part}"] = found[which]
                 for title in element.iter(_TITLE):
                     clickable = node in index and node not in self.graph.stops
                     title.text = (
-                        f"click to nudge {node_name(node, i)}" if clickable else node_name(node, i)
+                        f"click to nudge {picture_name(node)}"
+                        if clickable
+                        else (picture_name(node))
                     )
             elif re.fullmatch(r"n\d+op", name) and shapes:
                 parts[f"{name}-shape"] = shapes[0]
@@ -229,19 +249,37 @@ def signed(x: float) -> str:
     return f"+{number(x)}" if x > 0 else number(x)
 
 
+class Picture(Drawing):
+    """The nudge page's picture: :class:`Drawing`'s, with a label on every edge of the nudged
+    leaf's paths (a crowded picture leaves some out), for the change it passes up.
+
+    ``nudged`` holds the boxes on the paths from ``wrt`` up (those a change of it moves).
+    """
+
+    def __init__(self, root: Value, wrt: Any, options: dict[str, Any]) -> None:
+        super().__init__(root, **options)
+        self.nudged = _paths(self, wrt) if isinstance(wrt, Value) and wrt in self.index else set()
+
+    def edge_label(self, node: Value, child: Value, f: float) -> str | None:
+        text = super().edge_label(node, child, f)
+        if text is None and self.show_local_grads and child in self.nudged:
+            return number(f)
+        return text
+
+
 # ------------------------------------------------------------------ internals
 
 
 def _check(graph: Drawing, order: list[Value], wrt: Any) -> None:
     """Refuse a ``wrt`` the page cannot nudge, and a graph it cannot compute again."""
-    who = node_name(wrt) if isinstance(wrt, Value) else None
+    who = picture_name(wrt) if isinstance(wrt, Value) else None
     if not isinstance(wrt, Value):
         raise TypeError(
             f"nudge: wrt must be a leaf Value of the graph (a weight, a bias, an input), "
             f"got {type(wrt).__name__}: {wrt!r}"
         )
     if wrt not in set(order):
-        raise ValueError(f"nudge: {who} is not in the graph of {node_name(graph.root)}")
+        raise ValueError(f"nudge: {who} is not in the graph of {picture_name(graph.root)}")
     if wrt.children:
         raise ValueError(
             f"nudge: {who} is computed (op {wrt.op!r}), not a leaf: nudge one of the leaves "
@@ -277,9 +315,9 @@ def _values_at(order: list[Value], leaf: Value, value: float) -> dict[Value, flo
     return values
 
 
-def _edges(graph: Drawing) -> Iterator[tuple[str, int, int, float]]:
-    """Every drawn edge from an input up: (its id, the node's index, the input's, the edge's
-    factor), numbered as :meth:`Drawing.dot` numbers them."""
+def _edges(graph: Drawing) -> Iterator[tuple[str, int, int, float, str | None]]:
+    """Every drawn edge from an input up: (its id, the upper box's index, the lower's, the
+    edge's factor, its label as drawn or None), numbered as :meth:`Drawing.dot` numbers them."""
     edge_no = 0
     for i, node in enumerate(graph.order):
         inputs = graph.inputs(node)
@@ -287,8 +325,8 @@ def _edges(graph: Drawing) -> Iterator[tuple[str, int, int, float]]:
             continue
         if graph.style == "micrograd":
             edge_no += 1  # the op → value edge, drawn first
-        for child, local_grad in inputs:
-            yield f"e{edge_no}", i, graph.index[child], local_grad
+        for child, f in inputs:
+            yield f"e{edge_no}", i, graph.index[child], f, graph.edge_label(node, child, f)
             edge_no += 1
 
 
@@ -327,10 +365,4 @@ def _number(x: float) -> float | str:
 
 
 def _widest(texts: Any) -> str:
-    return max(sorted(set(texts)), key=_text_width)
-
-
-def _text_width(text: str) -> float:
-    """Roughly how wide ``text`` is in Helvetica, in ems (enough to pick the widest)."""
-    narrow, wide = set(" .,:;'!|ijlft()[]"), set("mwMW—%Δ×")
-    return sum(0.28 if c in narrow else 0.85 if c in wide else 0.56 for c in text)
+    return max(sorted(set(texts)), key=text_width)

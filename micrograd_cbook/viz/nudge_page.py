@@ -102,10 +102,11 @@ function edge(id) {
   return {path: path, head: head, label: label, drawn: look(path),
           ink: label && label.getAttribute("fill")};
 }
-const edges = data.edges.map(function (e) {
+const edges = data.edges.map(function (e) {  // [id, upper box, lower box, factor, label]
   nodes[e[1]].children.push(e[2]);
-  return Object.assign(edge(e[0]), {node: e[1], child: e[2], factor: num(e[3])});
+  return Object.assign(edge(e[0]), {node: e[1], child: e[2], factor: num(e[3]), plain: e[4]});
 });
+const words = data.words;  // before a data and a grad row's number, as the picture writes them
 const opEdges = data.opEdges.map(function (e) { return Object.assign(edge(e[0]), {node: e[1]}); });
 const slider = el("slider"), typed = el("typed"), note = el("note"), plot = el("plot");
 const out = {};
@@ -156,7 +157,7 @@ function paint(r) {  // the picture at w + Δw: values, changes and what each ed
     if (onPath[edges[k].child] && Math.abs(p) > scale) { scale = Math.abs(p); }
   });
   nodes.forEach(function (n, i) {
-    if (n.data) { n.data.textContent = "data " + _number(r.recorded[i]); }
+    if (n.data) { n.data.textContent = words.data + _number(r.recorded[i]); }
     if (onPath[i]) {
       const c = tone(change[i], scale);
       if (n.grad) {
@@ -169,7 +170,7 @@ function paint(r) {  // the picture at w + Δw: values, changes and what each ed
     } else {
       const g = r.recordedGrads[i];
       if (n.grad) {
-        n.grad.textContent = g === null ? "grad \u2014" : "grad " + _number(g);
+        n.grad.textContent = words.grad + (g === null ? "\u2014" : _number(g));
         n.grad.setAttribute("fill", n.ink);
         n.grad.setAttribute("font-weight", "normal");
       }
@@ -192,8 +193,7 @@ function paint(r) {  // the picture at w + Δw: values, changes and what each ed
     const on = onPath[e.child], c = tone(passed[k], scale);
     line(e, on, c);
     if (e.label) {
-      e.label.textContent = on ? "\u00d7 " + factor(e.factor) + " = " + signed(passed[k])
-                               : _number(e.factor);
+      e.label.textContent = on ? e.plain + " \u2192 " + signed(passed[k]) : e.plain;
       e.label.setAttribute("fill", on ? c.color : colors.edgeText);
     }
   });
@@ -208,7 +208,7 @@ function failed(error) {  // the graph raises at w + Δw: say so, in the engine'
   });
   nodes.forEach(function (n, i) {
     if (!onPath[i]) { return; }
-    if (n.data) { n.data.textContent = "data \u2014"; }
+    if (n.data) { n.data.textContent = words.data + "\u2014"; }
     if (n.grad) { n.grad.textContent = "\u0394 \u2014"; }
   });
   el("point").setAttribute("visibility", "hidden");
@@ -420,7 +420,8 @@ def nudge_html(uid: str, title: str, svg: str, data: dict[str, Any], javascript:
     caption = (
         f"Move the slider or type Δ{w}: {w} changes by Δ{w}, and the change passes up every "
         f"path to {c}. On those paths each box shows its new value and its change Δ, each "
-        "edge × its chain-rule factor = the change it passes up (the chain rule's estimate); "
+        "edge its chain-rule factor → the change it passes up (the factor × the change below: "
+        "the chain rule's estimate); "
         f'<span style="color:{INCREASE}"><b>red</b></span> up, '
         f'<span style="color:{DECREASE}"><b>blue</b></span> down, bolder for larger. The '
         "other boxes show their grad at the nudged point. Click a leaf to nudge it instead."
