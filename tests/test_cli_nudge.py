@@ -108,3 +108,12 @@ def test_help_says_what_the_page_does(capsys):
     code, out, _ = run_cli(["nudge", "--help"], capsys)
     assert code == 0
     assert "--wrt NAME" in out and "slider" in out and "tangent" not in out.split("options")[1]
+
+
+@needs_dot
+def test_unfold_draws_every_operation(tmp_path, capsys):
+    folded, unfolded = tmp_path / "folded.html", tmp_path / "unfolded.html"
+    assert run_cli([*NUDGE, "-o", str(folded)], capsys)[0] == 0
+    assert run_cli([*NUDGE, "-o", str(unfolded), "--unfold"], capsys)[0] == 0
+    boxes = [len(page_data(p.read_text(encoding="utf-8"))["nodes"]) for p in (folded, unfolded)]
+    assert boxes[0] < boxes[1]  # w·x, 1 − a, (1 − a)², ... get boxes of their own

@@ -80,6 +80,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="the names drawn as parameters (default: w, b, w1, b2, ...)",
     )
     p.add_argument(
+        "--unfold",
+        action="store_true",
+        help="draw every operation as its own box (default: the chapter's tree, chains of "
+        "unnamed steps folded into one edge)",
+    )
+    p.add_argument(
         "--rankdir",
         choices=("LR", "TB", "RL", "BT"),
         default=None,
@@ -119,6 +125,7 @@ def run(args: argparse.Namespace) -> int:
         _check_path(args.output)
     options = {
         "rankdir": args.rankdir,
+        "unfold": args.unfold,
         "parameters": None if args.params is None else [nodes[n] for n in args.params],
     }
     if args.max_nodes is not None:
