@@ -11,10 +11,16 @@ import sys
 from collections.abc import Sequence
 
 from .. import __version__
-from . import demo, explain, graph, train
+from . import demo, explain, graph, nudge, train
 from .common import Parser, UsageError, suggest_option
 
-COMMANDS = {"demo": demo, "train": train, "graph": graph, "explain": explain}
+COMMANDS = {
+    "demo": demo,
+    "train": train,
+    "graph": graph,
+    "explain": explain,
+    "nudge": nudge,
+}
 
 
 def build_parser() -> Parser:

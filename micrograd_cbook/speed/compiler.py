@@ -41,6 +41,7 @@ header and ``repr(f)`` say, with a warning, since the compiler cannot know its f
 from __future__ import annotations
 
 import builtins
+import copy
 import itertools
 import keyword
 import linecache
@@ -189,10 +190,22 @@ class CompiledGraph:
 
     @property
     def javascript(self) -> str:
-        """The same graph as a JavaScript function, ``(inputs, params) → {value, grads}``,
-        its lines from the same table of operations as :attr:`source`'s; it needs
-        :data:`micrograd_cbook.speed.javascript.RUNTIME` before it. ``params`` are the
-        values of :attr:`parameters`; ``grads`` those of the parameters, then the constants."""
+        """The same graph as a JavaScript function, ``(inputs, params) → {value, grads,
+        recorded, recordedGrads}``, its lines from the same table of operations as
+        :attr:`source`'s; it needs :data:`micrograd_cbook.speed.javascript.RUNTIME` before it.
+        ``params`` are the values of :attr:`parameters`; ``grads`` those of the parameters,
+        then the constants, from 0 (as a ``backward()`` from zero grads gives them);
+        ``recorded`` and ``recordedGrads`` the value and grad of each node of ``record``
+        (a grad is null where only inputs lie below the node). A name no engine could read
+        as written (w·a) is spelt with $ (w$b7$a); nothing a label holds ends up elsewhere
+        than in a name or a comment.
+
+        >>> from micrograd_cbook import Value
+        >>> w, x = Value(0.5, "w"), Value(1.5, "x")
+        >>> a = (w * x).sigmoid(); a.label = "a"
+        >>> print(compile(a, inputs=[x], record=[a]).javascript.splitlines()[-2])
+          return {value: a, grads: [da_dw], recorded: [a], recordedGrads: [da_da]};
+        """
         if self._javascript is None:
             self._javascript = _javascript(self._writer)
         return self._javascript
@@ -786,40 +799,79 @@ class _Writer:
 
 
 def _javascript(writer: _Writer) -> str:
-    """The graph as a JavaScript function ``(inputs, params) → {value, grads}``: its lines
-    from the same table as the Python code's, every edge run (no zero is skipped), the
-    leaves' grads from 0; a row that would raise throws the engine's error instead."""
-    params = [writer.var[p] for p in writer.parameters]
-    grads = [writer.grad[p] for p in (*writer.parameters, *writer.constants)]
-    inputs = [writer.var[v] for v in writer.inputs]
-    forward = writer.forward_lines(slopes=True, language="javascript")
-    backward = writer.backward_lines(skip=False, language="javascript")
-    assigned = dict.fromkeys(  # (an error's line assigns nothing, and its message is text)
+    """The graph as a JavaScript function ``(inputs, params) → {value, grads, recorded,
+    recordedGrads}``: its lines from the same table as the Python code's, every edge run (no
+    zero is skipped), the leaves' grads from 0; a row that would raise throws the engine's
+    error instead. ``recorded`` holds the value of each node of ``record``, ``recordedGrads``
+    its grad (null for one that needs none: only inputs below it)."""
+    js = copy.copy(writer)  # the same writer, its names spelt so every engine reads them
+    js.var = {n: _javascript_name(v) for n, v in writer.var.items()}
+    js.grad = {n: _javascript_name(v) for n, v in writer.grad.items()}
+    js.slope = {k: _javascript_name(v) for k, v in writer.slope.items()}
+    params = [js.var[p] for p in js.parameters]
+    grads = [js.grad[p] for p in (*js.parameters, *js.constants)]
+    inputs = [js.var[v] for v in js.inputs]
+    forward = js.forward_lines(slopes=True, language="javascript")
+    backward = js.backward_lines(skip=False, language="javascript")
+    temporaries = [  # the table's own names (_e, ...); an error's line assigns nothing
         name
-        for line in forward + backward
+        for line in forward
         if not line.startswith("if (")
-        for name in _ASSIGNED.findall(line)
-    )
-    local = [n for n in assigned if n not in set(inputs) | set(params)]
-    body = ["function (inputs, params) {", f"  const [{', '.join(inputs)}] = inputs;"]
+        for name in _TEMPORARY.findall(line.split(_HAND_MADE)[0])
+    ]
+    named = [js.var[n] for n in js.order if n.children]
+    local = dict.fromkeys([*named, *js.slope.values(), *js.grad.values(), *temporaries])
+    for name in (*inputs, *params):
+        local.pop(name, None)
+    # The arguments' names start with _ (as the runtime's): no label can take them.
+    body = ["function (_inputs, _params) {", f"  const [{', '.join(inputs)}] = _inputs;"]
     if params:
-        body.append(f"  const [{', '.join(params)}] = params;")
+        body.append(f"  const [{', '.join(params)}] = _params;")
     if local:
         body.append(f"  let {', '.join(local)};")
     if grads:
         body.append(f"  {' = '.join(grads)} = 0.0;")
     body += [f"  {_statement(line)}" for line in forward + backward]
-    body.append(f"  return {{value: {writer.var[writer.root]}, grads: [{', '.join(grads)}]}};")
+    recorded = ", ".join(js.var[n] for n in js.record)
+    recorded_grads = ", ".join(js.grad.get(n, "null") for n in js.record)
+    body.append(
+        f"  return {{value: {js.var[js.root]}, grads: [{', '.join(grads)}], "
+        f"recorded: [{recorded}], recordedGrads: [{recorded_grads}]}};"
+    )
     body.append("}")
     return "\n".join(body) + "\n"
 
 
 def _statement(line: str) -> str:
     """A line of the writer as a JavaScript statement (a made-by-hand line has its ; already)."""
-    return line if "//" in line else line + ";"
+    return line if _HAND_MADE in line else line + ";"
 
 
-_ASSIGNED = re.compile(r"\b([A-Za-z_]\w*) \+?= ")  # the names a line assigns (not ==)
+def _javascript_name(name: str) -> str:
+    """A name of the code as every JavaScript engine reads it (a number's text stays as it is).
+
+    The names are Python's (NFKC, see ``_Writer._fresh``); an ASCII one is a JavaScript name
+    already. Of the others, a character stays when it was a letter already in Unicode 3.2 (a
+    mark or digit after the first): every engine knows those as a name's characters, whatever
+    its Unicode version. Any other becomes ``$hex$``; no Python name holds a $, so two names
+    never meet: σ stays σ, w·a becomes w$b7$a.
+    """
+    if name.isascii() or not name.isidentifier():
+        return name
+    out = []
+    for i, c in enumerate(name):
+        category = unicodedata.ucd_3_2_0.category(c)
+        if c.isascii() or category in _LETTERS or (i and category in _MARKS_AND_DIGITS):
+            out.append(c)
+        else:
+            out.append(f"${ord(c):x}$")
+    return "".join(out)
+
+
+_LETTERS = frozenset(("Lu", "Ll", "Lt", "Lm", "Lo", "Nl"))  # JavaScript's first characters
+_MARKS_AND_DIGITS = frozenset(("Mn", "Mc", "Nd", "Pc"))  # and the ones it allows after them
+_HAND_MADE = ";  //"  # where a made-by-hand node's line ends and its comment starts
+_TEMPORARY = re.compile(r"(?<![\w$])(_[A-Za-z]\w*) = ")  # a temporary assigned (not ==)
 
 
 def _targets(names: list[str]) -> str:

@@ -3,7 +3,9 @@
 :func:`draw_dot` returns a :class:`graphviz.Digraph` (it shows inline in Jupyter) and
 :func:`render_svg` turns it into SVG text. :func:`stepper` (inline in Jupyter),
 :func:`write_frames` (SVG files and an offline page) and :func:`backward_frames` (one Digraph
-per step) show the backward pass one step at a time, from empty grads.
+per step) show the backward pass one step at a time, from empty grads. :func:`nudge` (inline
+in Jupyter, or a page of its own) moves one leaf by Δw with a slider and shows the change pass
+up to the cost, computed in the page by the graph's compiled JavaScript.
 
 >>> from micrograd_cbook import Value
 >>> w, x = Value(0.5, "w"), Value(1.5, "x")
@@ -76,16 +78,19 @@ from .graph import (
     nodes_drawn,
     render_svg,
 )
+from .nudge import Nudge, nudge
 
 __all__ = [
     "DEFAULT_MAX_NODES",
     "TREE_MAX_NODES",
     "Frame",
     "GraphvizMissingError",
+    "Nudge",
     "Stepper",
     "backward_frames",
     "draw_dot",
     "nodes_drawn",
+    "nudge",
     "number",
     "render_svg",
     "snapshots",

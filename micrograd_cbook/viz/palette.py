@@ -48,3 +48,9 @@ MUTED = "#555555"  # secondary text in plots
 PLOT_FONT = "Helvetica, Arial, sans-serif"
 CELL_LINE = "#dddddd"  # a confusion matrix's cells
 FRAME_LINE = "#bbbbbb"  # around a small image
+# The nudge page: a change is a signed number, red up and blue down as in the heat maps (and
+# written with its + or −); the cost curve's tangent and its gap to the curve.
+INCREASE, DECREASE = POSITIVE, NEGATIVE
+UNCHANGED = "#9a9a9a"
+TANGENT = "#6a3d9a"
+GAP = "#e08214"
