@@ -22,6 +22,7 @@ from .ops import (
     ADD,
     DIV,
     EXP,
+    HEAVISIDE,
     LOG,
     MUL,
     NEG,
@@ -29,6 +30,7 @@ from .ops import (
     POWER_VALUE,
     RELU,
     SIGMOID,
+    SIGN,
     SOFTPLUS,
     SQRT,
     SUB,
@@ -177,6 +179,14 @@ class Value:
     def softplus(self) -> Value:
         """ln(1 + e^x), for every x without overflow; its derivative is σ(x)."""
         return apply(SOFTPLUS.tag, self)
+
+    def sign(self) -> Value:
+        """The sign of x (−1, 0 or 1; nan for nan): the slope of abs, a value of its own."""
+        return apply(SIGN.tag, self)
+
+    def heaviside(self) -> Value:
+        """1 for x > 0, else 0: the slope of relu, a value of its own (its own slope is 0)."""
+        return apply(HEAVISIDE.tag, self)
 
     def backward(self, grad: float = 1.0) -> None:
         """Fill ``.grad`` of every node that reaches ``self`` by the chain rule.

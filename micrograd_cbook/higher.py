@@ -28,12 +28,13 @@ Without ``create_graph`` it returns floats, bit for bit what ``backward()`` puts
 What the derivative graph holds: the gradient of each labelled node is labelled ∂C/∂z (and
 ∂²C/∂v∂w one order up), so pictures and ``explain`` read like the chapter; a gradient that
 is a node of the graph itself (∂(x·y)/∂x is y) is that node, never a copy. A slope that does
-not change is a number (a :class:`~micrograd_cbook.engine.Constant`): 1 for a sum, and the
-slopes of ``relu`` (0 or 1) and ``abs`` (±1), whose own derivatives are 0 wherever they
-exist, as in PyTorch; a compiled derivative graph keeps those numbers, so it holds for inputs
-on the same side of each kink. A node made by hand (``Value(data, children=...,
-local_grads=...)``) has numbers for local grads: they are leaves of the derivative graph
-(a warning says so), so derivatives of the gradient miss how they would change. σ's and
+not change is a number (a :class:`~micrograd_cbook.engine.Constant`): 1 for a sum. The
+slopes of ``relu`` and ``abs`` are values of their own, H(x) and sgn(x) (the table's
+``heaviside`` and ``sign``, whose own derivatives are 0 wherever they exist, as in PyTorch),
+so a derivative graph, compiled too, follows its inputs across each kink. A node made by
+hand (``Value(data, children=..., local_grads=...)``) has numbers for local grads: they are
+leaves of the derivative graph (a warning says so), so derivatives of the gradient miss how
+they would change. σ's and
 tanh's slopes are σ(1 − σ) and 1 − tanh², PyTorch's formulas, which lose digits where
 |z| > 18 or so (``backward()``'s floats keep them).
 

@@ -447,10 +447,18 @@ NEG = Operation(
     "neg", "neg", "−", "−{0}", value="-x", slopes=("-1.0",), array=_array_neg, skippable=True,
     grad_graph=("-1.0",),
 )  # fmt: skip
+_SIGN = "1.0 if x > 0.0 else -1.0 if x < 0.0 else 0.0 if x == 0.0 else _nan"
 ABS = Operation(  # the slope is the sign of x: 0 at x = 0, as in PyTorch
-    "abs", "abs", "|·|", "|{0}|", value="_abs(x)",
-    slopes=("1.0 if x > 0.0 else -1.0 if x < 0.0 else 0.0 if x == 0.0 else _nan",),
-    array=_array_abs, skippable=True, grad_graph=("slope",),
+    "abs", "abs", "|·|", "|{0}|", value="_abs(x)", slopes=(_SIGN,),
+    array=_array_abs, skippable=True, grad_graph=("x.sign()",),
+)  # fmt: skip
+SIGN = Operation(  # abs's slope as a value of its own (its slope 0): sgn x, 0 at 0, nan for nan
+    "sign", "sign", "sgn", "sgn({0})", value=_SIGN, slopes=("0.0",), skippable=True,
+    grad_graph=("0.0",),
+)  # fmt: skip
+HEAVISIDE = Operation(  # relu's slope as a value of its own (its slope 0): 1 for x > 0, else 0
+    "heaviside", "heaviside", "H", "H({0})", value="1.0 if x > 0.0 else 0.0", slopes=("0.0",),
+    skippable=True, grad_graph=("0.0",),
 )  # fmt: skip
 POWER = Operation(  # x ** p for a number p: p is data of the op, never text to parse
     "**p", "pow", "^", "{0}^{p}", params=("p",), value=_POW_VALUE, slopes=(_POW_SLOPE,),
@@ -496,7 +504,7 @@ RELU = Operation(  # max(0, x), relu(nan) = nan; the slope 1 for x > 0, else 0 (
     "relu", "relu", "relu", "relu({0})", value="x if x > 0.0 or x != x else 0.0",
     slopes=("1.0 if x > 0.0 else 0.0",),
     array=_array_relu, formula=True, activation=True, torch="ReLU", skippable=True,
-    grad_graph=("slope",),
+    grad_graph=("x.heaviside()",),
 )  # fmt: skip
 SOFTPLUS = Operation(  # ln(1 + e^x) = max(x, 0) + ln(1 + e^−|x|); its slope is σ(x)
     "softplus", "softplus", "softplus", "softplus({0})", before=("e = _exp(-_abs(x))",),
@@ -525,7 +533,7 @@ WEIGHTED_SUM_BIAS = Operation(  # z = Σ wₖ·xₖ + b, the children (*w, *x, b
 OPERATIONS: dict[str, Operation] = {
     op.name: op
     for op in (ADD, SUB, MUL, DIV, NEG, ABS, POWER, POWER_VALUE, SIGMOID, RELU, TANH, EXP,
-               LOG, SQRT, SOFTPLUS, MAX, SUM, WEIGHTED_SUM, WEIGHTED_SUM_BIAS)
+               LOG, SQRT, SOFTPLUS, MAX, SIGN, HEAVISIDE, SUM, WEIGHTED_SUM, WEIGHTED_SUM_BIAS)
 }  # fmt: skip
 FORMULA_FUNCTIONS = tuple(name for name, op in OPERATIONS.items() if op.formula)
 ACTIVATIONS = (*(name for name, op in OPERATIONS.items() if op.activation), "linear")

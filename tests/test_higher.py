@@ -391,7 +391,19 @@ def test_local_grad_values_follow_the_chapter_s_formulas():
     (s,) = local_grad_values(a)
     assert close(s.data, a.local_grads[0], 1e-15) and s.children[0] is a  # σ(z)(1 − σ(z))
     r = z.relu()
-    assert local_grad_values(r) == (1.0,)  # a number: relu's own slope does not change
+    (h,) = local_grad_values(r)  # relu's slope H(z), a node of its own whose slope is 0
+    assert h.op == "heaviside" and h.data == 1.0 and h.children == (z,)
+
+
+@pytest.mark.parametrize("kink", ["relu", "abs"])
+def test_a_compiled_derivative_graph_follows_its_input_across_a_kink(kink):
+    x, w = Value(0.5, "x"), Value(2.0, "w")
+    C = getattr(w * x, kink)() if kink == "relu" else abs(w * x)
+    (dC,) = grad(C, [w], create_graph=True)  # ∂C/∂w = x · H(w·x), or x · sgn(w·x)
+    f = compile(dC, inputs=[x])
+    for v in (0.5, -0.5, 0.0, -2.0):
+        (want,) = grad(getattr(w * v, kink)() if kink == "relu" else abs(w * v), [w])
+        assert f.forward([v]) == want
 
 
 # ------------------------------------------------------------------ names and pictures

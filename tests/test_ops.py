@@ -525,13 +525,15 @@ BUILD = {
     "log": Value.log,
     "sqrt": Value.sqrt,
     "softplus": Value.softplus,
+    "sign": Value.sign,
+    "heaviside": Value.heaviside,
     "max": lambda x, y: apply(MAX.tag, x, y),
     "Σ": lambda x, y: sum_values([x, y]),
     "Σw·x": lambda w, x: weighted_sum([w], [x]),
     "Σw·x+b": lambda w, x, b: weighted_sum([w], [x], b),
 }
-EXACT_IN_JAVASCRIPT = {"+", "-", "*", "/", "neg", "abs", "relu", "sqrt", "max", "Σ", "Σw·x",
-                       "Σw·x+b"}  # fmt: skip
+EXACT_IN_JAVASCRIPT = {"+", "-", "*", "/", "neg", "abs", "relu", "sqrt", "max", "sign", "heaviside",
+                       "Σ", "Σw·x", "Σw·x+b"}  # fmt: skip
 
 
 def cases():
