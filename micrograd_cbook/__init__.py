@@ -26,7 +26,7 @@ _LAZY = {
     "render_svg": "viz",
     "backward_steps": "stepping",
     "explain": "stepping",
-    "explain_second": "stepping",
+    "explain_second": "second_order",
     "nn": None,
     "losses": None,
     "optim": None,

@@ -21,7 +21,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from .engine import Constant, Value
-from .higher import derivative_label, local_grad_values
 from .names import after_partial, node_name
 from .notation import factor, fmt, number
 from .passes import claimed, topological_order, zero_grads
@@ -30,16 +29,16 @@ from .reals import real
 __all__ = [
     "DEFAULT_MAX_PATHS",
     "Explanation",
+    "Names",
     "Path",
-    "SecondExplanation",
     "Step",
-    "Term",
     "TooManyPaths",
     "backward_steps",
     "count_paths",
     "explain",
-    "explain_second",
     "folded_edges",
+    "local_edges",
+    "path_counts",
 ]
 
 DEFAULT_MAX_PATHS = 1000
@@ -57,7 +56,7 @@ class TooManyPaths(ValueError):
         self.derivative, self.paths, self.limit = derivative, paths, limit
 
 
-class _Names:
+class Names:
     """The names of one graph's nodes (:func:`micrograd_cbook.names.node_name`), past a small
     formula their place in topological order (``mul#3``), found once, on demand."""
 
@@ -98,7 +97,7 @@ class Step:
     node: Value
     grad: float
     contributions: tuple[tuple[Value, float, float], ...]
-    _names: _Names = field(repr=False, compare=False)
+    _names: Names = field(repr=False, compare=False)
 
     def __repr__(self) -> str:
         n = len(self.contributions)
@@ -145,7 +144,7 @@ def backward_steps(root: Value, grad: float = 1.0) -> Iterator[Step]:
     if not isinstance(root, Value):
         raise TypeError(f"backward_steps needs a Value, got {type(root).__name__}")
     grad = real(grad, "backward(grad=...)")
-    names = _Names(root)
+    names = Names(root)
     with claimed(root) as order:  # the same order, claim, zeros and seed as backward()
         zero_grads(order)
         root.grad = grad if root.children else root.grad + grad
@@ -173,7 +172,7 @@ class Path:
     nodes: tuple[Value, ...]
     factors: tuple[float, ...]
     product: float
-    _names: _Names = field(repr=False, compare=False)
+    _names: Names = field(repr=False, compare=False)
 
     def symbols(self) -> str:
         """The product as symbols, e.g. ``∂z2/∂w2 · ∂a2/∂z2 · ∂C/∂a2``."""
@@ -203,7 +202,7 @@ class Explanation:
     wrt: Value
     paths: tuple[Path, ...]
     total: float
-    _names: _Names = field(repr=False, compare=False)
+    _names: Names = field(repr=False, compare=False)
 
     def __str__(self) -> str:
         d = f"∂{self._names.d(self.root)}/∂{self._names.d(self.wrt)}"
@@ -242,13 +241,13 @@ def count_paths(root: Value, wrt: Value) -> int:
     >>> count_paths(y, x) == 2 ** 60
     True
     """
-    return _path_counts(topological_order(root), wrt, _all_edges).get(root, 0)
+    return path_counts(topological_order(root), wrt, local_edges).get(root, 0)
 
 
 Edges = Callable[[Value], list[tuple[Value, float]]]
 
 
-def _all_edges(node: Value) -> list[tuple[Value, float]]:
+def local_edges(node: Value) -> list[tuple[Value, float]]:
     """Every edge below ``node``: (child, ∂node/∂child), one per operand (``x*x`` has two)."""
     return list(zip(node.children, node.local_grads))
 
@@ -310,7 +309,7 @@ def _labelled_edges(wrt: Value, root: Value) -> Edges:
     return lambda node: folded_edges(node, visible)
 
 
-def _path_counts(order: list[Value], wrt: Value, edges: Edges) -> dict[Value, int]:
+def path_counts(order: list[Value], wrt: Value, edges: Edges) -> dict[Value, int]:
     """For every node between ``wrt`` and ``root``: how many paths lead to it from ``wrt``."""
     counts: dict[Value, int] = {wrt: 1}
     get = counts.get
@@ -360,7 +359,7 @@ def explain(
         raise TypeError(f"explain needs two Values (root, wrt), got {type(bad).__name__}")
     if isinstance(max_paths, bool) or not isinstance(max_paths, int) or max_paths < 1:
         raise ValueError(f"max_paths must be a positive int, got {max_paths!r}")
-    names = _Names(root)
+    names = Names(root)
     order = topological_order(root)
     if labelled_only:
         edges = _labelled_edges(wrt, root)
@@ -368,8 +367,8 @@ def explain(
         edges = cache.__getitem__
         order = [n for n in order if n in cache]
     else:
-        edges = _all_edges
-    counts = _path_counts(order, wrt, edges)
+        edges = local_edges
+    counts = path_counts(order, wrt, edges)
     n_paths = counts.get(root, 0)
     if n_paths == 0:
         who = f"{names(wrt)!r}" if wrt.label else repr(wrt)
@@ -384,7 +383,7 @@ def explain(
 
 
 def _enumerate_paths(
-    root: Value, wrt: Value, counts: dict[Value, int], edges: Edges, names: _Names
+    root: Value, wrt: Value, counts: dict[Value, int], edges: Edges, names: Names
 ) -> Iterator[Path]:
     """Every path from ``root`` down to ``wrt`` (depth first, edges in order, no recursion)."""
     if root is wrt:
@@ -415,188 +414,3 @@ def _enumerate_paths(
             down.append(lg)
         nodes = (wrt, *(n for n, _, _ in reversed(trail)))
         yield Path(nodes, tuple(reversed(down)), product, names)
-
-
-# ----------------------------------------------------------------------- the chain rule twice
-
-
-@dataclass(frozen=True)
-class Term:
-    """One term of a second derivative: a path's product with one factor differentiated.
-
-    ``path`` is the path of ∂root/∂w, ``index`` the factor taken (``path.factors[index]``),
-    ``slope`` that factor as a Value of the graph (its local derivative, e.g. a·(1 − a) for
-    σ), ``inner`` the chain rule for ∂slope/∂v, and ``product`` the term: ``inner.total``
-    times the path's other factors.
-    """
-
-    path: Path
-    index: int
-    slope: Value
-    inner: Explanation
-    product: float
-
-
-@dataclass(frozen=True)
-class SecondExplanation:
-    """∂²root/∂v∂w as the chain rule applied twice: ``first`` explains ∂root/∂w, ``terms``
-    differentiate its products factor by factor; ``total`` is their sum.
-
-    ``str()`` prints the first derivative, each term with the chain rule of its factor, then
-    the sum.
-    """
-
-    root: Value
-    w: Value
-    v: Value
-    first: Explanation
-    terms: tuple[Term, ...]
-    total: float
-    _names: _Names = field(repr=False, compare=False)
-
-    def name(self) -> str:
-        """The derivative's name, ∂²C/∂w² or ∂²C/∂v∂w."""
-        n = self._names
-        return derivative_label(derivative_label(n(self.root), n(self.w)), n(self.v))
-
-    def __str__(self) -> str:
-        n, v = self._names, self._names(self.v)
-        once = str(self.first).splitlines()
-        lines = [f"{self.name()} = ∂/∂{n.d(self.v)} of {once[0].split(' = ')[0]}: "
-                 "the chain rule applied twice"]  # fmt: skip
-        lines.append(f"once: {once[0]}")
-        lines += [f"  {line}" for line in once[1:]]
-        lines.append(
-            f"twice: ∂/∂{n.d(self.v)} of each product, factor by factor (the product rule), "
-            "each by the chain rule"
-        )
-        for k, term in enumerate(self.terms, 1):
-            symbols = _factor_symbols(term.path)
-            inner_name = _Names(term.slope)
-            d_slope = f"∂({symbols[term.index]})/∂{n.d(self.v)}"
-            shown = [d_slope if i == term.index else s for i, s in enumerate(symbols)]
-            numbers = [factor(term.inner.total if i == term.index else f)
-                       for i, f in enumerate(term.path.factors)]  # fmt: skip
-            product = f"{' · '.join(shown)} = {' × '.join(numbers)} = {number(term.product)}"
-            lines.append(f"  term {k}: {product}")
-            lines.append(f"    {symbols[term.index]} = {inner_name(term.slope)}, and")
-            lines += [f"    {line}" for line in str(term.inner).splitlines()]
-        if not self.terms:
-            lines.append(f"  no factor depends on {v}")
-            return "\n".join(lines) + f"\n{self.name()} = 0"
-        terms = " + ".join(factor(t.product) for t in self.terms)
-        total = number(self.total)
-        lines.append(f"{self.name()} = {terms} = {total}" if len(self.terms) > 1 else
-                     f"{self.name()} = {total}")  # fmt: skip
-        return "\n".join(lines)
-
-    def __repr__(self) -> str:
-        count = len(self.terms)
-        return (
-            f"SecondExplanation({self.name()}, {count} term{'s' if count != 1 else ''}, "
-            f"total={fmt(self.total)})"
-        )
-
-
-def _factor_symbols(path: Path) -> list[str]:
-    """Each factor of a path as its symbol, ∂z/∂w, in the path's order (from w up)."""
-    names = path._names
-    return [f"∂{names.d(b)}/∂{names.d(a)}" for a, b in zip(path.nodes, path.nodes[1:])]
-
-
-def explain_second(
-    root: Value, w: Value, v: Value | None = None, max_paths: int = DEFAULT_MAX_PATHS
-) -> SecondExplanation:
-    """Write ∂²root/∂v∂w (``v`` is ``w`` unless given) as the chain rule applied twice.
-
-    Once: ∂root/∂w is the sum over every path from w to root of the product of its local
-    derivatives (:func:`explain`). Twice: ∂/∂v of each product is, by the product rule, the
-    sum over its factors of the factor's own ∂/∂v times the other factors; each factor is a
-    local derivative, itself a value of the graph (σ's is a·(1 − a)), so its ∂/∂v is again a
-    sum over paths. Factors that do not depend on v give nothing. ``total`` equals
-    ``grad(grad(root, [w], create_graph=True)[0], [v])`` up to rounding. More than
-    ``max_paths`` paths in all raises ValueError before any is listed.
-
-    >>> from micrograd_cbook import Value
-    >>> w, x = Value(0.5, "w"), Value(1.5, "x")
-    >>> z = w * x; z.label = "z"
-    >>> a = z.sigmoid(); a.label = "a"
-    >>> e = explain_second(a, w)
-    >>> print("\\n".join(str(e).splitlines()[:6]))
-    ∂²a/∂w² = ∂/∂w of ∂a/∂w: the chain rule applied twice
-    once: ∂a/∂w = ∂z/∂w · ∂a/∂z = 1.5000 × 0.2179 = 0.3268
-    twice: ∂/∂w of each product, factor by factor (the product rule), each by the chain rule
-      term 1: ∂z/∂w · ∂(∂a/∂z)/∂w = 1.5000 × (−0.1171) = −0.1757
-        ∂a/∂z = a·(1 − a), and
-        ∂(a·(1 − a))/∂w = the sum over 2 paths from w to a·(1 − a):
-    >>> round(e.total, 4)                    # x²·σ(z)(1 − σ(z))(1 − 2σ(z))
-    -0.1757
-    """
-    first = explain(root, w, max_paths)  # the first derivative; its errors say what is wrong
-    v = w if v is None else v
-    if not isinstance(v, Value):
-        raise TypeError(f"explain_second: v must be a Value, got {type(v).__name__}")
-    names = first._names
-    counts = _path_counts(topological_order(root), w, _all_edges)
-    slopes: dict[Value, tuple] = {}  # each node's local derivatives as Values, made once
-    terms, listed = [], 0
-    for edges in _edge_paths(root, w, counts):
-        path = _path_of(edges, w, names)
-        steps = edges[::-1]  # from w up, as the factors read
-        for index, (node, i) in enumerate(steps):
-            if node not in slopes:
-                slopes[node] = local_grad_values(node)
-            slope = slopes[node][i]
-            if not isinstance(slope, Value) or not (inner_paths := count_paths(slope, v)):
-                continue  # a number, or a value that does not depend on v: its ∂/∂v is 0
-            listed += inner_paths
-            if listed > max_paths:
-                raise ValueError(
-                    f"{derivative_label(names(root), names(w))}'s factors have more than "
-                    f"max_paths={max_paths} paths from {names(v)}: pass a larger max_paths, or "
-                    "use grad(grad(root, [w], create_graph=True)[0], [v]) (one number)"
-                )
-            inner = explain(slope, v, max_paths)
-            product = 1.0
-            for k, f in enumerate(path.factors):
-                product *= inner.total if k == index else f
-            terms.append(Term(path, index, slope, inner, product))
-    total = 0.0
-    for term in terms:
-        total += term.product
-    return SecondExplanation(root, w, v, first, tuple(terms), total, names)
-
-
-def _edge_paths(
-    root: Value, wrt: Value, counts: dict[Value, int]
-) -> Iterator[tuple[tuple[Value, int], ...]]:
-    """Every path from ``root`` down to ``wrt`` as its edges (node, child's index), root's
-    first: depth first, children in order, no recursion."""
-    if root is wrt:
-        yield ()
-        return
-    trail: list[list] = [[root, -1]]  # each node of the current path and its edge taken
-    while trail:
-        top = trail[-1]
-        children = top[0].children
-        i = top[1] + 1
-        while i < len(children) and children[i] not in counts:
-            i += 1  # an edge that never reaches wrt
-        if i == len(children):
-            trail.pop()
-            continue
-        top[1] = i
-        if children[i] is wrt:
-            yield tuple((node, k) for node, k in trail)
-        else:
-            trail.append([children[i], -1])
-
-
-def _path_of(edges: tuple[tuple[Value, int], ...], wrt: Value, names: _Names) -> Path:
-    """The :class:`Path` these edges make, its product multiplied from root down."""
-    product, down = 1.0, []
-    for node, k in edges:
-        product = node.local_grads[k] * product
-        down.append(node.local_grads[k])
-    nodes = (wrt, *(node for node, _ in reversed(edges)))
-    return Path(nodes, tuple(reversed(down)), product, names)

@@ -438,3 +438,14 @@ def test_replay_is_written_for_several_classes_too(tmp_path, capsys):
     assert code == 0
     assert (tmp_path / "replay" / "index.html").exists()
     assert "index.html  (the training, epoch by epoch)" in out
+
+
+@pytest.mark.parametrize("data", ["xor", "digits"])
+def test_a_replay_path_that_is_a_file_is_said_before_anything_is_printed(data, tmp_path, capsys):
+    afile = tmp_path / "afile"
+    afile.write_text("mine")
+    code, out, err = run_cli(["train", "--data", data, "--epochs", "1", "--replay", str(afile),
+                              "--out", str(tmp_path / "run")], capsys)  # fmt: skip
+    assert code == 2 and out == ""
+    assert f"--replay '{afile}' is a file, not a folder" in err and err.count("\n") == 1
+    assert afile.read_text() == "mine"

@@ -30,7 +30,8 @@ from micrograd_cbook.engine import apply
 from micrograd_cbook.higher import derivative_label, hessian, hvp, local_grad_values
 from micrograd_cbook.ops import OPERATIONS, Operation
 from micrograd_cbook.passes import topological_order
-from micrograd_cbook.stepping import count_paths, explain_second
+from micrograd_cbook.second_order import explain_second
+from micrograd_cbook.stepping import count_paths
 
 
 def engine_graph(prog):

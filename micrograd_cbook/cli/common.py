@@ -97,6 +97,11 @@ def prepare_folder(folder: str, option: str = "--out", files: Sequence[str] = ()
     Each of ``files`` (names inside the folder) must be a regular file or not exist yet.
     A mistake raises :class:`UsageError` naming the option, e.g. ``--out``.
     """
+    if os.path.exists(folder) and not os.path.isdir(folder):
+        raise UsageError(
+            f"{option} {folder!r} is a file, not a folder: give a folder's name (it is made "
+            "if it does not exist)"
+        )
     try:
         os.makedirs(folder, exist_ok=True)
     except OSError as e:

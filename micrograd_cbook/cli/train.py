@@ -379,6 +379,7 @@ def run(args: argparse.Namespace) -> int:
     # before training: a network too large or a bad folder costs no run
     _check_network(args, [len(X[0]), *args.hidden, 1])
     prepare_folder(args.out, "--out", ["model.json", "loss.svg", "boundary.svg"])
+    replay = _replay_folder(args.replay)
 
     model = MLP(
         len(X[0]),
@@ -396,7 +397,6 @@ def run(args: argparse.Namespace) -> int:
         f"train  {args.loss} loss, {opt!r}, {args.epochs} epochs, "
         f"{'full batch' if args.batch_size is None else f'batches of {args.batch_size}'}"
     )
-    replay = _replay_folder(args.replay)
     history = _fit(args, fit, model, X, y, opt, threshold=threshold, replay=replay)
     right = round(history.final_accuracy * len(X)) if history.final_accuracy is not None else None
     acc = f", accuracy {history.final_accuracy:.1%} ({right}/{len(X)})" if right is not None else ""
@@ -463,6 +463,7 @@ def _run_classes(args: argparse.Namespace) -> int:
     _check_network(args, [len(X[0]), *args.hidden, n_classes])
     outputs = ["model.json", "loss.svg", "confusion.svg"]
     prepare_folder(args.out, "--out", outputs + ["misclassified.svg"] * (args.data == "digits"))
+    replay = _replay_folder(args.replay)
 
     model = MLP(
         len(X[0]),
@@ -483,7 +484,6 @@ def _run_classes(args: argparse.Namespace) -> int:
         f"train  {args.loss} loss, {opt!r}, {args.epochs} epochs, "
         f"{'full batch' if args.batch_size is None else f'batches of {args.batch_size}'}"
     )
-    replay = _replay_folder(args.replay)
     history = _fit(args, fit, model, X_train, targets, opt, replay=replay)
     try:
         test_loss, _ = evaluate(
