@@ -172,14 +172,15 @@ class Adam(Optimizer):
         step_size = self.lr / (1.0 - b1**self.t)
         bc2_sqrt = math.sqrt(1.0 - b2**self.t)
         m, v, v_max = self.m, self.v, self.v_max
+        w1 = 1.0 - b1  # PyTorch's lerp(m, g, w1) for β₁m + (1 − β₁)g, from whichever end is nearer
         for i, p in enumerate(self.params):
             g = p.grad + l2 * p.data if l2 else p.grad
-            mi = m[i] + (1.0 - b1) * (g - m[i])  # PyTorch's lerp form of β₁m + (1 − β₁)g
+            mi = m[i] + w1 * (g - m[i]) if w1 < 0.5 else g - (g - m[i]) * (1.0 - w1)
             vi = v[i] * b2 + (1.0 - b2) * g * g
             m[i], v[i] = mi, vi
             if v_max is not None:  # AMSGrad: divide by the largest v seen, never a smaller one
                 vi = v_max[i] = max(v_max[i], vi)
-            p.data -= step_size * (mi / (math.sqrt(vi) / bc2_sqrt + eps))
+            p.data += (-step_size * mi) / (math.sqrt(vi) / bc2_sqrt + eps)  # torch's addcdiv
 
     def __repr__(self) -> str:
         return (

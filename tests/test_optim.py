@@ -3,6 +3,8 @@
 import math
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from micrograd_cbook import Value, nn
 from micrograd_cbook.optim import SGD, Adam, AdamW
@@ -122,6 +124,47 @@ def test_adamw_matches_torch_over_25_steps(kwargs):
     ours = run_ours(lambda ps: AdamW(ps, **kwargs), 25)
     theirs = run_torch(lambda ps: torch.optim.AdamW(ps, **kwargs), 25)
     assert ours == pytest.approx(theirs, rel=1e-12, abs=1e-12)
+
+
+BETA = st.one_of(
+    st.floats(0.0, 1.0, exclude_max=True),
+    st.sampled_from([0.0, 0.25, 0.5, 0.5 - 2**-53, 0.75, 1 - 1e-9]),
+)
+
+
+@needs_torch
+@settings(max_examples=60, deadline=None)
+@given(BETA, BETA, st.sampled_from([1e-3, 0.05, 0.3]), st.booleans(), st.booleans())
+def test_adam_and_adamw_match_torch_for_every_beta(b1, b2, lr, decoupled, amsgrad):
+    """Every β in [0, 1), β₁ below 0.5 too (where PyTorch's lerp counts from g's end), on grads
+    that do not depend on the weights, so no rounding is amplified by the problem itself.
+    PyTorch fuses the multiply-add in lerp and addcmul (one rounding where Python's floats take
+    two), so "equal" is to the last bits, not bit for bit."""
+    ours_cls, torch_cls = (AdamW, torch.optim.AdamW) if decoupled else (Adam, torch.optim.Adam)
+    kwargs = {"lr": lr, "betas": (b1, b2), "amsgrad": amsgrad, "weight_decay": 0.1 * decoupled}
+    fixed = [
+        [math.sin(1.3 * i + step) * 10.0 ** (i - 2) for i in range(len(START))]
+        for step in range(25)
+    ]
+
+    def run(params, opt, read, write):
+        for step in range(25):
+            opt.zero_grad()
+            for p, g in zip(params, fixed[step]):
+                write(p, g)
+            opt.step()
+        return [read(p) for p in params]
+
+    mine = [Value(x) for x in START]
+    ours = run(mine, ours_cls(mine, **kwargs), lambda p: p.data, lambda p, g: setattr(p, "grad", g))
+    theirs_params = [torch.tensor(x, dtype=torch.float64, requires_grad=True) for x in START]
+    theirs = run(
+        theirs_params,
+        torch_cls(theirs_params, **kwargs),
+        lambda p: p.item(),
+        lambda p, g: setattr(p, "grad", torch.tensor(g, dtype=torch.float64)),
+    )
+    assert ours == pytest.approx(theirs, rel=1e-12, abs=1e-14)
 
 
 @needs_torch
