@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 
+from . import optim_arrays
 from .engine import Value
 
 __all__ = ["SGD", "Adam", "AdamW", "Optimizer"]
@@ -48,6 +49,23 @@ class Optimizer:
                 raise TypeError(
                     f"params must be Values (e.g. model.parameters()), got {type(p).__name__}"
                 )
+        # Update as NumPy arrays (same floats as the loops below) when NumPy is present;
+        # set False to run the per-parameter Python update, the readable reference.
+        self.arrays = optim_arrays.numpy is not None
+
+    def read_arrays(self) -> tuple[object, object]:
+        """Every parameter's current ``.data`` and ``.grad`` as float64 arrays (read each step)."""
+        np = optim_arrays.numpy
+        params = self.params
+        n = len(params)
+        data = np.fromiter([p.data for p in params], dtype=np.float64, count=n)
+        grad = np.fromiter([p.grad for p in params], dtype=np.float64, count=n)
+        return data, grad
+
+    def write_arrays(self, data: object) -> None:
+        """Write the updated array back to every parameter's ``.data`` (as Python floats)."""
+        for p, x in zip(self.params, data.tolist()):  # type: ignore[attr-defined]
+            p.data = x
 
     def zero_grad(self) -> None:
         """Set every parameter's grad to 0 (gradients accumulate otherwise, as in PyTorch)."""
@@ -97,6 +115,19 @@ class SGD(Optimizer):
     def step(self) -> None:
         """p ← p − lr · (∂C/∂p, with weight decay and momentum applied)."""
         lr, wd, mu = self.lr, self.weight_decay, self.momentum
+        if self.arrays:
+            np = optim_arrays.numpy
+            data, grad = self.read_arrays()
+            if mu == 0.0:
+                optim_arrays.sgd(data, grad, lr, wd)
+            else:
+                old = None if self.buffers is None else np.array(self.buffers, dtype=np.float64)
+                new = optim_arrays.sgd_momentum(
+                    data, grad, old, lr, wd, mu, 1.0 - self.dampening, self.nesterov
+                )
+                self.buffers = new.tolist()
+            self.write_arrays(data)
+            return
         if mu == 0.0:
             for p in self.params:
                 g = p.grad + wd * p.data if wd else p.grad
@@ -167,6 +198,28 @@ class Adam(Optimizer):
     def _update(self, l2: float) -> None:
         """The Adam update, with ``l2``·p added to each gradient first (0: none)."""
         self.t += 1
+        if self.arrays:
+            np = optim_arrays.numpy
+            data, grad = self.read_arrays()
+            f64 = np.float64
+            vm = None if self.v_max is None else np.array(self.v_max, dtype=f64)
+            m, v, vm = optim_arrays.adam(
+                data,
+                grad,
+                np.array(self.m, dtype=f64),
+                np.array(self.v, dtype=f64),
+                vm,
+                self.t,
+                self.lr,
+                self.betas,
+                self.eps,
+                l2,
+            )
+            self.m, self.v = m.tolist(), v.tolist()
+            if vm is not None:
+                self.v_max = vm.tolist()
+            self.write_arrays(data)
+            return
         b1, b2 = self.betas
         eps = self.eps
         step_size = self.lr / (1.0 - b1**self.t)
@@ -218,6 +271,9 @@ class AdamW(Adam):
         """Shrink every parameter by the factor 1 − lr·weight_decay, then one Adam update."""
         if self.weight_decay:
             keep = 1.0 - self.lr * self.weight_decay
-            for p in self.params:
+            if self.arrays:  # the shrink as one multiply, the same floats
+                data = self.read_arrays()[0] * keep
+                self.write_arrays(data)
+            for p in () if self.arrays else self.params:
                 p.data *= keep
         self._update(0.0)

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from micrograd_cbook import Value, nn
+from micrograd_cbook import Value, nn, optim_arrays
 from micrograd_cbook.optim import SGD, Adam, AdamW
 
 try:
@@ -230,3 +230,71 @@ def test_reprs():
     assert repr(AdamW([Value(1.0)])) == (
         "AdamW(1 parameters, lr=0.001, betas=(0.9, 0.999), eps=1e-08, weight_decay=0.01)"
     )
+
+
+# The array update (NumPy) against the per-parameter Python update, by repr, over many steps.
+_grads = st.one_of(
+    st.sampled_from([0.0, -0.0, 5e-324, -5e-324, 1e-300, 1e300, -1e300, 1e-8]),
+    st.floats(-1e6, 1e6, allow_nan=False),
+)
+
+
+def _both(make, grads_per_step, start):
+    """Run the same optimiser through the array path and the Python path; their reprs."""
+    out = []
+    for arrays in (True, False):
+        ps = [Value(x) for x in start]
+        opt = make(ps)
+        opt.arrays = arrays
+        trace = []
+        for gs in grads_per_step:
+            for p, g in zip(ps, gs):
+                p.grad = g
+            opt.step()
+            trace.append([repr(p.data) for p in ps])
+        state = [repr(getattr(opt, k, None)) for k in ("m", "v", "v_max", "buffers", "t")]
+        out.append((trace, state))
+    return out
+
+
+_makers = [
+    lambda ps: SGD(ps, lr=0.1),
+    lambda ps: SGD(ps, lr=0.05, weight_decay=0.3),
+    lambda ps: SGD(ps, lr=0.1, momentum=0.9),
+    lambda ps: SGD(ps, lr=0.1, momentum=0.9, nesterov=True, weight_decay=0.01),
+    lambda ps: SGD(ps, lr=0.1, momentum=0.5, dampening=0.3),
+    lambda ps: Adam(ps, lr=0.01),
+    lambda ps: Adam(ps, lr=0.01, betas=(0.3, 0.5), weight_decay=0.1),
+    lambda ps: Adam(ps, lr=0.01, amsgrad=True),
+    lambda ps: AdamW(ps, lr=0.01),
+    lambda ps: AdamW(ps, lr=0.1, betas=(0.2, 0.99), weight_decay=0.5, amsgrad=True),
+]
+
+
+@pytest.mark.skipif(optim_arrays.numpy is None, reason="NumPy (the fast extra) is not installed")
+@settings(max_examples=150, deadline=None)
+@given(
+    which=st.integers(0, len(_makers) - 1),
+    n=st.integers(1, 5),
+    data=st.data(),
+)
+def test_array_update_equals_python_update(which, n, data):
+    start = data.draw(st.lists(st.floats(-10, 10), min_size=n, max_size=n))
+    steps = data.draw(st.lists(st.lists(_grads, min_size=n, max_size=n), min_size=1, max_size=8))
+    array_path, python_path = _both(_makers[which], steps, start)
+    assert array_path == python_path
+
+
+@pytest.mark.skipif(optim_arrays.numpy is None, reason="NumPy (the fast extra) is not installed")
+def test_array_update_rereads_data_set_by_hand():
+    w = Value(1.0)
+    opt = Adam([w], lr=0.1)
+    w.grad = 1.0
+    opt.step()
+    w.data = 5.0  # a user's edit between steps is the starting point of the next step
+    opt.step()
+    assert 4.5 < w.data < 5.0
+    assert opt.arrays is True
+    opt.arrays = False  # state is interchangeable: lists of floats on both paths
+    opt.step()
+    assert isinstance(opt.m[0], float) and opt.t == 3
