@@ -79,5 +79,8 @@ def _adam(data, grad, m, v, v_max, step_size, bc2_sqrt, w1, b2, eps, l2):
     vi = v
     if v_max is not None:  # Python's max(v_max, v): v only where strictly larger
         vi = v_max = numpy.where(v > v_max, v, v_max)
-    data += (-step_size * m) / (numpy.sqrt(vi) / bc2_sqrt + eps)
+    denom = numpy.sqrt(vi) / bc2_sqrt + eps
+    if not denom.all():  # the Python update's x / 0.0 raises; so does this one, before any write
+        raise ZeroDivisionError("float division by zero (Adam with eps=0 and a gradient of 0)")
+    data += (-step_size * m) / denom
     return m, v, v_max

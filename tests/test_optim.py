@@ -298,3 +298,15 @@ def test_array_update_rereads_data_set_by_hand():
     opt.arrays = False  # state is interchangeable: lists of floats on both paths
     opt.step()
     assert isinstance(opt.m[0], float) and opt.t == 3
+
+
+@pytest.mark.parametrize("arrays", [True, False])
+def test_adam_with_eps_0_and_a_zero_grad_raises_on_either_path(arrays):
+    if arrays and optim_arrays.numpy is None:
+        pytest.skip("NumPy (the fast extra) is not installed")
+    w = Value(1.0)
+    opt = Adam([w], lr=0.1, eps=0.0)
+    opt.arrays = arrays
+    w.grad = 0.0
+    with pytest.raises(ZeroDivisionError, match="division by zero"):
+        opt.step()
