@@ -18,7 +18,13 @@ float (rounded half to even from its exact decimal value, as Python's format doe
 
 from __future__ import annotations
 
-__all__ = ["NOTATION", "RUNTIME"]
+import copy
+import re
+
+from .naming import javascript_name
+from .writer import Writer
+
+__all__ = ["HAND_MADE", "NOTATION", "RUNTIME", "javascript_function"]
 
 RUNTIME = r"""
 const _exp = Math.exp, _log = Math.log, _log1p = Math.log1p, _tanh = Math.tanh;
@@ -85,3 +91,56 @@ function _number(x) {
   return text[0] === "-" ? "\u2212" + text.slice(1) : text;
 }
 """
+
+
+def javascript_function(writer: Writer) -> str:
+    """The graph as a JavaScript function ``(inputs, params) → {value, grads, recorded,
+    recordedGrads}``: its lines from the same table as the Python code's, every edge run (no
+    zero is skipped), the leaves' grads from 0; a row that would raise throws the engine's
+    error instead. ``recorded`` holds the value of each node of ``record``, ``recordedGrads``
+    its grad (null for one that needs none: only inputs below it)."""
+    js = copy.copy(writer)  # the same writer, its names spelt so every engine reads them
+    js.var = {n: javascript_name(v) for n, v in writer.var.items()}
+    js.grad = {n: javascript_name(v) for n, v in writer.grad.items()}
+    js.slope = {k: javascript_name(v) for k, v in writer.slope.items()}
+    params = [js.var[p] for p in js.parameters]
+    grads = [js.grad[p] for p in (*js.parameters, *js.constants)]
+    inputs = [js.var[v] for v in js.inputs]
+    forward = js.forward_lines(slopes=True, language="javascript")
+    backward = js.backward_lines(skip=False, language="javascript")
+    temporaries = [  # the table's own names (_e, ...); an error's line assigns nothing
+        name
+        for line in forward
+        if not line.startswith("if (")
+        for name in _TEMPORARY.findall(line.split(HAND_MADE)[0])
+    ]
+    named = [js.var[n] for n in js.order if n.children]
+    local = dict.fromkeys([*named, *js.slope.values(), *js.grad.values(), *temporaries])
+    for name in (*inputs, *params):
+        local.pop(name, None)
+    # The arguments' names start with _ (as the runtime's): no label can take them.
+    body = ["function (_inputs, _params) {", f"  const [{', '.join(inputs)}] = _inputs;"]
+    if params:
+        body.append(f"  const [{', '.join(params)}] = _params;")
+    if local:
+        body.append(f"  let {', '.join(local)};")
+    if grads:
+        body.append(f"  {' = '.join(grads)} = 0.0;")
+    body += [f"  {_statement(line)}" for line in forward + backward]
+    recorded = ", ".join(js.var[n] for n in js.record)
+    recorded_grads = ", ".join(js.grad.get(n, "null") for n in js.record)
+    body.append(
+        f"  return {{value: {js.var[js.root]}, grads: [{', '.join(grads)}], "
+        f"recorded: [{recorded}], recordedGrads: [{recorded_grads}]}};"
+    )
+    body.append("}")
+    return "\n".join(body) + "\n"
+
+
+def _statement(line: str) -> str:
+    """A line of the writer as a JavaScript statement (a made-by-hand line has its ; already)."""
+    return line if HAND_MADE in line else line + ";"
+
+
+HAND_MADE = ";  //"  # where a made-by-hand node's line ends and its comment starts
+_TEMPORARY = re.compile(r"(?<![\w$])(_[A-Za-z]\w*) = ")  # a temporary assigned (not ==)
