@@ -4,9 +4,9 @@
 after row: ``a[0] + a[1] + a[2] ...``, the floats of a Python loop. Only a reduction along the
 contiguous axis (axis 0 of an F-ordered array, or an outer axis where every other axis has
 one element) adds pairwise. So :func:`ordered_sum` reduces where the rest of the array has two
-elements or more
-and that order was checked on the installed NumPy (once, at first use: :func:`reduce_in_order`),
-and otherwise uses ``np.add.accumulate``, which adds strictly in order by definition.
+elements or more and that order was checked on the installed NumPy (once, at first use:
+:func:`reduce_in_order`), and otherwise uses ``np.add.accumulate``, which adds
+strictly in order by definition.
 
 >>> import numpy as np
 >>> a = np.array([[1e16, 1e16], [1.0, 1.0], [1.0, 1.0], [-1e16, -1e16]])
@@ -44,7 +44,9 @@ def reduce_in_order() -> bool:
         for k, shape in ((9, (2,)), (17, (3, 2)), (130, (2,)), (300, (5, 7)), (40, (2, 1))):
             a = rng.standard_normal((k, *shape)) * 10.0 ** rng.integers(-16, 16, (k, *shape))
             a[1] = -0.0
-            ok = ok and np.array_equal(np.add.reduce(a, axis=0), _loop(a))
+            a[:, 0] = -0.0  # a sum of -0.0s is -0.0
+            got = np.add.reduce(a, axis=0, initial=-0.0)
+            ok = ok and repr(got.tolist()) == repr(_loop(a).tolist())
         _checked.append(ok)
     return _checked[0]
 
@@ -56,6 +58,7 @@ def ordered_sum(a: Any) -> Any:
     if a.shape[0] == 1:
         return a[0].copy()
     if a[0].size >= 2 and reduce_in_order():
-        # C order, so axis 0 is the outer one (an F-ordered array would be summed pairwise)
-        return np.add.reduce(np.ascontiguousarray(a), axis=0)
+        # C order, so axis 0 is the outer one (an F-ordered array would be summed pairwise);
+        # from -0.0, as -0.0 + t is t (without it NumPy starts from 0.0: -0.0 + -0.0 gave 0.0)
+        return np.add.reduce(np.ascontiguousarray(a), axis=0, initial=-0.0)
     return np.add.accumulate(a, axis=0)[-1]
