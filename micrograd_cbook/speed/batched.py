@@ -306,8 +306,10 @@ class RowsAtOnce:
                 # 0.0 + e0 + e1 ... is (e0 + e1 ...) + 0.0 but for -0.0 sums, which + 0.0 mends
             _edges(pack, slopes[pack.index], d, edges)
         for ids, table in self.leaf_groups:  # row after row, each row's edges in order
-            parts = edges[table].transpose(2, 1, 0).reshape(n * table.shape[1], len(ids))
-            g[ids] = ordered_sum(np.concatenate([g[ids][None, :], parts]))
+            parts = np.empty((1 + n * table.shape[1], len(ids)))  # C order: rows outer
+            parts[0] = g[ids]  # the grads so far, then row after row each row's edges
+            parts[1:].reshape(n, table.shape[1], len(ids))[...] = edges[table].transpose(2, 1, 0)
+            g[ids] = ordered_sum(parts)
         src, lane = self.root_at
         for v in np.broadcast_to(env[src][lane], (n,)).tolist():  # the total, row after row
             total += v
