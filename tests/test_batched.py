@@ -28,7 +28,7 @@ from micrograd_cbook import (
     topological_order,
     weighted_sum,
 )
-from micrograd_cbook.speed import batched
+from micrograd_cbook.speed import batched, reduce
 
 pytestmark = pytest.mark.skipif(not batched.available(), reason="NumPy is not installed")
 
@@ -424,3 +424,57 @@ def test_importing_the_package_does_not_import_numpy():
     code = "import sys, micrograd_cbook; print('numpy' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+# ---------------------------------------------------------------- the sums in order (reduce.py)
+
+FLOATS = st.sampled_from([1e16, -1e16, 1.0, -1.0, 3e-17, 0.1, -0.0, 0.0, math.inf, -math.inf, 2.5])
+
+
+def loop_sum(a):
+    s = a[0].copy()
+    for k in range(1, a.shape[0]):
+        s += a[k]
+    return s
+
+
+def test_numpys_add_reduce_over_an_outer_axis_adds_in_order():
+    import numpy as np
+
+    assert reduce.reduce_in_order()  # else ordered_sum falls back to add.accumulate
+    column = [1e16] + [1.0] * 20 + [-1e16]  # in order each 1.0 is lost; pairwise keeps them
+    a = np.array([column, column[::-1]]).T.copy()  # (22, 2), C order: axis 0 the outer one
+    assert repr(np.add.reduce(a, axis=0).tolist()) == repr(loop_sum(a).tolist()) == "[0.0, 0.0]"
+    assert np.add.reduce(np.array(column)) == 16.0  # the contiguous axis: pairwise
+
+
+@settings(max_examples=200, **SETTINGS)
+@given(st.integers(1, 40), st.integers(1, 3), st.integers(1, 3), st.booleans(), st.data())
+def test_ordered_sum_adds_as_a_loop_in_every_layout(k, m, n, fortran, data):
+    import numpy as np
+
+    values = data.draw(st.lists(FLOATS, min_size=k * m * n, max_size=k * m * n))
+    a = np.array(values).reshape(k, m, n)
+    if fortran:
+        a = np.asfortranarray(a)
+    with np.errstate(invalid="ignore"):  # inf - inf is nan, in both
+        assert repr(reduce.ordered_sum(a).tolist()) == repr(loop_sum(a).tolist())
+
+
+def count_sums(monkeypatch, width, nrows):
+    calls = []
+    real = batched.ordered_sum
+    monkeypatch.setattr(batched, "ordered_sum", lambda a: calls.append(a.shape) or real(a))
+    _, C, inputs = demo_graph(width)
+    f = compile(C, inputs)
+    f.batched.min_rows = batched.MIN_ROWS
+    f.many(demo_rows(nrows))
+    assert f.batched.used
+    return len(calls), f.batched.packs
+
+
+def test_the_numpy_calls_per_layer_do_not_grow_with_width_or_rows(monkeypatch):
+    small = count_sums(monkeypatch, 4, 10)
+    assert small[0] > 0
+    assert count_sums(monkeypatch, 24, 10) == small
+    assert count_sums(monkeypatch, 4, 90) == small

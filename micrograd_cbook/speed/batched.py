@@ -6,12 +6,13 @@ each operation runs once for all the rows of a batch: a value is an array of sha
 kinds of inputs at the same depth (the neurons of a layer). Nothing about the numbers changes:
 
 - NumPy's elementwise ``+ - * /`` on float64 are IEEE's operations, as Python's are;
-- a sum adds its terms in the engine's order, one array addition per term (never a NumPy
-  reduction, which adds pairwise);
+- a sum adds its terms in the engine's order: a layer's in one reduction over an outer axis
+  (:func:`~micrograd_cbook.speed.reduce.ordered_sum`, in order, never pairwise), any other's
+  one array addition per term;
 - eˣ, ln, tanh and powers are Python's own, element by element (an operation without an
   array rule in the table runs its float rule element by element);
 - each grad adds its chain-rule edges in ``backward()``'s order, starting from 0.0, and each
-  leaf's grad adds them row after row (one array addition per row, for all leaves at once).
+  leaf's grad adds them row after row, all in one ordered reduction per group of leaves.
 
 So the result is the interpreter's, bit for bit, and so the straight-line code's. Where a row
 would raise (ln of 0, eˣ too large, a division by zero), the batch is run again by the
@@ -38,6 +39,7 @@ from typing import Any
 
 from ..engine import Constant, Value
 from ..ops import Op, weighted_parts
+from .reduce import ordered_sum
 
 np: Any = None  # NumPy, imported by the first plan (importing micrograd_cbook does not)
 
@@ -71,7 +73,7 @@ class _Pack:
     ``layer``: for a weighted sum of leaf weights and inputs shared by every lane (a layer of
     neurons), the weights' leaf indices (lanes, terms), the inputs' env index and lanes;
     ``edge_base``: the first edge row per child position (or per block of a layer: 0 for the
-    weights, 1 for the inputs); ``grad_rows``: per k, the rows of each lane's k-th edge.
+    weights, 1 for the inputs); ``grad_table``: (k, lane), the row of each lane's k-th edge.
     """
 
     def __init__(self, index: int, op: Op, known: bool) -> None:
@@ -80,7 +82,7 @@ class _Pack:
         self.refs: list[tuple[int, Any]] = []
         self.layer: tuple[Any, int, Any] | None = None
         self.edge_base: dict[int, int] = {}
-        self.grad_rows: list[Any] = []
+        self.grad_table: Any = None
 
     @property
     def width(self) -> int:
@@ -236,7 +238,7 @@ class RowsAtOnce:
                 lists = [[row for _, _, row in sorted(uses.get(n, []))] for n in pack.lanes]
                 m = max(map(len, lists))
                 padded = [[0] * (m - len(rs)) + rs for rs in lists]
-                pack.grad_rows = [_selector([rs[k] for rs in padded]) for k in range(m)]
+                pack.grad_table = np.array(padded, dtype=np.intp).T  # (edges, lanes)
         groups: dict[int, tuple[list[int], list[list[int]]]] = {}
         for i, leaf in enumerate(self.leaves):
             rs = [row for _, _, row in sorted(uses.get(leaf, []))]
@@ -300,15 +302,14 @@ class RowsAtOnce:
             if 2 + pack.index == self.root_at[0]:  # the root: ∂C/∂C = 1
                 d = np.ones((1, n))
             else:
-                d = np.add(edges[pack.grad_rows[0]], 0.0, out=np.empty((pack.width, n)))
-                for sel in pack.grad_rows[1:]:
-                    d += edges[sel]
+                d = ordered_sum(edges[pack.grad_table]) + 0.0  # (terms, lanes, rows)
+                # 0.0 + e0 + e1 ... is (e0 + e1 ...) + 0.0 but for -0.0 sums, which + 0.0 mends
             _edges(pack, slopes[pack.index], d, edges)
         for ids, table in self.leaf_groups:  # row after row, each row's edges in order
-            acc = g[ids]
-            for part in edges[table].transpose(2, 1, 0).reshape(n * table.shape[1], len(ids)):
-                acc += part
-            g[ids] = acc
+            parts = np.empty((1 + n * table.shape[1], len(ids)))  # C order: rows outer
+            parts[0] = g[ids]  # the grads so far, then row after row each row's edges
+            parts[1:].reshape(n, table.shape[1], len(ids))[...] = edges[table].transpose(2, 1, 0)
+            g[ids] = ordered_sum(parts)
         src, lane = self.root_at
         for v in np.broadcast_to(env[src][lane], (n,)).tolist():  # the total, row after row
             total += v
@@ -347,10 +348,8 @@ def _forward(pack: _Pack, env: list[Any], values: Any) -> tuple[Any, list[Any]]:
         weights, x_src, x_lanes = pack.layer
         w = values[:, 0][weights]  # (lanes, terms)
         xs = env[x_src][x_lanes]  # (terms, rows)
-        terms = w[:, :, None] * xs[None, :, :]
-        z = terms[:, 0].copy()  # -0.0 + t is t: the engine's sum from -0.0
-        for k in range(1, terms.shape[1]):
-            z += terms[:, k]
+        terms = w.T[:, :, None] * xs[:, None, :]  # (terms, lanes, rows)
+        z = ordered_sum(terms)  # -0.0 + t is t: the engine's sum from -0.0, in its order
         _, _, bias = weighted_parts(pack.refs, op)
         if bias is not None:
             src, sel = bias
