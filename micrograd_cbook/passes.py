@@ -28,19 +28,20 @@ def topological_order(root: Any, *, leaves: bool = True) -> list[Any]:
     """
     order: list[Any] = []  # leaves=False: without the leaves (the backward pass skips them)
     seen = {root}  # the walk's own state: nothing is marked on the nodes
-    stack = [(root, iter(root.children))]
-    while stack:
-        node, children = stack[-1]
-        for child in children:  # resumes where this node's previous visit stopped
+    path, unvisited = [root], [iter(root.children)]  # the nodes being walked, and their children
+    while path:
+        for child in unvisited[-1]:  # resumes where this node's previous visit stopped
             if child not in seen:
                 seen.add(child)
                 if child.children:
-                    stack.append((child, iter(child.children)))
+                    path.append(child)
+                    unvisited.append(iter(child.children))
                     break
                 if leaves:
                     order.append(child)
         else:  # every child is placed: now the node
-            stack.pop()
+            node = path.pop()
+            unvisited.pop()
             if leaves or node.children:
                 order.append(node)
     return order
@@ -52,7 +53,7 @@ def zero_grads(nodes: Sequence[Any]) -> None:
         node.grad = 0.0
 
 
-_passes: dict[object, tuple[int, set[Any]]] = {}  # passes under way: thread, interior nodes
+_passes: dict[object, tuple[int, list[Any]]] = {}  # passes under way: thread, interior nodes
 _passes_changed = threading.Condition()
 
 
@@ -71,10 +72,14 @@ def claimed(root: Any) -> Iterator[list[Any]]:
     ['*']
     """
     order = topological_order(root, leaves=False)
-    key, mine = object(), (threading.get_ident(), set(order))
+    order.reverse()  # root first, in place (a copy would cost a deep graph another list)
+    key, mine = object(), (threading.get_ident(), order)
 
     def free() -> bool:  # no other pass holds one of ours (RuntimeError: one of this thread)
-        clash = [thread for thread, theirs in _passes.values() if not theirs.isdisjoint(mine[1])]
+        if not _passes:  # alone (the usual case): no set of our nodes needs building
+            return True
+        ours = set(order)
+        clash = [thread for thread, theirs in _passes.values() if not ours.isdisjoint(theirs)]
         if mine[0] in clash:
             raise RuntimeError(
                 "backward: another backward pass over this graph is under way in "
@@ -91,7 +96,7 @@ def claimed(root: Any) -> Iterator[list[Any]]:
             )
         _passes[key] = mine
     try:
-        yield order[::-1]
+        yield order
     finally:
         with _passes_changed:
             del _passes[key]
