@@ -7,6 +7,7 @@ namespace; a ```text block right after a python block is what that block prints,
 import contextlib
 import io
 import re
+import struct
 import subprocess
 from pathlib import Path
 
@@ -50,8 +51,15 @@ def test_relative_links_and_images_exist():
     assert not missing
 
 
-def test_images_are_not_scaled_down():
-    assert not re.search(r"<img[^>]*width=", README), "show pictures at natural size"
+def test_images_are_shown_at_natural_size():
+    # A width is allowed only for a PNG taken at twice its pixels: half of them, its CSS size.
+    for src, width in re.findall(r'<img src="([^"]+)" width="(\d+)"', README):
+        assert src.endswith(".png"), f"{src}: show pictures at natural size"
+        pixels = struct.unpack(">I", (ROOT / src).read_bytes()[16:20])[0]  # the IHDR width
+        assert int(width) * 2 == pixels, f"{src}: width {width}, natural {pixels // 2} at 2x"
+    assert len(re.findall(r"<img[^>]*width=", README)) == len(
+        re.findall(r'<img src="[^"]+" width="\d+"', README)
+    ), "write <img src=... width=...> in that order"
 
 
 def test_layout_map_names_every_module():
