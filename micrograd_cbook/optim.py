@@ -195,12 +195,20 @@ class Adam(Optimizer):
         """One Adam update of every parameter from its ``.grad``."""
         self._update(self.weight_decay)
 
-    def _update(self, l2: float) -> None:
-        """The Adam update, with ``l2``·p added to each gradient first (0: none)."""
+    def _update(self, l2: float, keep: float = 1.0) -> None:
+        """The Adam update, with ``l2``·p added to each gradient first (0: none), every p first
+        shrunk by the factor ``keep`` (AdamW's decoupled decay; 1: none)."""
         self.t += 1
+        b1, b2 = self.betas
+        eps = self.eps
+        step_size = self.lr / (1.0 - b1**self.t)
+        bc2_sqrt = math.sqrt(1.0 - b2**self.t)
+        w1 = 1.0 - b1  # PyTorch's lerp(m, g, w1) for β₁m + (1 − β₁)g, from whichever end is nearer
         if self.arrays:
             np = optim_arrays.numpy
             data, grad = self.read_arrays()
+            if keep != 1.0:
+                data *= keep
             f64 = np.float64
             vm = None if self.v_max is None else np.array(self.v_max, dtype=f64)
             m, v, vm = optim_arrays.adam(
@@ -209,10 +217,7 @@ class Adam(Optimizer):
                 np.array(self.m, dtype=f64),
                 np.array(self.v, dtype=f64),
                 vm,
-                self.t,
-                self.lr,
-                self.betas,
-                self.eps,
+                (step_size, bc2_sqrt, w1, b2, eps),
                 l2,
             )
             self.m, self.v = m.tolist(), v.tolist()
@@ -220,12 +225,10 @@ class Adam(Optimizer):
                 self.v_max = vm.tolist()
             self.write_arrays(data)
             return
-        b1, b2 = self.betas
-        eps = self.eps
-        step_size = self.lr / (1.0 - b1**self.t)
-        bc2_sqrt = math.sqrt(1.0 - b2**self.t)
+        if keep != 1.0:
+            for p in self.params:
+                p.data *= keep
         m, v, v_max = self.m, self.v, self.v_max
-        w1 = 1.0 - b1  # PyTorch's lerp(m, g, w1) for β₁m + (1 − β₁)g, from whichever end is nearer
         for i, p in enumerate(self.params):
             g = p.grad + l2 * p.data if l2 else p.grad
             mi = m[i] + w1 * (g - m[i]) if w1 < 0.5 else g - (g - m[i]) * (1.0 - w1)
@@ -269,11 +272,4 @@ class AdamW(Adam):
 
     def step(self) -> None:
         """Shrink every parameter by the factor 1 − lr·weight_decay, then one Adam update."""
-        if self.weight_decay:
-            keep = 1.0 - self.lr * self.weight_decay
-            if self.arrays:  # the shrink as one multiply, the same floats
-                data = self.read_arrays()[0] * keep
-                self.write_arrays(data)
-            for p in () if self.arrays else self.params:
-                p.data *= keep
-        self._update(0.0)
+        self._update(0.0, 1.0 - self.lr * self.weight_decay if self.weight_decay else 1.0)

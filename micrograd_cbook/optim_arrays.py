@@ -14,7 +14,6 @@ missing, :data:`numpy` is ``None`` and the optimisers use their Python loops.
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 try:
@@ -57,30 +56,21 @@ def adam(
     m: Array,
     v: Array,
     v_max: Array | None,
-    t: int,
-    lr: float,
-    betas: tuple[float, float],
-    eps: float,
+    constants: tuple[float, float, float, float, float],
     l2: float,
 ) -> tuple[Array, Array, Array | None]:
-    """One Adam step in place on ``data``; returns the new (m, v, v_max)."""
-    b1, b2 = betas
-    step_size = lr / (1.0 - b1**t)
-    bc2_sqrt = math.sqrt(1.0 - b2**t)
-    w1 = 1.0 - b1
+    """One Adam step in place on ``data``; returns the new (m, v, v_max). ``constants``:
+    (step_size, bc2_sqrt, w1, b2, eps), the step's numbers as :class:`optim.Adam` computes them."""
+    step_size, bc2_sqrt, w1, b2, eps = constants
     with numpy.errstate(over="ignore", invalid="ignore"):  # Python floats overflow to inf quietly
-        return _adam(data, grad, m, v, v_max, step_size, bc2_sqrt, w1, b2, eps, l2)
-
-
-def _adam(data, grad, m, v, v_max, step_size, bc2_sqrt, w1, b2, eps, l2):
-    g = grad + l2 * data if l2 else grad
-    m = m + w1 * (g - m) if w1 < 0.5 else g - (g - m) * (1.0 - w1)
-    v = v * b2 + (1.0 - b2) * g * g
-    vi = v
-    if v_max is not None:  # Python's max(v_max, v): v only where strictly larger
-        vi = v_max = numpy.where(v > v_max, v, v_max)
-    denom = numpy.sqrt(vi) / bc2_sqrt + eps
-    if not denom.all():  # the Python update's x / 0.0 raises; so does this one, before any write
-        raise ZeroDivisionError("float division by zero (Adam with eps=0 and a gradient of 0)")
-    data += (-step_size * m) / denom
+        g = grad + l2 * data if l2 else grad
+        m = m + w1 * (g - m) if w1 < 0.5 else g - (g - m) * (1.0 - w1)
+        v = v * b2 + (1.0 - b2) * g * g
+        vi = v
+        if v_max is not None:  # Python's max(v_max, v): v only where strictly larger
+            vi = v_max = numpy.where(v > v_max, v, v_max)
+        denom = numpy.sqrt(vi) / bc2_sqrt + eps
+        if not denom.all():  # the Python update's x / 0.0 raises; so does this, before any write
+            raise ZeroDivisionError("float division by zero (Adam with eps=0 and a gradient of 0)")
+        data += (-step_size * m) / denom
     return m, v, v_max
