@@ -18,11 +18,10 @@ strictly in order by definition.
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 __all__ = ["ordered_sum", "reduce_in_order"]
-
-_checked: list[bool] = []  # the answer of reduce_in_order, once
 
 
 def _loop(a: Any) -> Any:
@@ -33,22 +32,21 @@ def _loop(a: Any) -> Any:
     return s
 
 
+@cache
 def reduce_in_order() -> bool:
     """Whether the installed NumPy's ``add.reduce`` over an outer axis adds in order (checked
     once on sums a pairwise or reordered sum gets wrong; the answer is kept)."""
     import numpy as np  # imported at first use: importing micrograd_cbook does not
 
-    if not _checked:
-        rng = np.random.default_rng(26)
-        ok = True
-        for k, shape in ((9, (2,)), (17, (3, 2)), (130, (2,)), (300, (5, 7)), (40, (2, 1))):
-            a = rng.standard_normal((k, *shape)) * 10.0 ** rng.integers(-16, 16, (k, *shape))
-            a[1] = -0.0
-            a[:, 0] = -0.0  # a sum of -0.0s is -0.0
-            got = np.add.reduce(a, axis=0, initial=-0.0)
-            ok = ok and repr(got.tolist()) == repr(_loop(a).tolist())
-        _checked.append(ok)
-    return _checked[0]
+    rng = np.random.default_rng(26)
+    ok = True
+    for k, shape in ((9, (2,)), (17, (3, 2)), (130, (2,)), (300, (5, 7)), (40, (2, 1))):
+        a = rng.standard_normal((k, *shape)) * 10.0 ** rng.integers(-16, 16, (k, *shape))
+        a[1] = -0.0
+        a[:, 0] = -0.0  # a sum of -0.0s is -0.0
+        got = np.add.reduce(a, axis=0, initial=-0.0)
+        ok = ok and repr(got.tolist()) == repr(_loop(a).tolist())
+    return ok
 
 
 def ordered_sum(a: Any) -> Any:
