@@ -34,7 +34,7 @@ True
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from ..engine import Constant, Value
@@ -46,7 +46,7 @@ np: Any = None  # NumPy, imported by the first plan (importing micrograd_cbook d
 __all__ = ["MIN_ROWS", "RowsAtOnce", "available"]
 
 MIN_ROWS = 8  # never fewer rows at once
-CHUNK_FLOATS = 1 << 21  # the rows of a batch are run in chunks of about 16 MB of arrays
+CHUNK_FLOATS = 1 << 22  # the rows of a batch are run in chunks of about 32 MB of edges
 # What a batch costs, measured on CPython 3.11 (ns): the straight-line code, per row and edge;
 # here, per pack, per leaf (its value read, its grad written) and per row and edge row.
 STRAIGHT_NS_PER_EDGE, PACK_NS, LEAF_NS, EDGE_ROW_NS = 21, 12_000, 270, 4
@@ -72,8 +72,10 @@ class _Pack:
     ``refs[pos]``: where the lanes' children ``pos`` are, (env index, selector of lanes);
     ``layer``: for a weighted sum of leaf weights and inputs shared by every lane (a layer of
     neurons), the weights' leaf indices (lanes, terms), the inputs' env index and lanes;
-    ``edge_base``: the first edge row per child position (or per block of a layer: 0 for the
-    weights, 1 for the inputs); ``grad_table``: (k, lane), the row of each lane's k-th edge.
+    ``stack``: for a plain sum whose terms all come from one source, (env index, lanes of
+    each term (terms, lanes)); ``base``: the first edge column per child position (a layer's
+    weights "w" and inputs "x": a column per lane and term); ``grads``: how the lanes' grads
+    read their edges (see :func:`_reader`).
     """
 
     def __init__(self, index: int, op: Op, known: bool) -> None:
@@ -81,8 +83,10 @@ class _Pack:
         self.lanes: list[Value] = []
         self.refs: list[tuple[int, Any]] = []
         self.layer: tuple[Any, int, Any] | None = None
-        self.edge_base: dict[int, int] = {}
-        self.grad_table: Any = None
+        self.stack: tuple[int, Any] | None = None
+        self.base: dict[Any, int] = {}
+        self.x_reversed = False  # a layer's input edges: the last lane's first
+        self.grads: tuple = ()
 
     @property
     def width(self) -> int:
@@ -98,12 +102,14 @@ class _Pack:
         """Whether the pack is of weighted sums (Σw·x or Σw·x+b) the engine made."""
         return self.known and self.op.operation.arity is None and bool(self.op.params)
 
-    def edge_row(self, lane: int, pos: int) -> int:
-        """The edge row that holds ∂node/∂child · ∂C/∂node for this lane's child ``pos``."""
+    def column(self, lane: int, pos: int) -> int:
+        """The edge column that holds ∂node/∂child · ∂C/∂node for this lane's child ``pos``."""
         if self.layer is not None and pos < 2 * self.half:
             block, k = divmod(pos, self.half)  # weights, then inputs: (lanes, terms) each
-            return self.edge_base[block] + lane * self.half + k
-        return self.edge_base[pos] + lane
+            if block == 1 and self.x_reversed:
+                lane = self.width - 1 - lane
+            return self.base["wx"[block]] + lane * self.half + k
+        return self.base[pos] + lane
 
 
 class RowsAtOnce:
@@ -126,23 +132,24 @@ class RowsAtOnce:
     ) -> None:
         self.leaves, self.used, self.inputs = tuple(leaves), False, len(inputs)
         self.constants = np.array(
-            [[float(n.data) if type(n) is Constant else 0.0] for n in self.leaves]
-        ).reshape(len(self.leaves), 1)
+            [[float(n.data) if type(n) is Constant else 0.0 for n in self.leaves]]
+        ).reshape(1, len(self.leaves))
         self.is_param = np.array([type(n) is not Constant for n in self.leaves], dtype=bool)
         self._at: dict[Value, tuple[int, int]] = {}  # a value → (env index, lane)
         self._at.update((n, (_LEAVES, i)) for i, n in enumerate(self.leaves))
         self._at.update((n, (_INPUTS, i)) for i, n in enumerate(inputs))
         self._packs, depth = self._pack(order, known)
         self.packs = len(self._packs)
-        for pack in self._packs:
-            self._refer(pack)
-        self.edge_rows = self._place_edges(wanted)
         interior = [n for n in order if n.children]
+        rank = {n: i for i, n in enumerate(reversed(interior))}  # backward()'s order
+        for pack in self._packs:
+            self._refer(pack, rank)
+        self.edge_rows = self._place_edges(wanted)  # the edge columns (a row of them per row)
         self.order = sorted(
             (p for p in self._packs if any(n in wanted for n in p.lanes)),
             key=lambda p: -depth[p.lanes[0]],
         )  # backward: the root's first
-        self.leaf_groups = self._plan_sums(root, interior, wanted)
+        self.leaf_groups = self._plan_sums(root, interior, wanted, rank)
         edges = sum(len(n.children) for n in interior)
         gain = STRAIGHT_NS_PER_EDGE * edges - EDGE_ROW_NS * self.edge_rows  # per row, ns
         cost = PACK_NS * self.packs + LEAF_NS * len(self.leaves)
@@ -176,11 +183,17 @@ class RowsAtOnce:
             pack.lanes.append(n)
         return packs, depth
 
-    def _refer(self, pack: _Pack) -> None:
-        """Where each child position's values are; a layer's weights and inputs."""
+    def _refer(self, pack: _Pack, rank: dict[Value, int]) -> None:
+        """Where each child position's values are; a layer's weights and inputs; a sum's
+        terms from one source."""
+        lanes_at = []
         for pos in range(len(pack.lanes[0].children)):
             at = [self._at[n.children[pos]] for n in pack.lanes]
-            pack.refs.append((at[0][0], _selector([lane for _, lane in at])))
+            lanes_at.append([lane for _, lane in at])
+            pack.refs.append((at[0][0], _selector(lanes_at[-1])))
+        plain_sum = pack.known and pack.op.operation.arity is None and not pack.op.params
+        if plain_sum and len(pack.refs) >= 2 and len({src for src, _ in pack.refs}) == 1:
+            pack.stack = (pack.refs[0][0], np.array(lanes_at, dtype=np.intp))
         if not (pack.weighted and pack.half):
             return
         half = pack.half
@@ -196,11 +209,14 @@ class RowsAtOnce:
                 dtype=np.intp,
             )
             pack.layer = (weights, x_refs[0][0], _selector([sel.start for _, sel in x_refs]))
+            # backward() reaches the lanes last first: their input edges are laid out so
+            pack.x_reversed = rank[pack.lanes[0]] > rank[pack.lanes[-1]]
 
     def _place_edges(self, wanted: set[Value]) -> int:
-        """Number the edge rows: row 0 holds zeros; then, per pack, a row per lane for each
-        child position with a wanted child (a layer's weights and inputs: a row per term)."""
-        rows = 1
+        """Number the edge columns: column 0 holds zeros; then, per pack, a column per lane
+        for each child position with a wanted child (a layer's weights and inputs: a column
+        per lane and term). Returns the number of columns."""
+        columns = 1
         for pack in self._packs:
             if not any(n in wanted for n in pack.lanes):
                 continue
@@ -211,45 +227,57 @@ class RowsAtOnce:
                 half = first = pack.half
                 for block in (0, 1):
                     if any(wants[block * half : (block + 1) * half]):
-                        pack.edge_base[block] = rows
-                        rows += pack.width * half
+                        pack.base["wx"[block]] = columns
+                        columns += pack.width * half
                 first = 2 * half
             for pos in range(first, arity):
                 if wants[pos]:
-                    pack.edge_base[pos] = rows
-                    rows += pack.width
-        return rows
+                    pack.base[pos] = columns
+                    columns += pack.width
+        return columns
 
-    def _plan_sums(self, root: Value, interior: list[Value], wanted: set[Value]) -> list:
+    def _plan_sums(
+        self, root: Value, interior: list[Value], wanted: set[Value], rank: dict[Value, int]
+    ) -> list:
         """Each wanted value's edges in backward()'s order: by its users' place in that order
         (root first), then by the child's position in its user. Interior grads: per pack, the
-        k-th edge row of each lane (fewer edges are padded in front by the zero row: 0.0 +
-        0.0 + t is 0.0 + t, exactly). Leaf grads: grouped by their number of edges."""
-        rank = {n: i for i, n in enumerate(reversed(interior))}
+        k-th edge column of each lane (fewer edges are padded in front by the zero column:
+        0.0 + 0.0 + t is 0.0 + t, exactly). Leaf grads: grouped by their number of edges."""
         uses: dict[Value, list[tuple[int, int, int]]] = {}
         for n in interior:
             env, lane = self._at[n]
             pack = self._packs[env - 2]
             for pos, c in enumerate(n.children):
                 if c in wanted:
-                    uses.setdefault(c, []).append((rank[n], pos, pack.edge_row(lane, pos)))
+                    uses.setdefault(c, []).append((rank[n], pos, pack.column(lane, pos)))
         for pack in self.order:
             if pack.lanes[0] is not root:
-                lists = [[row for _, _, row in sorted(uses.get(n, []))] for n in pack.lanes]
+                lists = [[col for _, _, col in sorted(uses.get(n, []))] for n in pack.lanes]
                 m = max(map(len, lists))
-                padded = [[0] * (m - len(rs)) + rs for rs in lists]
-                pack.grad_table = np.array(padded, dtype=np.intp).T  # (edges, lanes)
-        groups: dict[int, tuple[list[int], list[list[int]]]] = {}
+                padded = [[0] * (m - len(cs)) + cs for cs in lists]
+                table = np.array(padded, dtype=np.intp).T  # (edges, lanes)
+                pack.grads = _reader(table, self.edge_rows)
+        groups: dict[int, list[tuple[int, list[int]]]] = {}
         for i, leaf in enumerate(self.leaves):
-            rs = [row for _, _, row in sorted(uses.get(leaf, []))]
-            if rs:
-                ids, table = groups.setdefault(len(rs), ([], []))
-                ids.append(i)
-                table.append(rs)
-        return [
-            (np.array(ids, dtype=np.intp), np.array(table, dtype=np.intp))
-            for ids, table in groups.values()
-        ]
+            cs = [col for _, _, col in sorted(uses.get(leaf, []))]
+            if cs:
+                groups.setdefault(len(cs), []).append((cs[0], i, cs))
+        plans = []
+        for members in groups.values():
+            members.sort()  # by first column: runs of leaves whose edges lie side by side
+            runs: list[list[tuple[int, int, list[int]]]] = [[members[0]]]
+            for m in members[1:]:
+                if m[0] == runs[-1][-1][0] + 1:
+                    runs[-1].append(m)
+                else:
+                    runs.append([m])
+            if len(runs) > max(16, len(members) // 16):
+                runs = [members]  # scattered: one gather for the whole group
+            for run in runs:
+                ids = np.array([i for _, i, _ in run], dtype=np.intp)
+                table = np.array([cs for _, _, cs in run], np.intp).T
+                plans.append((ids, _reader(table, self.edge_rows)))
+        return plans
 
     # ------------------------------------------------------------------ running
 
@@ -267,7 +295,7 @@ class RowsAtOnce:
         if not set(map(type, datas)) <= {float} or not set(map(type, grads)) <= {float}:
             return None  # numbers of other types: the straight-line code, as Python adds them
         values = self.constants.copy()
-        values[self.is_param, 0] = datas
+        values[0, self.is_param] = datas
         g = np.array(grads, dtype=np.float64)
         total, recorded = -0.0, []
         step = max(MIN_ROWS, CHUNK_FLOATS // max(1, self.edge_rows + 2 * self.packs))
@@ -275,7 +303,7 @@ class RowsAtOnce:
             try:
                 for start in range(0, len(rows), step):
                     chunk = rows[start : start + step]
-                    x = np.array(chunk, dtype=np.float64).reshape(len(chunk), self.inputs).T
+                    x = np.array(chunk, dtype=np.float64).reshape(len(chunk), self.inputs)
                     total = self._chunk(values, x, g, total, recorded)
             except (ArithmeticError, ValueError):
                 return None
@@ -285,38 +313,73 @@ class RowsAtOnce:
         return float(total), g.tolist()
 
     def _chunk(self, values: Any, x: Any, g: Any, total: float, recorded: list) -> float:
-        """One chunk of rows (``x``: inputs × rows): the forward pass pack by pack, the
-        backward pass root first into the edge rows, then the leaf grads ``g`` and the total."""
-        n = x.shape[1]
+        """One chunk of rows (``x``: rows × inputs): the forward pass pack by pack, the
+        backward pass root first into the edge columns, then the leaf grads ``g`` (edge row 0
+        holds their values so far) and the total."""
+        n = x.shape[0]
         env: list[Any] = [values, x]
         slopes: list[list[Any]] = []
         for pack in self._packs:
             v, lg = _forward(pack, env, values)
-            if v.shape[0] != pack.width:  # lanes whose children are one same value
-                v = np.broadcast_to(v, (pack.width, v.shape[1]))
+            if v.shape[1] != pack.width:  # lanes whose children are one same value
+                v = np.broadcast_to(v, (v.shape[0], pack.width))
             env.append(v)
             slopes.append(lg)
-        edges = np.empty((self.edge_rows, n))
-        edges[0] = 0.0
+        edges = np.empty((1 + n, self.edge_rows))  # row 0: the leaves' grads so far
+        edges[:, 0] = 0.0
         for pack in self.order:
             if 2 + pack.index == self.root_at[0]:  # the root: ∂C/∂C = 1
-                d = np.ones((1, n))
+                d = np.ones((n, 1))
             else:
-                d = ordered_sum(edges[pack.grad_table]) + 0.0  # (terms, lanes, rows)
+                d = _read(pack.grads, edges[1:], start=None) + 0.0  # (rows, lanes)
                 # 0.0 + e0 + e1 ... is (e0 + e1 ...) + 0.0 but for -0.0 sums, which + 0.0 mends
-            _edges(pack, slopes[pack.index], d, edges)
-        for ids, table in self.leaf_groups:  # row after row, each row's edges in order
-            parts = np.empty((1 + n * table.shape[1], len(ids)))  # C order: rows outer
-            parts[0] = g[ids]  # the grads so far, then row after row each row's edges
-            parts[1:].reshape(n, table.shape[1], len(ids))[...] = edges[table].transpose(2, 1, 0)
-            g[ids] = ordered_sum(parts)
+            _edges(pack, slopes[pack.index], d, edges[1:])
+        for ids, reader in self.leaf_groups:  # row after row, each row's edges in order
+            g[ids] = _read(reader, edges, start=g[ids])
         src, lane = self.root_at
-        for v in np.broadcast_to(env[src][lane], (n,)).tolist():  # the total, row after row
-            total += v
+        column = np.broadcast_to(env[src][:, lane], (n,))  # the total, row after row:
+        total = np.add.accumulate(np.concatenate(([total], column)))[-1]
         if self.record:
-            cols = [np.broadcast_to(env[src][i], (n,)).tolist() for src, i in self.record]
+            cols = [np.broadcast_to(env[src][:, i], (n,)).tolist() for src, i in self.record]
             recorded.extend(zip(*cols))
         return total
+
+
+def _reader(table: Any, columns: int) -> tuple:
+    """How to read edge columns ``table`` (k, lanes): the k-th edge of each lane. Where they
+    lie as one block (column c + k·step + lane, within the ``columns``), a view of the
+    edges; else a gather."""
+    k, lanes = table.shape
+    c = int(table[0, 0])
+    step = int(table[1, 0]) - c if k > 1 else lanes
+    grid = c + step * np.arange(k)[:, None] + np.arange(lanes)[None, :]
+    if step >= lanes and c + k * step <= columns and np.array_equal(table, grid):
+        return ("view", c, k, step, lanes)
+    return ("take", table)
+
+
+def _read(reader: tuple, edges: Any, start: Any) -> Any:
+    """The sum over k of the k-th edges of each lane, row after row (rows, lanes): in order.
+
+    With ``start`` (a leaf group's grads so far), the sum over the rows too, row after row,
+    from ``start``, which is written into ``edges``' row 0 (the rows are ``edges[1:]``)."""
+    if reader[0] == "view" and reader[2] == 1 and start is not None:
+        _, c, _, _, lanes = reader  # one edge a row: the rows' column, after row 0
+        edges[0, c : c + lanes] = start
+        return ordered_sum(edges[:, c : c + lanes])
+    rows = edges if start is None else edges[1:]
+    if reader[0] == "view":
+        _, c, k, step, lanes = reader
+        block = rows[:, c : c + k * step].reshape(rows.shape[0], k, step)[:, :, :lanes]
+    else:
+        block = np.take(rows, reader[1], axis=1)  # (rows, k, lanes)
+    if start is None:
+        return ordered_sum(block, axis=1)
+    r, k, lanes = block.shape
+    parts = np.empty((1 + r * k, lanes))  # C order: rows outer, then each row's k edges
+    parts[0] = start
+    parts[1:].reshape(r, k, lanes)[...] = block
+    return ordered_sum(parts)
 
 
 def _selector(idx: list[int]) -> Any:
@@ -336,27 +399,30 @@ def _each(fn: Callable[[float], float], a: Any) -> Any:
 
 
 def _forward(pack: _Pack, env: list[Any], values: Any) -> tuple[Any, list[Any]]:
-    """The pack's values (lanes, rows) and its local grads per child position (None: 1)."""
+    """The pack's values (rows, lanes) and its local grads per child position (None: 1)."""
     if not pack.known:  # made by hand: the value and local grads it was compiled with
         lanes = pack.lanes
         return (
-            np.array([[n.data] for n in lanes]),
-            [np.array([[n.local_grads[k]] for n in lanes]) for k in range(len(pack.refs))],
+            np.array([[n.data for n in lanes]]),
+            [np.array([[n.local_grads[k] for n in lanes]]) for k in range(len(pack.refs))],
         )
     operation, op = pack.op.operation, pack.op
     if pack.layer is not None:
         weights, x_src, x_lanes = pack.layer
-        w = values[:, 0][weights]  # (lanes, terms)
-        xs = env[x_src][x_lanes]  # (terms, rows)
-        terms = w.T[:, :, None] * xs[:, None, :]  # (terms, lanes, rows)
+        w = values[0][weights]  # (lanes, terms)
+        xs = env[x_src][:, x_lanes]  # (rows, terms)
+        terms = np.multiply(xs.T[:, :, None], w.T[:, None, :], order="C")  # (terms, rows, lanes)
         z = ordered_sum(terms)  # -0.0 + t is t: the engine's sum from -0.0, in its order
         _, _, bias = weighted_parts(pack.refs, op)
         if bias is not None:
             src, sel = bias
-            z = z + env[src][sel]
-        # A layer's local grads by block, as its edge_base: 0, ∂z/∂w = x; 1, ∂z/∂x = w.
+            z = z + env[src][:, sel]
+        # A layer's local grads by block, as its base: "w", ∂z/∂w = x; "x", ∂z/∂x = w.
         return z, [xs, w, *([None] * (len(pack.refs) - 2))]
-    a = [env[src][sel] for src, sel in pack.refs]
+    if pack.stack is not None:  # a sum of terms from one source: (rows, terms, lanes)
+        src, idx = pack.stack
+        return ordered_sum(np.take(env[src], idx, axis=1), axis=1), [None] * len(pack.refs)
+    a = [env[src][:, sel] for src, sel in pack.refs]
     if operation.arity is None:  # a sum, in the engine's order
         if not op.params:
             terms, lg = a, [None] * len(a)
@@ -385,25 +451,28 @@ def _by_rule(rule: Callable, inputs: list[Any], params: tuple) -> tuple[Any, lis
 
 
 def _edges(pack: _Pack, lg: list[Any], d: Any, edges: Any) -> None:
-    """Write ∂node/∂child · ∂C/∂node of every lane and wanted child into its edge rows."""
-    width, n = pack.width, d.shape[1]
+    """Write ∂node/∂child · ∂C/∂node of every lane and wanted child into its edge columns
+    (``edges``: rows × columns; ``d``: the lanes' grads, rows × lanes)."""
+    width, n = pack.width, d.shape[0]
+    positions: Iterable[int] = range(len(lg))
     if pack.layer is not None:
         half = pack.half
-        for block in (0, 1):
-            if block in pack.edge_base:
-                base = pack.edge_base[block]
-                out = edges[base : base + width * half].reshape(width, half, n)
-                if block == 0:  # ∂z/∂w = x: (terms, rows)
-                    np.multiply(lg[0][None, :, :], d[:, None, :], out=out)
-                else:  # ∂z/∂x = w: (lanes, terms)
-                    np.multiply(lg[1][:, :, None], d[:, None, :], out=out)
+        for block, slope in (("w", lg[0][:, None, :]), ("x", lg[1][None, :, :])):
+            if block in pack.base:  # ∂z/∂w = x: (rows, terms); ∂z/∂x = w: (lanes, terms)
+                base = pack.base[block]
+                out = edges[:, base : base + width * half].reshape(n, width, half)
+                if block == "x" and pack.x_reversed:
+                    out = out[:, ::-1, :]
+                np.multiply(slope, d[:, :, None], out=out)
         positions = range(2 * half, len(lg))
-    else:
-        positions = range(len(lg))
+    elif pack.stack is not None and len(pack.base) == len(lg):  # every term's edge is d
+        base = pack.base[0]
+        edges[:, base : base + len(lg) * width].reshape(n, len(lg), width)[...] = d[:, None, :]
+        return
     for pos in positions:
-        if pos in pack.edge_base:
-            base = pack.edge_base[pos]
-            out = edges[base : base + width]
+        if pos in pack.base:
+            base = pack.base[pos]
+            out = edges[:, base : base + width]
             if lg[pos] is None:  # 1 · g is g, bit for bit
                 out[...] = d
             else:
