@@ -264,6 +264,13 @@ class CompiledGraph:
         leaves = self._leaves
         grads = [p.grad for p in leaves]
         many = self._many
+        plan = self.batched if self._at_once and len(rows) >= MIN_ROWS else None
+        if plan is not None and len(rows) >= plan.min_rows:
+            done = plan.run(rows, self.parameters, grads, seen)
+            if done is not None:  # (None: a row raises; the straight-line code says how)
+                for p, g in zip(leaves, done[1]):
+                    p.grad = g
+                return done[0]
         # A grad of -0.0 stays -0.0 only if nothing is added, not even a +0: the code that
         # skips zero contributions would differ in that sign, so then every edge runs. Found
         # in C: the grads' sign-and-exponent bytes, 0x80 only for -0.0 or a tiny negative.
@@ -275,13 +282,6 @@ class CompiledGraph:
                 f"the grad of {_who(bad)} is {bad.grad!r}, not a number: set it "
                 "to 0.0 (zero_grad) before calling the compiled graph"
             ) from None
-        plan = self.batched if self._at_once and len(rows) >= MIN_ROWS else None
-        if plan is not None and len(rows) >= plan.min_rows:
-            done = plan.run(rows, self.parameters, grads, seen)
-            if done is not None:  # (None: a row raises; the straight-line code says how)
-                for p, g in zip(leaves, done[1]):
-                    p.grad = g
-                return done[0]
         if b"\x80" in high_bytes and any(g == 0.0 and math.copysign(1.0, g) < 0.0 for g in grads):
             if self._many_exact is None:
                 self._many_exact = _function(self._writer.source(skip=False)[0], "_many")
