@@ -12,6 +12,7 @@ import math
 import random
 import subprocess
 import sys
+from unittest import mock
 
 import pytest
 from hypothesis import given, settings
@@ -28,7 +29,7 @@ from micrograd_cbook import (
     topological_order,
     weighted_sum,
 )
-from micrograd_cbook.speed import batched, reduce
+from micrograd_cbook.speed import batched, layers, reduce
 
 pytestmark = pytest.mark.skipif(not batched.available(), reason="NumPy is not installed")
 
@@ -170,9 +171,10 @@ def weights(model) -> list[Value]:
     st.booleans(),
     ROWS,
     st.integers(0, 10**6),
+    st.sampled_from([1, 5, layers.BLOCK_FLOATS]),
 )
 def test_a_networks_loss_over_many_rows_at_once_gives_the_interpreters_floats(
-    nin, widths, act, fused, kind, tied, nrows, seed
+    nin, widths, act, fused, kind, tied, nrows, seed, block
 ):
     rng = random.Random(seed)
     nouts = widths[-1] if kind in ("quadratic", "log_sum_exp") else 1  # targets used
@@ -204,15 +206,18 @@ def test_a_networks_loss_over_many_rows_at_once_gives_the_interpreters_floats(
     f = compile(cost(model, xs, ys), inputs=[*xs, *ys])
     f.batched.min_rows = batched.MIN_ROWS
     start = [rng.choice([0.0, -0.0, 0.5]) for _ in weights(model)]
-    got = many_at_once(f, [[*x, *y] for x, y in zip(rows, targets)], weights(model), start)
+    with mock.patch.object(layers, "BLOCK_FLOATS", block):  # a layer's sums in blocks of rows
+        got = many_at_once(f, [[*x, *y] for x, y in zip(rows, targets)], weights(model), start)
     twin = build()
     want = backprop_each(lambda xy: cost(twin, *xy), list(zip(rows, targets)), weights(twin), start)
     assert got == want
     assert f.batched.used == (want != "error")
 
 
-def demo_graph(width=16):
+def demo_graph(width=16, tied=False):
     model = nn.MLP(2, [width, width, 1], activation="relu", output_activation="linear", seed=3)
+    if tied:  # a weight of layer 2 shared by two of its neurons
+        model.layers[1].neurons[0].w[0] = model.layers[1].neurons[1].w[0]
     x0, x1, y = Value(0.0, "x[0]"), Value(0.0, "x[1]"), Value(0.0, "y")
     return model, (1 - y * model([x0, x1])).relu() * 0.01, [x0, x1, y]
 
@@ -464,9 +469,10 @@ def test_ordered_sum_adds_as_a_loop_in_every_layout(k, m, n, fortran, data):
 def count_sums(monkeypatch, width, nrows):
     calls = []
     real = batched.ordered_sum
-    monkeypatch.setattr(
-        batched, "ordered_sum", lambda a, axis=0: calls.append(a.shape) or real(a, axis)
-    )
+    for module in (batched, layers):
+        monkeypatch.setattr(
+            module, "ordered_sum", lambda a, axis=0: calls.append(a.shape) or real(a, axis)
+        )
     _, C, inputs = demo_graph(width)
     f = compile(C, inputs)
     f.batched.min_rows = batched.MIN_ROWS
@@ -480,3 +486,40 @@ def test_the_numpy_calls_per_layer_do_not_grow_with_width_or_rows(monkeypatch):
     assert small[0] > 0
     assert count_sums(monkeypatch, 24, 10) == small
     assert count_sums(monkeypatch, 4, 90) == small
+
+
+def test_a_layer_that_is_its_weights_and_inputs_only_user_adds_their_grads_itself():
+    _, C, inputs = demo_graph(8)
+    f = compile(C, inputs)
+    # layers 1-3's weights, layer 2's and 3's inputs (layer 1's are leaves, the x's)
+    assert f.batched.fused == 5
+    tied = compile(*demo_graph(8, tied=True)[1:])
+    assert tied.batched.fused == 4  # layer 2's weights have edge columns again
+    assert tied.batched.edge_rows > f.batched.edge_rows
+
+
+@settings(max_examples=200, **SETTINGS)
+@given(
+    st.integers(1, 9),
+    st.integers(1, 4),
+    st.integers(1, 4),
+    st.booleans(),
+    st.integers(1, 40),
+    st.data(),
+)
+def test_outer_sum_adds_the_products_in_order_block_after_block(n, a, b, start, block, data):
+    import numpy as np
+
+    def draw(*shape):
+        size = math.prod(shape)
+        return np.array(data.draw(st.lists(FLOATS, min_size=size, max_size=size))).reshape(shape)
+
+    u, v = draw(n, a), draw(n, b)
+    s = draw(a, b) if start else None
+    with np.errstate(invalid="ignore"):  # inf · 0 and inf - inf are nan, in both
+        want = s.copy() if start else u[0][:, None] * v[0][None, :]
+        for i in range(0 if start else 1, n):
+            want += u[i][:, None] * v[i][None, :]
+        with mock.patch.object(layers, "BLOCK_FLOATS", block):
+            got = layers.outer_sum(u, v, s)
+    assert repr(got.tolist()) == repr(want.tolist())

@@ -2,17 +2,19 @@
 
 The straight-line code of :mod:`micrograd_cbook.speed.compiler` runs its lines once per row. Here
 each operation runs once for all the rows of a batch: a value is an array of shape
-(lanes, rows), where the lanes of a *pack* are nodes that do the same operation on the same
+(rows, lanes), where the lanes of a *pack* are nodes that do the same operation on the same
 kinds of inputs at the same depth (the neurons of a layer). Nothing about the numbers changes:
 
 - NumPy's elementwise ``+ - * /`` on float64 are IEEE's operations, as Python's are;
-- a sum adds its terms in the engine's order: a layer's in one reduction over an outer axis
-  (:func:`~micrograd_cbook.speed.reduce.ordered_sum`, in order, never pairwise), any other's
-  one array addition per term;
+- a sum adds its terms in the engine's order: a layer's as a sum of outer products
+  (:func:`~micrograd_cbook.speed.layers.outer_sum`: reductions over an outer axis, in order,
+  never pairwise), any other's one array addition per term;
 - eˣ, ln, tanh and powers are Python's own, element by element (an operation without an
   array rule in the table runs its float rule element by element);
 - each grad adds its chain-rule edges in ``backward()``'s order, starting from 0.0, and each
-  leaf's grad adds them row after row, all in one ordered reduction per group of leaves.
+  leaf's grad adds them row after row, all in one ordered reduction per group of leaves;
+  a layer that is its weights' only use, or its inputs' only user, adds their grads itself
+  as sums of outer products, without writing their edges.
 
 So the result is the interpreter's, bit for bit, and so the straight-line code's. Where a row
 would raise (ln of 0, eˣ too large, a division by zero), the batch is run again by the
@@ -39,6 +41,7 @@ from typing import Any
 
 from ..engine import Constant, Value
 from ..ops import Op, weighted_parts
+from .layers import outer_sum
 from .reduce import ordered_sum
 
 np: Any = None  # NumPy, imported by the first plan (importing micrograd_cbook does not)
@@ -87,6 +90,11 @@ class _Pack:
         self.base: dict[Any, int] = {}
         self.x_reversed = False  # a layer's input edges: the last lane's first
         self.grads: tuple = ()
+        # A layer that is its weights' only use, or its inputs' only user, computes their
+        # grads itself (:mod:`~micrograd_cbook.speed.layers`): no edge columns for them.
+        self.fused_w = False
+        self.fused_x: Any = None  # the lanes in backward()'s order, if it does the inputs'
+        self.direct = False  # this pack's grads: computed so by the one layer that uses it
 
     @property
     def width(self) -> int:
@@ -101,6 +109,10 @@ class _Pack:
     def weighted(self) -> bool:
         """Whether the pack is of weighted sums (Σw·x or Σw·x+b) the engine made."""
         return self.known and self.op.operation.arity is None and bool(self.op.params)
+
+    def adds(self, block: int) -> bool:
+        """Whether this layer adds its weights' (block 0) or inputs' (1) grads itself."""
+        return (self.fused_w, self.fused_x is not None)[block]
 
     def column(self, lane: int, pos: int) -> int:
         """The edge column that holds ∂node/∂child · ∂C/∂node for this lane's child ``pos``."""
@@ -117,7 +129,8 @@ class RowsAtOnce:
 
     ``packs``: how many packs of lanes; ``min_rows``: from how many rows on a batch runs here
     (where the cost model says it is faster than the straight-line code; you may set it);
-    ``used``: whether the last ``many`` ran here.
+    ``used``: whether the last ``many`` ran here; ``fused``: how many layers' weights or
+    inputs get their grads from the layer itself; ``edge_rows``: edge columns per row.
     """
 
     def __init__(
@@ -144,14 +157,21 @@ class RowsAtOnce:
         rank = {n: i for i, n in enumerate(reversed(interior))}  # backward()'s order
         for pack in self._packs:
             self._refer(pack, rank)
+        uses: dict[Value, list[tuple[int, int, Value]]] = {}  # a child → (rank, pos, user)
+        for n in interior:
+            for pos, c in enumerate(n.children):
+                if c in wanted:
+                    uses.setdefault(c, []).append((rank[n], pos, n))
+        self.fused = sum(self._fuse(pack, uses, rank) for pack in self._packs)
         self.edge_rows = self._place_edges(wanted)  # the edge columns (a row of them per row)
         self.order = sorted(
             (p for p in self._packs if any(n in wanted for n in p.lanes)),
             key=lambda p: -depth[p.lanes[0]],
         )  # backward: the root's first
-        self.leaf_groups = self._plan_sums(root, interior, wanted, rank)
+        self.leaf_groups = self._plan_sums(root, uses)
         edges = sum(len(n.children) for n in interior)
-        gain = STRAIGHT_NS_PER_EDGE * edges - EDGE_ROW_NS * self.edge_rows  # per row, ns
+        fused = sum(p.width * p.half for p in self._packs for b in (0, 1) if p.adds(b))
+        gain = STRAIGHT_NS_PER_EDGE * edges - EDGE_ROW_NS * (self.edge_rows + fused)  # a row, ns
         cost = PACK_NS * self.packs + LEAF_NS * len(self.leaves)
         self.min_rows = max(MIN_ROWS, math.ceil(cost / gain)) if gain > 0 else math.inf
         self.root_at = self._at[root]
@@ -212,6 +232,31 @@ class RowsAtOnce:
             # backward() reaches the lanes last first: their input edges are laid out so
             pack.x_reversed = rank[pack.lanes[0]] > rank[pack.lanes[-1]]
 
+    def _fuse(self, pack: _Pack, uses: dict, rank: dict[Value, int]) -> int:
+        """Whether a layer computes its weights' grads (it is each weight's only use) and its
+        inputs' (they are all the lanes of one pack, in order, and the layer their only
+        user) without edge columns; the number of such blocks."""
+        if pack.layer is None:
+            return 0
+        weights, x_src, x_sel = pack.layer
+        mine = set(pack.lanes)
+        pack.fused_w = all(len(uses.get(self.leaves[i], ())) == 1 for i in weights.ravel().tolist())
+        source = self._packs[x_src - 2] if x_src >= 2 else None
+        if (
+            source is not None
+            and x_sel == slice(0, source.width)
+            and source.width == pack.half
+            and all(
+                len(uses.get(n, ())) == pack.width and {u for _, _, u in uses[n]} <= mine
+                for n in source.lanes
+            )
+        ):
+            pack.fused_x = np.array(
+                sorted(range(pack.width), key=lambda lane: rank[pack.lanes[lane]]), np.intp
+            )
+            source.direct = True
+        return pack.fused_w + (pack.fused_x is not None)
+
     def _place_edges(self, wanted: set[Value]) -> int:
         """Number the edge columns: column 0 holds zeros; then, per pack, a column per lane
         for each child position with a wanted child (a layer's weights and inputs: a column
@@ -226,7 +271,7 @@ class RowsAtOnce:
             if pack.layer is not None:
                 half = first = pack.half
                 for block in (0, 1):
-                    if any(wants[block * half : (block + 1) * half]):
+                    if any(wants[block * half : (block + 1) * half]) and not pack.adds(block):
                         pack.base["wx"[block]] = columns
                         columns += pack.width * half
                 first = 2 * half
@@ -236,30 +281,33 @@ class RowsAtOnce:
                     columns += pack.width
         return columns
 
-    def _plan_sums(
-        self, root: Value, interior: list[Value], wanted: set[Value], rank: dict[Value, int]
-    ) -> list:
+    def _plan_sums(self, root: Value, uses: dict) -> list:
         """Each wanted value's edges in backward()'s order: by its users' place in that order
         (root first), then by the child's position in its user. Interior grads: per pack, the
         k-th edge column of each lane (fewer edges are padded in front by the zero column:
-        0.0 + 0.0 + t is 0.0 + t, exactly). Leaf grads: grouped by their number of edges."""
-        uses: dict[Value, list[tuple[int, int, int]]] = {}
-        for n in interior:
-            env, lane = self._at[n]
-            pack = self._packs[env - 2]
-            for pos, c in enumerate(n.children):
-                if c in wanted:
-                    uses.setdefault(c, []).append((rank[n], pos, pack.column(lane, pos)))
+        0.0 + 0.0 + t is 0.0 + t, exactly). Leaf grads: grouped by their number of edges.
+        (A fused layer's weights and inputs have no columns: the layer adds their grads.)"""
+
+        def columns(child: Value) -> list[int]:
+            out = []
+            for _, pos, user in sorted(uses.get(child, []), key=lambda u: u[:2]):
+                env, lane = self._at[user]
+                pack = self._packs[env - 2]
+                if pack.layer is not None and pos < 2 * pack.half and pack.adds(pos // pack.half):
+                    continue
+                out.append(pack.column(lane, pos))
+            return out
+
         for pack in self.order:
-            if pack.lanes[0] is not root:
-                lists = [[col for _, _, col in sorted(uses.get(n, []))] for n in pack.lanes]
+            if pack.lanes[0] is not root and not pack.direct:
+                lists = [columns(n) for n in pack.lanes]
                 m = max(map(len, lists))
                 padded = [[0] * (m - len(cs)) + cs for cs in lists]
                 table = np.array(padded, dtype=np.intp).T  # (edges, lanes)
                 pack.grads = _reader(table, self.edge_rows)
         groups: dict[int, list[tuple[int, list[int]]]] = {}
         for i, leaf in enumerate(self.leaves):
-            cs = [col for _, _, col in sorted(uses.get(leaf, []))]
+            cs = columns(leaf)
             if cs:
                 groups.setdefault(len(cs), []).append((cs[0], i, cs))
         plans = []
@@ -327,12 +375,17 @@ class RowsAtOnce:
             slopes.append(lg)
         edges = np.empty((1 + n, self.edge_rows))  # row 0: the leaves' grads so far
         edges[:, 0] = 0.0
+        direct: dict[int, Any] = {}  # a pack's grads, as the one layer that uses it made them
         for pack in self.order:
             if 2 + pack.index == self.root_at[0]:  # the root: ∂C/∂C = 1
                 d = np.ones((n, 1))
+            elif pack.direct:
+                d = direct.pop(pack.index) + 0.0
             else:
                 d = _read(pack.grads, edges[1:], start=None) + 0.0  # (rows, lanes)
                 # 0.0 + e0 + e1 ... is (e0 + e1 ...) + 0.0 but for -0.0 sums, which + 0.0 mends
+            if pack.adds(0) or pack.adds(1):
+                _layer_grads(pack, slopes[pack.index], d, g, direct)
             _edges(pack, slopes[pack.index], d, edges[1:])
         for ids, reader in self.leaf_groups:  # row after row, each row's edges in order
             g[ids] = _read(reader, edges, start=g[ids])
@@ -410,9 +463,9 @@ def _forward(pack: _Pack, env: list[Any], values: Any) -> tuple[Any, list[Any]]:
     if pack.layer is not None:
         weights, x_src, x_lanes = pack.layer
         w = values[0][weights]  # (lanes, terms)
-        xs = env[x_src][:, x_lanes]  # (rows, terms)
-        terms = np.multiply(xs.T[:, :, None], w.T[:, None, :], order="C")  # (terms, rows, lanes)
-        z = ordered_sum(terms)  # -0.0 + t is t: the engine's sum from -0.0, in its order
+        xs = env[x_src][:, x_lanes]  # (rows, terms): one lane for every term, broadcast
+        xs = np.broadcast_to(xs, (xs.shape[0], w.shape[1]))
+        z = outer_sum(xs.T, w.T)  # Σₖ xₖ·wₖ in order (-0.0 + t is t: the engine's from -0.0)
         _, _, bias = weighted_parts(pack.refs, op)
         if bias is not None:
             src, sel = bias
@@ -448,6 +501,19 @@ def _by_rule(rule: Callable, inputs: list[Any], params: tuple) -> tuple[Any, lis
     out = np.array([r[0] for r in results]).reshape(shape)
     slopes = [np.array([r[1][k] for r in results]).reshape(shape) for k in range(len(inputs))]
     return out, slopes
+
+
+def _layer_grads(pack: _Pack, lg: list[Any], d: Any, g: Any, direct: dict[int, Any]) -> None:
+    """A fused layer's weights' grads added into ``g`` (row after row) and its inputs'
+    grads (the lanes in backward()'s order) left in ``direct`` for the pack they are."""
+    weights, x_src, _ = pack.layer  # type: ignore[misc]
+    xs, w = lg[0], lg[1]  # ∂z/∂w = x (rows, terms); ∂z/∂x = w (lanes, terms)
+    if pack.fused_w:  # (inputs that are leaves: one row, the same in every row)
+        xs = np.broadcast_to(xs, (d.shape[0], w.shape[1]))
+        g[weights] = outer_sum(d, xs, start=g[weights])
+    if pack.fused_x is not None:
+        order = pack.fused_x
+        direct[x_src - 2] = outer_sum(d.T[order], w[order])
 
 
 def _edges(pack: _Pack, lg: list[Any], d: Any, edges: Any) -> None:
