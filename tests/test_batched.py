@@ -265,6 +265,32 @@ def test_the_cost_model_runs_a_batch_at_once_where_that_is_faster():
     assert tiny.batched.min_rows >= 100
 
 
+def test_one_call_of_a_graph_of_many_leaves_runs_at_once_with_the_interpreters_floats():
+    # An L2 term 1e-4·Σp² of a wide network: one call, no inputs, thousands of leaves. Its
+    # lines cost more than its arrays, so even f([]) runs at once; a narrow network's stays
+    # straight-line code.
+    def l2(width):
+        model = nn.MLP(2, [width, width, 1], seed=5)
+        params = model.parameters()
+        return params, 1e-4 * sum_values(p * p for p in params)
+
+    params, C = l2(16)
+    assert compile(C, []).batched.min_rows > 1
+    params, C = l2(48)
+    f = compile(C, [])
+    assert f.batched.min_rows == 1
+    start = [0.25 * i for i in range(len(params))]
+    for p, g in zip(params, start):
+        p.grad = g
+    total = f([])
+    assert f.batched.used
+    got = repr((total, [p.grad for p in params]))
+    for p, g in zip(params, start):
+        p.grad = g
+    C.backward()
+    assert got == repr((C.data, [p.grad for p in params]))
+
+
 def test_few_rows_and_numbers_that_are_not_floats_run_the_straight_line_code():
     model, C, inputs = demo_graph()
     f = compile(C, inputs)

@@ -25,7 +25,7 @@ straight-line code, which raises as the interpreter does; nothing was written be
 >>> f = compile(weighted_sum(w, x, b).relu(), inputs=x)
 >>> rows = [[float(i), 1.0] for i in range(40)]
 >>> f.batched.min_rows   # so small a graph runs faster as straight-line code, up to here
-235
+303
 >>> f.batched.min_rows = 8
 >>> f.many(rows) == sum(max(0.5 * i - 1.0 + 0.25, 0.0) for i in range(40))
 True
@@ -48,11 +48,13 @@ np: Any = None  # NumPy, imported by the first plan (importing micrograd_cbook d
 
 __all__ = ["MIN_ROWS", "RowsAtOnce", "available"]
 
-MIN_ROWS = 8  # never fewer rows at once
+MIN_ROWS = 1  # a single call too runs here, where the cost model says that is faster
 CHUNK_FLOATS = 1 << 22  # the rows of a batch are run in chunks of about 32 MB of edges
-# What a batch costs, measured on CPython 3.11 (ns): the straight-line code, per row and edge;
-# here, per pack, per leaf (its value read, its grad written) and per row and edge row.
-STRAIGHT_NS_PER_EDGE, PACK_NS, LEAF_NS, EDGE_ROW_NS = 21, 12_000, 270, 4
+# What a call costs, measured on CPython 3.11 (ns). The straight-line code: per row and edge,
+# and per leaf (its value read, its grad read and written back); here: per pack, per leaf
+# (the same, as arrays) and per row and edge row.
+STRAIGHT_NS_PER_EDGE, STRAIGHT_LEAF_NS = 21, 80
+PACK_NS, LEAF_NS, EDGE_ROW_NS = 16_000, 100, 4
 _LEAVES, _INPUTS = 0, 1  # env[0]: the leaves' values (n, 1); env[1]: the inputs (n, rows)
 
 
@@ -172,7 +174,7 @@ class RowsAtOnce:
         edges = sum(len(n.children) for n in interior)
         fused = sum(p.width * p.half for p in self._packs for b in (0, 1) if p.adds(b))
         gain = STRAIGHT_NS_PER_EDGE * edges - EDGE_ROW_NS * (self.edge_rows + fused)  # a row, ns
-        cost = PACK_NS * self.packs + LEAF_NS * len(self.leaves)
+        cost = PACK_NS * self.packs + (LEAF_NS - STRAIGHT_LEAF_NS) * len(self.leaves)
         self.min_rows = max(MIN_ROWS, math.ceil(cost / gain)) if gain > 0 else math.inf
         self.root_at = self._at[root]
         self.record = [self._at[v] for v in record]

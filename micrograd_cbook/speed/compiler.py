@@ -54,7 +54,7 @@ from ..engine import Constant, Value
 from ..ops import RUNTIME
 from ..passes import topological_order
 from ..reals import real
-from .batched import MIN_ROWS, RowsAtOnce, available
+from .batched import RowsAtOnce, available
 from .javascript import javascript_function
 from .writer import RULES, Writer
 
@@ -264,7 +264,7 @@ class CompiledGraph:
         leaves = self._leaves
         grads = [p.grad for p in leaves]
         many = self._many
-        plan = self.batched if self._at_once and len(rows) >= MIN_ROWS else None
+        plan = self.batched if self._at_once else None
         if plan is not None and len(rows) >= plan.min_rows:
             done = plan.run(rows, self.parameters, grads, seen)
             if done is not None:  # (None: a row raises; the straight-line code says how)
