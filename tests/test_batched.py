@@ -291,6 +291,20 @@ def test_one_call_of_a_graph_of_many_leaves_runs_at_once_with_the_interpreters_f
     assert got == repr((C.data, [p.grad for p in params]))
 
 
+def test_a_long_chain_called_on_one_row_is_not_planned_for():
+    # Planning costs about what compiling does; a chain of 2,000 steps would need hundreds of
+    # rows to repay it (a pack per level), so one row never plans it, and is still right.
+    x = Value(1.0, "x")
+    y = x
+    for _ in range(2000):
+        y = y * 1.0001 + 0.0
+    f = compile(y, [x])
+    assert batched.fewest_rows(topological_order(y)) > 100
+    with mock.patch.object(batched.RowsAtOnce, "__init__", side_effect=AssertionError("planned")):
+        assert f([1.0]) == y.data
+    assert f.batched.min_rows > 100  # (planned here, on asking): the plan agrees
+
+
 def test_few_rows_and_numbers_that_are_not_floats_run_the_straight_line_code():
     model, C, inputs = demo_graph()
     f = compile(C, inputs)

@@ -46,7 +46,7 @@ from .reduce import ordered_sum
 
 np: Any = None  # NumPy, imported by the first plan (importing micrograd_cbook does not)
 
-__all__ = ["MIN_ROWS", "RowsAtOnce", "available"]
+__all__ = ["MIN_ROWS", "RowsAtOnce", "available", "fewest_rows"]
 
 MIN_ROWS = 1  # a single call too runs here, where the cost model says that is faster
 CHUNK_FLOATS = 1 << 22  # the rows of a batch are run in chunks of about 32 MB of edges
@@ -56,6 +56,29 @@ CHUNK_FLOATS = 1 << 22  # the rows of a batch are run in chunks of about 32 MB o
 STRAIGHT_NS_PER_EDGE, STRAIGHT_LEAF_NS = 21, 80
 PACK_NS, LEAF_NS, EDGE_ROW_NS = 16_000, 100, 4
 _LEAVES, _INPUTS = 0, 1  # env[0]: the leaves' values (n, 1); env[1]: the inputs (n, rows)
+
+
+def fewest_rows(order: Sequence[Value]) -> int:
+    """How many rows a plan needs at least to be faster, judged from the graph alone (before
+    planning, which costs about what compiling does): it costs at least a pack per level (a
+    pack never holds a node and one it depends on) and saves at most an edge's straight-line
+    time per edge and row. A chain of 10,000 steps needs hundreds; a wide L2 term one.
+
+    >>> from micrograd_cbook import Value
+    >>> x = Value(1.0); y = x
+    >>> for _ in range(100): y = y * 1.0001 + 0.0
+    >>> from micrograd_cbook import topological_order
+    >>> fewest_rows(topological_order(y))
+    381
+    """
+    level: dict[Value, int] = {}
+    edges = 0
+    for n in order:  # children first
+        if n.children:
+            level[n] = 1 + max(level.get(c, 0) for c in n.children)
+            edges += len(n.children)
+    levels = max(level.values(), default=0)
+    return max(MIN_ROWS, math.ceil(PACK_NS * levels / max(1, STRAIGHT_NS_PER_EDGE * edges)))
 
 
 def available() -> bool:

@@ -54,7 +54,7 @@ from ..engine import Constant, Value
 from ..ops import RUNTIME
 from ..passes import topological_order
 from ..reals import real
-from .batched import RowsAtOnce, available
+from .batched import RowsAtOnce, available, fewest_rows
 from .javascript import javascript_function
 from .writer import RULES, Writer
 
@@ -153,12 +153,12 @@ class CompiledGraph:
         self._writer = Writer(
             root, order, self.inputs, self.parameters, self.constants, self.record
         )
-        many, forward = self._writer.source()
-        self.source = many + forward
+        # The code is written and compiled when first wanted: a graph that the plan runs
+        # every row at once (a wide network's L2 term) may never need its lines.
+        self._source: tuple[str, str] | None = None  # (_many's text, _forward's)
         self._javascript: str | None = None
-        self._many = _function(many, "_many")
-        self._forward_source = many.count("\n") * "\n" + forward  # its lines where they stand
-        self._forward_function: Any = None  # compiled when first asked for
+        self._many: Any = None  # the straight-line function, compiled when first called
+        self._forward_function: Any = None
         self._many_exact = None  # made when a grad is -0.0 (see _run)
         self._leaves = (*self.parameters, *self.constants)
         self._pack = struct.Struct(f"<{len(self._leaves)}d").pack  # the grads' bytes
@@ -177,6 +177,24 @@ class CompiledGraph:
             )
         self._at_once = batched and bool(root.children)
         self._batched: RowsAtOnce | None = None  # planned when first wanted
+        self._fewest: int | None = None  # fewer rows are never planned for (fewest_rows)
+
+    @property
+    def source(self) -> str:
+        """The generated Python: ``_many`` (the forward and backward lines, once per row) and
+        ``_forward`` (the value only), written on first use."""
+        return "".join(self._texts())
+
+    def _texts(self) -> tuple[str, str]:
+        if self._source is None:
+            self._source = (self._writer.source(), self._writer.forward_source())
+        return self._source
+
+    def _straight_line(self) -> Any:
+        """``_many``, the straight-line function, compiled on first use."""
+        if self._many is None:
+            self._many = _function(self._texts()[0], "_many")
+        return self._many
 
     @property
     def javascript(self) -> str:
@@ -250,9 +268,8 @@ class CompiledGraph:
         leaves = self._leaves
         row = self._row(values, 0)
         with GRADS_LOCK:
-            return pdb.runcall(
-                self._many, [row], self.parameters, leaves, [p.grad for p in leaves], None
-            )
+            many = self._straight_line()
+            return pdb.runcall(many, [row], self.parameters, leaves, [p.grad for p in leaves], None)
 
     def _run(self, rows: list[tuple[float, ...]], seen: list | None) -> float:
         """The rows through the compiled code, holding the lock on the leaves' grads (see
@@ -263,9 +280,8 @@ class CompiledGraph:
     def _run_locked(self, rows: list[tuple[float, ...]], seen: list | None) -> float:
         leaves = self._leaves
         grads = [p.grad for p in leaves]
-        many = self._many
-        plan = self.batched if self._at_once else None
-        if plan is not None and len(rows) >= plan.min_rows:
+        plan = self._plan_for(len(rows))
+        if plan is not None:
             done = plan.run(rows, self.parameters, grads, seen)
             if done is not None:  # (None: a row raises; the straight-line code says how)
                 for p, g in zip(leaves, done[1]):
@@ -284,14 +300,28 @@ class CompiledGraph:
             ) from None
         if b"\x80" in high_bytes and any(g == 0.0 and math.copysign(1.0, g) < 0.0 for g in grads):
             if self._many_exact is None:
-                self._many_exact = _function(self._writer.source(skip=False)[0], "_many")
-            many = self._many_exact
-        return many(rows, self.parameters, leaves, grads, seen)
+                self._many_exact = _function(self._writer.source(skip=False), "_many")
+            return self._many_exact(rows, self.parameters, leaves, grads, seen)
+        return self._straight_line()(rows, self.parameters, leaves, grads, seen)
+
+    def _plan_for(self, rows: int) -> RowsAtOnce | None:
+        """The plan, if it runs this many rows (planned first if it may)."""
+        if not self._at_once:
+            return None
+        if self._batched is None:
+            if self._fewest is None:
+                self._fewest = fewest_rows(self._writer.order)
+            if rows < self._fewest:
+                return None
+        plan = self.batched
+        return plan if plan is not None and rows >= plan.min_rows else None
 
     def forward(self, values: Sequence[float]) -> float:
         """The root's value only: no grads are touched."""
         if self._forward_function is None:
-            self._forward_function = _function(self._forward_source, "_forward", self.source)
+            many, forward = self._texts()
+            shown = many.count("\n") * "\n" + forward  # its lines where they stand
+            self._forward_function = _function(shown, "_forward", many + forward)
         return self._forward_function(self._row(values, 0), self.parameters)
 
     def _row(self, values: Sequence[float], index: int) -> tuple[float, ...]:

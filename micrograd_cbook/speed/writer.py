@@ -304,8 +304,8 @@ class Writer:
 
     # ------------------------------------------------------------------ the function
 
-    def source(self, skip: bool = True) -> tuple[str, str]:
-        """The text of ``_many`` (with the header) and of ``_forward``."""
+    def source(self, skip: bool = True) -> str:
+        """The text of ``_many``, with the header."""
         params = [self.var[p] for p in self.parameters]
         grads = [self.grad[p] for p in (*self.parameters, *self.constants)]
         inputs = [self.var[v] for v in self.inputs]
@@ -352,13 +352,19 @@ class Writer:
             body.append(f"    for _p, _g in _zip(_leaves, ({_targets(grads)})):")
             body.append("        _p.grad = _g")
         body.append("    return _total")
+        return "\n".join(head + body) + "\n"
+
+    def forward_source(self) -> str:
+        """The text of ``_forward``: the value only (it follows ``_many`` in ``f.source``)."""
+        params = [self.var[p] for p in self.parameters]
+        inputs = [self.var[v] for v in self.inputs]
         fwd = ["", "", "def _forward(_row, _params):"]
         if params:
             fwd.append(f"    {_targets(params)} = [_p.data for _p in _params]")
-        fwd.append(f"    {unpack} = _row")
+        fwd.append(f"    {_targets(inputs) if inputs else '_'} = _row")
         fwd += ["    " + line for line in self.forward_lines(slopes=False)]
         fwd.append(f"    return {self.var[self.root]}")
-        return "\n".join(head + body) + "\n", "\n".join(fwd) + "\n"
+        return "\n".join(fwd) + "\n"
 
 
 def _targets(names: list[str]) -> str:
