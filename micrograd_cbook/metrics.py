@@ -26,7 +26,10 @@ __all__ = ["accuracy", "check_data", "confusion_matrix", "evaluate", "predict", 
 def scorer(
     y: Sequence[Any], loss_fn: LossFunction, threshold: float | None
 ) -> Callable[[Any, Any], bool] | None:
-    """A function telling whether one output is right for its target, or None if that is moot."""
+    """A function telling whether one output is right for its target, or None if that is moot.
+
+    An output is a Value or a number (a list of them for several outputs), as a model's
+    forward pass or a compiled graph gives it."""
     if loss_fn is cross_entropy:  # class indices: right when the largest logit is the class's
         return _right_class
     if all(isinstance(t, (Real, Value)) for t in y):
@@ -43,10 +46,11 @@ def scorer(
         thr = threshold
 
         def right(out: Any, target: Any) -> bool:
-            if not isinstance(out, Value):
+            score = _number(out)
+            if score is None:
                 return False
             t = target.data if isinstance(target, Value) else target
-            return (hi if out.data > thr else lo) == t
+            return (hi if score > thr else lo) == t
 
         return right
     # one-hot rows: right when the largest output is where the target's 1 is
@@ -55,10 +59,18 @@ def scorer(
         def right_argmax(out: Any, target: Any) -> bool:
             if not isinstance(out, list) or len(out) != len(target):
                 return False
-            best = max(range(len(out)), key=lambda i: out[i].data)
-            return target[best] == 1
+            return target[_argmax(out)] == 1
 
         return right_argmax
+    return None
+
+
+def _number(out: Any) -> float | None:
+    """One output's number (a Value's data, or a number itself); None for anything else."""
+    if isinstance(out, Value):
+        return out.data
+    if isinstance(out, Real) and not isinstance(out, bool):
+        return float(out)
     return None
 
 

@@ -16,11 +16,18 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from typing import Any
 
 from . import optim_arrays
 from .engine import Value
 
 __all__ = ["SGD", "Adam", "AdamW", "Optimizer"]
+
+
+def _floats(state: Any) -> Any:
+    """An optimiser's state (m, v, buffers) as a list of Python floats: as the Python update
+    keeps it, whether the array update left it an array or not (None stays None)."""
+    return state if state is None or isinstance(state, list) else state.tolist()
 
 
 def _check(name: str, x: float, ok: bool, what: str) -> float:
@@ -110,7 +117,7 @@ class SGD(Optimizer):
         if nesterov and (momentum <= 0.0 or dampening != 0.0):
             raise ValueError("nesterov needs momentum > 0 and dampening = 0")
         self.nesterov = bool(nesterov)
-        self.buffers: list[float] | None = None  # momentum buffers, made on the first step
+        self.buffers: Any = None  # momentum buffers (a list, or an array), made on the first step
 
     def step(self) -> None:
         """p ← p − lr · (∂C/∂p, with weight decay and momentum applied)."""
@@ -121,11 +128,10 @@ class SGD(Optimizer):
             if mu == 0.0:
                 optim_arrays.sgd(data, grad, lr, wd)
             else:
-                old = None if self.buffers is None else np.array(self.buffers, dtype=np.float64)
-                new = optim_arrays.sgd_momentum(
+                old = None if self.buffers is None else np.asarray(self.buffers, dtype=np.float64)
+                self.buffers = optim_arrays.sgd_momentum(  # an array until a Python step
                     data, grad, old, lr, wd, mu, 1.0 - self.dampening, self.nesterov
                 )
-                self.buffers = new.tolist()
             self.write_arrays(data)
             return
         if mu == 0.0:
@@ -134,8 +140,7 @@ class SGD(Optimizer):
                 p.data -= lr * g
             return
         first = self.buffers is None
-        if first:
-            self.buffers = [0.0] * len(self.params)
+        self.buffers = [0.0] * len(self.params) if first else _floats(self.buffers)
         bufs = self.buffers
         keep = 1.0 - self.dampening
         for i, p in enumerate(self.params):
@@ -210,25 +215,26 @@ class Adam(Optimizer):
             if keep != 1.0:
                 data *= keep
             f64 = np.float64
-            vm = None if self.v_max is None else np.array(self.v_max, dtype=f64)
-            m, v, vm = optim_arrays.adam(
+            vm = None if self.v_max is None else np.asarray(self.v_max, dtype=f64)
+            # m, v (and v_max) stay arrays from one array step to the next
+            self.m, self.v, vm = optim_arrays.adam(
                 data,
                 grad,
-                np.array(self.m, dtype=f64),
-                np.array(self.v, dtype=f64),
+                np.asarray(self.m, dtype=f64),
+                np.asarray(self.v, dtype=f64),
                 vm,
                 (step_size, bc2_sqrt, w1, b2, eps),
                 l2,
             )
-            self.m, self.v = m.tolist(), v.tolist()
             if vm is not None:
-                self.v_max = vm.tolist()
+                self.v_max = vm
             self.write_arrays(data)
             return
         if keep != 1.0:
             for p in self.params:
                 p.data *= keep
-        m, v, v_max = self.m, self.v, self.v_max
+        m, v, v_max = _floats(self.m), _floats(self.v), _floats(self.v_max)
+        self.m, self.v, self.v_max = m, v, v_max
         for i, p in enumerate(self.params):
             g = p.grad + l2 * p.data if l2 else p.grad
             mi = m[i] + w1 * (g - m[i]) if w1 < 0.5 else g - (g - m[i]) * (1.0 - w1)

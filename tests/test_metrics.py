@@ -6,7 +6,8 @@ import math
 import pytest
 
 from micrograd_cbook import Value, nn
-from micrograd_cbook.metrics import accuracy, confusion_matrix, evaluate, predict
+from micrograd_cbook.losses import cross_entropy, quadratic_cost
+from micrograd_cbook.metrics import accuracy, confusion_matrix, evaluate, predict, scorer
 from micrograd_cbook.training import fit
 
 
@@ -42,6 +43,25 @@ def test_one_hot_targets_use_argmax_accuracy():
 def test_accuracy_of_several_outputs_is_the_share_of_right_argmaxes():
     out = rows([0.1, 0.9, 0.0], [2.0, 1.0, 3.0], [5.0, -1.0, 4.0], [0.0, 0.0, 0.5])
     assert accuracy(out, [1, 2, 0, 0]) == 0.75
+
+
+def test_outputs_as_numbers_score_as_the_values_do():
+    # fit's compiled path hands the scorers its outputs' floats, not Values
+    cases = [
+        ([[0.7], [0.4], [-0.2], [0.5]], [1, 0, 0, 1], 0.5),  # 0/1 labels, a threshold
+        ([[0.7], [0.4], [-0.2], [0.0]], [1, -1, -1, 1], 0.0),  # ±1 labels
+        ([[0.1, 0.9], [2.0, 1.0], [3.0, 3.0], [0.0, 0.5]], [[0, 1], [0, 1], [1, 0], [0, 1]], 0.5),
+    ]
+    for outs, targets, threshold in cases:
+        as_values = [[Value(v) for v in o] if len(o) > 1 else Value(o[0]) for o in outs]
+        as_numbers = [list(o) if len(o) > 1 else o[0] for o in outs]
+        right = scorer(targets, quadratic_cost, threshold)
+        got = [right(o, t) for o, t in zip(as_numbers, targets)]
+        assert got == [right(o, t) for o, t in zip(as_values, targets)]
+        assert 0 < sum(got) < len(got)  # (each case has right and wrong rows)
+    classes = scorer([1, 0], cross_entropy, None)
+    assert [classes([0.2, 0.9], 1), classes([0.2, 0.9], 0)] == [True, False]
+    assert classes(Value(0.9), 0) is False  # one output is no argmax over classes
 
 
 def test_accuracy_with_mismatched_lengths_is_a_clear_error():

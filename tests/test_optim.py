@@ -240,20 +240,22 @@ _grads = st.one_of(
 
 
 def _both(make, grads_per_step, start):
-    """Run the same optimiser through the array path and the Python path; their reprs."""
+    """Run the same optimiser through the array path, the Python path, and the two in turn
+    (the state handed from one to the other each step); their reprs."""
     out = []
-    for arrays in (True, False):
+    for arrays in (True, False, "in turn"):
         ps = [Value(x) for x in start]
         opt = make(ps)
-        opt.arrays = arrays
         trace = []
-        for gs in grads_per_step:
+        for step, gs in enumerate(grads_per_step):
+            opt.arrays = step % 2 == 0 if arrays == "in turn" else arrays
             for p, g in zip(ps, gs):
                 p.grad = g
             opt.step()
             trace.append([repr(p.data) for p in ps])
-        state = [repr(getattr(opt, k, None)) for k in ("m", "v", "v_max", "buffers", "t")]
-        out.append((trace, state))
+        state = [getattr(opt, k, None) for k in ("m", "v", "v_max", "buffers", "t")]
+        # (the array path keeps its state as arrays between its steps: the same floats)
+        out.append((trace, [repr(getattr(x, "tolist", lambda x=x: x)()) for x in state]))
     return out
 
 
@@ -281,8 +283,8 @@ _makers = [
 def test_array_update_equals_python_update(which, n, data):
     start = data.draw(st.lists(st.floats(-10, 10), min_size=n, max_size=n))
     steps = data.draw(st.lists(st.lists(_grads, min_size=n, max_size=n), min_size=1, max_size=8))
-    array_path, python_path = _both(_makers[which], steps, start)
-    assert array_path == python_path
+    array_path, python_path, in_turn = _both(_makers[which], steps, start)
+    assert array_path == python_path == in_turn
 
 
 @pytest.mark.skipif(optim_arrays.numpy is None, reason="NumPy (the fast extra) is not installed")

@@ -130,7 +130,7 @@ class CompiledLoss:
 
     def batch(self, idx: Iterable[int]) -> tuple[float, list[Any]]:
         """The cost over rows ``idx`` with every parameter's grad added to, and each row's
-        outputs (a Value, or a list of them), as the model's forward pass gives them."""
+        outputs' values (a float, or a list of them: the model's outputs' ``.data``)."""
         idx = list(idx)
         f = self._graph()
         per_row = len(self.terms)
@@ -143,10 +143,7 @@ class CompiledLoss:
         if self.classes and not all(math.isfinite(v) for values in seen for v in values[:k]):
             raise ValueError("a logit is not finite")  # (the interpreter says which)
         terms = [Value(v) for values in seen for v in values[k:]]
-        outputs = []
-        for values in seen:
-            outs = [Value(v) for v in values[:k]]
-            outputs.append(outs if k > 1 else outs[0])
+        outputs = [list(values[:k]) if k > 1 else values[0] for values in seen]
         return self.parts.combine(terms).data, outputs
 
     def evaluate(self) -> tuple[float, list[Any]]:
