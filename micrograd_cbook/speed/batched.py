@@ -41,6 +41,7 @@ from typing import Any
 
 from ..engine import Constant, Value
 from ..ops import Op, weighted_parts
+from ..reals import all_floats
 from .layers import outer_sum
 from .reduce import ordered_sum
 
@@ -365,7 +366,7 @@ class RowsAtOnce:
         would raise (the straight-line code then runs, and raises as the interpreter does)."""
         self.used = False
         datas = [p.data for p in params]
-        if not set(map(type, datas)) <= {float} or not set(map(type, grads)) <= {float}:
+        if not all_floats(datas) or not all_floats(grads):
             return None  # numbers of other types: the straight-line code, as Python adds them
         values = self.constants.copy()
         values[0, self.is_param] = datas

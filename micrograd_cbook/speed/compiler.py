@@ -53,7 +53,7 @@ from typing import Any
 from ..engine import Constant, Value
 from ..ops import RUNTIME
 from ..passes import topological_order
-from ..reals import real
+from ..reals import all_floats, real
 from .batched import RowsAtOnce, available, fewest_rows
 from .javascript import javascript_function
 from .writer import RULES, Writer
@@ -252,9 +252,9 @@ class CompiledGraph:
         checked = None
         if set(map(type, rows)) <= {tuple, list}:  # the usual case, checked in C:
             checked = list(map(tuple, rows))  # rows of floats of the right length
-            if not set(map(len, checked)) <= {len(self.inputs)} or not set(
-                map(type, itertools.chain.from_iterable(checked))
-            ) <= {float}:
+            if not set(map(len, checked)) <= {len(self.inputs)} or not all_floats(
+                itertools.chain.from_iterable(checked)
+            ):
                 checked = None
         if checked is None:
             checked = [self._row(row, i) for i, row in enumerate(rows)]
