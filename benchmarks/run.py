@@ -12,7 +12,8 @@ planning, JIT) is reported beside the step, not hidden; every system's loss is c
 the interpreter's.
 
 Sections: 1. micrograd's demo step, every system; 2. the step at every scale; 3. setup; 4. a
-digits epoch against PyTorch and scikit-learn; 5. the interpreter's engine figures; targets.
+digits epoch against PyTorch and scikit-learn; 5. the interpreter's engine figures; 6. the
+compiler at scale (compile and first call against the graph's size); targets.
 One file per system: compiled.py, interpreted.py, micrograd_010.py, plain_floats.py,
 torch_linear.py, torch_scalars.py, numpy_by_hand.py, jax_jit.py, sklearn_mlp.py.
 """
@@ -37,6 +38,7 @@ import gc
 import platform
 from typing import Any
 
+import compile_section
 import digits_section
 import engine_sections
 import network_sections
@@ -63,6 +65,9 @@ FULL: dict[str, Any] = {
     "wide_rounds": 11,
     "memory_steps": 50_000,
     "deep": 1_000_000,
+    "compile_chains": [2_500, 5_000, 10_000],  # steps: 5,000 of them are 10,000 operations
+    "compile_network": 316,  # MLP(2, [316, 316, 1]): about 102,000 nodes, nearly all weights
+    "compile_wide": (1000, 25),  # a wide graph of about 102,000 nodes
 }
 QUICK: dict[str, Any] = {
     "rounds": 3,
@@ -81,6 +86,9 @@ QUICK: dict[str, Any] = {
     "wide_rounds": 3,
     "memory_steps": 2_000,
     "deep": 20_000,
+    "compile_chains": [100, 200],
+    "compile_network": 8,
+    "compile_wide": (40, 3),
 }
 
 # The issue's targets: (key, workload key or section, what, at most?, target)
@@ -146,6 +154,9 @@ def main(argv: list[str] | None = None) -> int:
     engine_sections.wide_graph(width, layers, plan["wide_rounds"], results)
     engine_sections.memory(plan["memory_steps"], results)
     engine_sections.deep_chain(plan["deep"], results)
+    compile_section.compile_section(
+        plan["compile_chains"], plan["compile_network"], plan["compile_wide"], results
+    )
     results["targets"] = targets(every, results)
     results["earlier_targets"] = earlier_targets(every, results)
     if args.json:

@@ -305,6 +305,34 @@ def test_a_long_chain_called_on_one_row_is_not_planned_for():
     assert f.batched.min_rows > 100  # (planned here, on asking): the plan agrees
 
 
+def test_planning_for_one_row_stops_early_where_the_graph_hardly_packs():
+    # Wired at random, a graph's nodes take their children from ever more packs: a pack per
+    # node or so. Planning for one row stops as soon as its packs cost more than that row's
+    # straight-line code; the value is the engine's, and a plan asked for is made in full.
+    rng = random.Random(4)
+    layer = [Value(rng.uniform(-1, 1)) for _ in range(520)]  # wide: one row might pay
+    for _ in range(3):
+        picks = [rng.sample(layer, 3) for _ in layer]
+        layer = [(a * b + c ** rng.choice((2, 3))).sigmoid() for a, b, c in picks]
+    root = sum_values(layer)
+    f = compile(root, [])
+    outcomes = []
+    init = batched.RowsAtOnce.__init__
+
+    def spy(self, *args, **kwargs):
+        try:
+            init(self, *args, **kwargs)
+        except batched.Unprofitable:
+            outcomes.append("stopped")
+            raise
+        outcomes.append("planned")
+
+    with mock.patch.object(batched.RowsAtOnce, "__init__", spy):
+        assert repr(f([])) == repr(root.data)
+        assert outcomes == ["stopped"]
+        assert f.batched.min_rows > 1 and outcomes == ["stopped", "planned"]
+
+
 def test_few_rows_and_numbers_that_are_not_floats_run_the_straight_line_code():
     model, C, inputs = demo_graph()
     f = compile(C, inputs)

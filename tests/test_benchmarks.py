@@ -231,9 +231,20 @@ def test_quick_run_prints_every_section(quick_run):
         "== 5a. The interpreter: a wide random graph, forward + backward ==",
         "== 5b. The interpreter: bytes per node",
         "== 5c. The interpreter: a 20,000-deep chain",
+        "== 6. The compiler at scale",
         "== Targets",
     ):
         assert header in stdout
+
+
+def test_the_compiler_at_scale_times_compile_and_first_call_and_checks_the_value(quick_run):
+    stdout, figures = quick_run
+    runs = figures["compile_at_scale"]["runs"]
+    kinds = [r["graph"].split(",")[0] for r in runs]
+    assert kinds == ["chain", "chain", "network MLP(2", "wide graph"]
+    for r in runs:
+        assert r["same_value"] and r["total_s"] >= r["compile_s"] > 0.0
+    assert "first call ran" in section(stdout, "== 6.")
 
 
 def test_the_demo_tables_time_every_system_with_gc_on_then_paused(quick_run):

@@ -47,7 +47,7 @@ from .reduce import ordered_sum
 
 np: Any = None  # NumPy, imported by the first plan (importing micrograd_cbook does not)
 
-__all__ = ["MIN_ROWS", "RowsAtOnce", "available", "fewest_rows"]
+__all__ = ["MIN_ROWS", "RowsAtOnce", "Unprofitable", "available", "fewest_rows"]
 
 MIN_ROWS = 1  # a single call too runs here, where the cost model says that is faster
 CHUNK_FLOATS = 1 << 22  # the rows of a batch are run in chunks of about 32 MB of edges
@@ -80,6 +80,11 @@ def fewest_rows(order: Sequence[Value]) -> int:
             edges += len(n.children)
     levels = max(level.values(), default=0)
     return max(MIN_ROWS, math.ceil(PACK_NS * levels / max(1, STRAIGHT_NS_PER_EDGE * edges)))
+
+
+class Unprofitable(Exception):
+    """Planning for ``rows`` rows stopped early: its packs so far already cost more than
+    those rows' straight-line code (a graph wired at random packs hardly at all)."""
 
 
 def available() -> bool:
@@ -168,6 +173,7 @@ class RowsAtOnce:
         known: set[Value],
         wanted: set[Value],
         record: Sequence[Value],
+        rows: int | None = None,
     ) -> None:
         self.leaves, self.used, self.inputs = tuple(leaves), False, len(inputs)
         self.constants = np.array(
@@ -177,7 +183,10 @@ class RowsAtOnce:
         self._at: dict[Value, tuple[int, int]] = {}  # a value → (env index, lane)
         self._at.update((n, (_LEAVES, i)) for i, n in enumerate(self.leaves))
         self._at.update((n, (_INPUTS, i)) for i, n in enumerate(inputs))
-        self._packs, depth = self._pack(order, known)
+        edges = sum(len(n.children) for n in order)
+        # With ``rows``: Unprofitable as soon as the packs cost more than those rows would save.
+        most = None if rows is None else rows * STRAIGHT_NS_PER_EDGE * edges // PACK_NS
+        self._packs, depth = self._pack(order, known, most)
         self.packs = len(self._packs)
         interior = [n for n in order if n.children]
         rank = {n: i for i, n in enumerate(reversed(interior))}  # backward()'s order
@@ -195,7 +204,6 @@ class RowsAtOnce:
             key=lambda p: -depth[p.lanes[0]],
         )  # backward: the root's first
         self.leaf_groups = self._plan_sums(root, uses)
-        edges = sum(len(n.children) for n in interior)
         fused = sum(p.width * p.half for p in self._packs for b in (0, 1) if p.adds(b))
         gain = STRAIGHT_NS_PER_EDGE * edges - EDGE_ROW_NS * (self.edge_rows + fused)  # a row, ns
         cost = PACK_NS * self.packs + (LEAF_NS - STRAIGHT_LEAF_NS) * len(self.leaves)
@@ -203,9 +211,12 @@ class RowsAtOnce:
         self.root_at = self._at[root]
         self.record = [self._at[v] for v in record]
 
-    def _pack(self, order: list[Value], known: set[Value]) -> tuple[list[_Pack], dict]:
+    def _pack(
+        self, order: list[Value], known: set[Value], most: int | None
+    ) -> tuple[list[_Pack], dict]:
         """The interior nodes in packs: the same op, arity, depth (the longest path from a
-        leaf: a node never shares a pack with one it depends on) and sources of children."""
+        leaf: a node never shares a pack with one it depends on) and sources of children;
+        Unprofitable beyond ``most`` packs."""
         depth: dict[Value, int] = {}
         packs: list[_Pack] = []
         by_key: dict[tuple, _Pack] = {}
@@ -223,6 +234,8 @@ class RowsAtOnce:
             )
             pack = by_key.get(key)
             if pack is None:
+                if most is not None and len(packs) >= most:
+                    raise Unprofitable(f"more than {most} packs")
                 pack = by_key[key] = _Pack(len(packs), n.op, n in known)
                 packs.append(pack)
             self._at[n] = (2 + pack.index, pack.width)

@@ -54,7 +54,7 @@ from ..engine import Constant, Value
 from ..ops import RUNTIME
 from ..passes import topological_order
 from ..reals import all_floats, real
-from .batched import RowsAtOnce, available, fewest_rows
+from .batched import RowsAtOnce, Unprofitable, available, fewest_rows
 from .javascript import javascript_function
 from .writer import RULES, Writer
 
@@ -222,14 +222,18 @@ class CompiledGraph:
     def batched(self) -> RowsAtOnce | None:
         """The plan that runs ``many`` over every row at once (made on first use), or None."""
         if self._at_once and self._batched is None:
-            if not available():  # no NumPy: the straight-line code, always
-                self._at_once = False
-                return None
-            w = self._writer
-            self._batched = RowsAtOnce(
-                self.root, w.order, self.inputs, self._leaves, w.known, w.wanted, self.record
-            )
+            self._batched = self._plan(None)
         return self._batched
+
+    def _plan(self, rows: int | None) -> RowsAtOnce | None:
+        """A new plan (for ``rows`` rows: Unprofitable where it cannot pay), or None."""
+        if not available():  # no NumPy: the straight-line code, always
+            self._at_once = False
+            return None
+        w = self._writer
+        return RowsAtOnce(
+            self.root, w.order, self.inputs, self._leaves, w.known, w.wanted, self.record, rows
+        )
 
     def __call__(self, values: Sequence[float]) -> float:
         """The root's value for these input values; every non-input leaf's grad added to."""
@@ -313,7 +317,12 @@ class CompiledGraph:
                 self._fewest = fewest_rows(self._writer.order)
             if rows < self._fewest:
                 return None
-        plan = self.batched
+            try:
+                self._batched = self._plan(rows)
+            except Unprofitable:  # tried again from twice as many rows
+                self._fewest = 2 * rows
+                return None
+        plan = self._batched
         return plan if plan is not None and rows >= plan.min_rows else None
 
     def forward(self, values: Sequence[float]) -> float:
