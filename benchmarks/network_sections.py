@@ -289,11 +289,12 @@ def demo_section(spec: Spec, plan: dict[str, Any], results: dict[str, Any]) -> d
         "term above 0 at the start; every system is given every point and\nruns "
         "its backward pass through all of them (slope 0 or not). compiled: one point's loss "
         f"graph ({res['compile']['values'][0]} values) and the L2\nterm's "
-        f"({res['compile']['values'][1]}), compiled once ({ms(c['construct_s'].median)} ms, "
-        "section 3); a step is f.many(every point) + l2([]), then optim.SGD.\nmany ran every "
-        f"point at once: {_yes(res['compile']['every_row_at_once'])}. straight-line: the "
-        "generated Python once per point (it skips the edges of a node whose grad is 0:\nits "
-        "own speed, inside the black box). Turns of several steps in a row, from the start "
+        f"({res['compile']['values'][1]}), compiled once ({ms(c['construct_s'].median)} ms; "
+        f"the first call writes the code and plans: {ms(c['first_step_extra_s'])} ms more, "
+        "section 3);\na step is f.many(every point) + l2([]), then optim.SGD. many ran every "
+        f"point at once: {_yes(res['compile']['every_row_at_once'])}.\nstraight-line: the "
+        "generated Python once per point (it skips the edges of a node whose grad is 0: its "
+        "own speed,\ninside the black box). Turns of several steps in a row, from the start "
         "weights; ms per step."
     )
     for gc_on in (True, False):

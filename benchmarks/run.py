@@ -315,11 +315,12 @@ def earlier_targets(every: list[dict[str, Any]], results: dict[str, Any]) -> dic
             [f"demo step: {what}", fmt_ratio(s), f"{sense} {target:g}x", "met" if ok else "MISSED"]
         )
         out[key] = {"what": what, "value": s, "target": f"{sense} {target:g}x", "met": ok}
-    compile_ms = demo["setup"]["compiled"]["construct_s"].median * 1e3
+    # compile() writes the code when first called, and the first many plans: both counted
+    compile_ms = demo["setup"]["compiled"]["setup_s"] * 1e3
     ok = compile_ms <= 50.0
     rows.append(
         [
-            "compile the demo network (both graphs, built and compiled)",
+            "compile the demo network (both graphs built, compiled, written, planned)",
             f"{compile_ms:.1f} ms",
             "≤ 50 ms",
             "met" if ok else "MISSED",
