@@ -20,7 +20,7 @@ order by definition.
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 __all__ = ["ordered_sum", "reduce_in_order"]
@@ -73,10 +73,15 @@ def reduce_in_order() -> bool:
 def _in_order(a: Any, axis: int) -> bool:
     """Whether add.reduce adds ``a`` along ``axis`` slice after slice: another axis, with
     two elements or more, is the innermost (strides all positive), and NumPy was checked."""
-    sized = [i for i in range(a.ndim) if a.shape[i] > 1]
-    if axis not in sized or len(sized) < 2 or min(a.strides[i] for i in sized) <= 0:
+    return _layout_in_order(a.shape, a.strides, axis)
+
+
+@lru_cache(maxsize=1024)  # (a plan reduces the same few layouts on every call)
+def _layout_in_order(shape: tuple[int, ...], strides: tuple[int, ...], axis: int) -> bool:
+    sized = [i for i in range(len(shape)) if shape[i] > 1]
+    if axis not in sized or len(sized) < 2 or min(strides[i] for i in sized) <= 0:
         return False  # (a broadcast axis, stride 0, or a reversed one: accumulated instead)
-    inner = min(sized, key=lambda i: a.strides[i])
+    inner = min(sized, key=lambda i: strides[i])
     return inner != axis and reduce_in_order()
 
 
