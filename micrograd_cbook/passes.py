@@ -74,11 +74,13 @@ def claimed(root: Any) -> Iterator[list[Any]]:
     order = topological_order(root, leaves=False)
     order.reverse()  # root first, in place (a copy would cost a deep graph another list)
     key, mine = object(), (threading.get_ident(), order)
+    ours: set[Any] = set()  # our nodes as a set: built when another pass is first seen
 
     def free() -> bool:  # no other pass holds one of ours (RuntimeError: one of this thread)
         if not _passes:  # alone (the usual case): no set of our nodes needs building
             return True
-        ours = set(order)
+        if not ours:  # (once: wait_for asks again each time another pass ends)
+            ours.update(order)
         clash = [thread for thread, theirs in _passes.values() if not ours.isdisjoint(theirs)]
         if mine[0] in clash:
             raise RuntimeError(
