@@ -47,7 +47,7 @@ from .reduce import ordered_sum
 
 np: Any = None  # NumPy, imported by the first plan (importing micrograd_cbook does not)
 
-__all__ = ["MIN_ROWS", "RowsAtOnce", "Unprofitable", "available", "fewest_rows"]
+__all__ = ["MIN_ROWS", "RowsAtOnce", "Unprofitable", "available", "depths", "fewest_rows"]
 
 MIN_ROWS = 1  # a single call too runs here, where the cost model says that is faster
 CHUNK_FLOATS = 1 << 22  # the rows of a batch are run in chunks of about 32 MB of edges
@@ -65,21 +65,25 @@ def fewest_rows(order: Sequence[Value]) -> int:
     pack never holds a node and one it depends on) and saves at most an edge's straight-line
     time per edge and row. A chain of 10,000 steps needs hundreds; a wide L2 term one.
 
-    >>> from micrograd_cbook import Value
+    >>> from micrograd_cbook import Value, topological_order
     >>> x = Value(1.0); y = x
     >>> for _ in range(100): y = y * 1.0001 + 0.0
-    >>> from micrograd_cbook import topological_order
     >>> fewest_rows(topological_order(y))
     381
     """
-    level: dict[Value, int] = {}
-    edges = 0
-    for n in order:  # children first
-        if n.children:
-            level[n] = 1 + max(level.get(c, 0) for c in n.children)
-            edges += len(n.children)
-    levels = max(level.values(), default=0)
+    levels = max(depths(order).values(), default=0)
+    edges = sum(len(n.children) for n in order)
     return max(MIN_ROWS, math.ceil(PACK_NS * levels / max(1, STRAIGHT_NS_PER_EDGE * edges)))
+
+
+def depths(order: Sequence[Value]) -> dict[Value, int]:
+    """Each node's depth: the longest path from a leaf to it (a leaf's is 0). ``order`` puts
+    children first (topological_order); a pack's nodes share a depth, so none depends on
+    another."""
+    depth: dict[Value, int] = {}
+    for n in order:
+        depth[n] = 1 + max(depth[c] for c in n.children) if n.children else 0
+    return depth
 
 
 class Unprofitable(Exception):
@@ -217,14 +221,12 @@ class RowsAtOnce:
         """The interior nodes in packs: the same op, arity, depth (the longest path from a
         leaf: a node never shares a pack with one it depends on) and sources of children;
         Unprofitable beyond ``most`` packs."""
-        depth: dict[Value, int] = {}
+        depth = depths(order)
         packs: list[_Pack] = []
         by_key: dict[tuple, _Pack] = {}
         for n in order:  # children first: a pack's children are in packs made before it
             if not n.children:
-                depth[n] = 0
                 continue
-            depth[n] = 1 + max(depth[c] for c in n.children)
             key = (
                 depth[n],
                 n.op,
