@@ -330,7 +330,7 @@ class CompiledGraph:
         if self._forward_function is None:
             many, forward = self._texts()
             shown = many.count("\n") * "\n" + forward  # its lines where they stand
-            self._forward_function = _function(shown, "_forward", many + forward)
+            self._forward_function = _function(shown, "_forward", self.source)
         return self._forward_function(self._row(values, 0), self.parameters)
 
     def _row(self, values: Sequence[float], index: int) -> tuple[float, ...]:

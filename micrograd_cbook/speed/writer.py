@@ -309,7 +309,7 @@ class Writer:
         params = [self.var[p] for p in self.parameters]
         grads = [self.grad[p] for p in (*self.parameters, *self.constants)]
         inputs = [self.var[v] for v in self.inputs]
-        unpack = _targets(inputs) if inputs else "_"
+        unpack = self._row_targets()
         edges = sum(len(n.children) for n in self.order)
         frozen = sum(1 for n in self.order if n.children and n not in self.known)
         head = [
@@ -357,14 +357,18 @@ class Writer:
     def forward_source(self) -> str:
         """The text of ``_forward``: the value only (it follows ``_many`` in ``f.source``)."""
         params = [self.var[p] for p in self.parameters]
-        inputs = [self.var[v] for v in self.inputs]
         fwd = ["", "", "def _forward(_row, _params):"]
         if params:
             fwd.append(f"    {_targets(params)} = [_p.data for _p in _params]")
-        fwd.append(f"    {_targets(inputs) if inputs else '_'} = _row")
+        fwd.append(f"    {self._row_targets()} = _row")
         fwd += ["    " + line for line in self.forward_lines(slopes=False)]
         fwd.append(f"    return {self.var[self.root]}")
         return "\n".join(fwd) + "\n"
+
+    def _row_targets(self) -> str:
+        """The names a row's values are unpacked into (``_`` for a graph without inputs)."""
+        inputs = [self.var[v] for v in self.inputs]
+        return _targets(inputs) if inputs else "_"
 
 
 def _targets(names: list[str]) -> str:
