@@ -83,6 +83,20 @@ class Optimizer:
         """Update every parameter from its ``.grad``."""
         raise NotImplementedError
 
+    def step_arrays(self, data: Any, grad: Any) -> None:
+        """One :meth:`step` on arrays, the Values untouched: ``data`` (every parameter's
+        value, float64, in ``params``' order) updated in place from ``grad``; the
+        optimiser's state moves on as ``step()`` moves it, with the same floats (a training
+        loop that keeps its parameters in arrays calls it; needs NumPy).
+
+        >>> import numpy as np
+        >>> from micrograd_cbook import Value
+        >>> w = Value(2.0); data = np.array([2.0])
+        >>> SGD([w], lr=0.1).step_arrays(data, np.array([4.0])); data.tolist(), w.data
+        ([1.6], 2.0)
+        """
+        raise NotImplementedError
+
 
 class SGD(Optimizer):
     """Stochastic gradient descent, optionally with momentum and weight decay (PyTorch's SGD).
@@ -123,15 +137,8 @@ class SGD(Optimizer):
         """p ← p − lr · (∂C/∂p, with weight decay and momentum applied)."""
         lr, wd, mu = self.lr, self.weight_decay, self.momentum
         if self.arrays:
-            np = optim_arrays.numpy
             data, grad = self.read_arrays()
-            if mu == 0.0:
-                optim_arrays.sgd(data, grad, lr, wd)
-            else:
-                old = None if self.buffers is None else np.asarray(self.buffers, dtype=np.float64)
-                self.buffers = optim_arrays.sgd_momentum(  # an array until a Python step
-                    data, grad, old, lr, wd, mu, 1.0 - self.dampening, self.nesterov
-                )
+            self.step_arrays(data, grad)
             self.write_arrays(data)
             return
         if mu == 0.0:
@@ -149,6 +156,18 @@ class SGD(Optimizer):
             bufs[i] = buf  # type: ignore[index]
             g = g + mu * buf if self.nesterov else buf
             p.data -= lr * g
+
+    def step_arrays(self, data: Any, grad: Any) -> None:
+        """:meth:`step` on arrays (see :meth:`Optimizer.step_arrays`)."""
+        np = optim_arrays.numpy
+        lr, wd, mu = self.lr, self.weight_decay, self.momentum
+        if mu == 0.0:
+            optim_arrays.sgd(data, grad, lr, wd)
+        else:
+            old = None if self.buffers is None else np.asarray(self.buffers, dtype=np.float64)
+            self.buffers = optim_arrays.sgd_momentum(  # an array until a Python step
+                data, grad, old, lr, wd, mu, 1.0 - self.dampening, self.nesterov
+            )
 
     def __repr__(self) -> str:
         return (
@@ -200,20 +219,23 @@ class Adam(Optimizer):
         """One Adam update of every parameter from its ``.grad``."""
         self._update(self.weight_decay)
 
-    def _update(self, l2: float, keep: float = 1.0) -> None:
+    def step_arrays(self, data: Any, grad: Any) -> None:
+        """:meth:`step` on arrays (see :meth:`Optimizer.step_arrays`)."""
+        self._update(self.weight_decay, arrays=(data, grad))
+
+    def _update(self, l2: float, keep: float = 1.0, arrays: Any = None) -> None:
         """The Adam update, with ``l2``·p added to each gradient first (0: none), every p first
-        shrunk by the factor ``keep`` (AdamW's decoupled decay; 1: none)."""
+        shrunk by the factor ``keep`` (AdamW's decoupled decay; 1: none). ``arrays``: (data,
+        grad) to update in place instead of the Values."""
         self.t += 1
         b1, b2 = self.betas
         eps = self.eps
         step_size = self.lr / (1.0 - b1**self.t)
         bc2_sqrt = math.sqrt(1.0 - b2**self.t)
         w1 = 1.0 - b1  # PyTorch's lerp(m, g, w1) for β₁m + (1 − β₁)g, from whichever end is nearer
-        if self.arrays:
+        if arrays is not None or self.arrays:
             np = optim_arrays.numpy
-            data, grad = self.read_arrays()
-            if keep != 1.0:
-                data *= keep
+            data, grad = self.read_arrays() if arrays is None else arrays
             f64 = np.float64
             vm = None if self.v_max is None else np.asarray(self.v_max, dtype=f64)
             # m, v (and v_max) stay arrays from one array step to the next
@@ -225,10 +247,12 @@ class Adam(Optimizer):
                 vm,
                 (step_size, bc2_sqrt, w1, b2, eps),
                 l2,
+                keep,
             )
             if vm is not None:
                 self.v_max = vm
-            self.write_arrays(data)
+            if arrays is None:
+                self.write_arrays(data)
             return
         if keep != 1.0:
             for p in self.params:
@@ -278,4 +302,12 @@ class AdamW(Adam):
 
     def step(self) -> None:
         """Shrink every parameter by the factor 1 − lr·weight_decay, then one Adam update."""
-        self._update(0.0, 1.0 - self.lr * self.weight_decay if self.weight_decay else 1.0)
+        self._update(0.0, self._keep())
+
+    def step_arrays(self, data: Any, grad: Any) -> None:
+        """:meth:`step` on arrays (see :meth:`Optimizer.step_arrays`)."""
+        self._update(0.0, self._keep(), arrays=(data, grad))
+
+    def _keep(self) -> float:
+        """The factor every weight shrinks by before a step: 1 − lr·weight_decay."""
+        return 1.0 - self.lr * self.weight_decay if self.weight_decay else 1.0

@@ -58,12 +58,16 @@ def adam(
     v_max: Array | None,
     constants: tuple[float, float, float, float, float],
     l2: float,
+    keep: float = 1.0,
 ) -> tuple[Array, Array, Array | None]:
     """One Adam step in place on ``data``; returns the new (m, v, v_max). ``constants``:
-    (step_size, bc2_sqrt, w1, b2, eps), the step's numbers as :class:`optim.Adam` computes them."""
+    (step_size, bc2_sqrt, w1, b2, eps), the step's numbers as :class:`optim.Adam` computes them;
+    every weight is first shrunk by the factor ``keep`` (AdamW). Nothing is written where
+    the step raises."""
     step_size, bc2_sqrt, w1, b2, eps = constants
     with numpy.errstate(over="ignore", invalid="ignore"):  # Python floats overflow to inf quietly
-        g = grad + l2 * data if l2 else grad
+        p = data * keep if keep != 1.0 else data
+        g = grad + l2 * p if l2 else grad
         m = m + w1 * (g - m) if w1 < 0.5 else g - (g - m) * (1.0 - w1)
         v = v * b2 + (1.0 - b2) * g * g
         vi = v
@@ -72,5 +76,5 @@ def adam(
         denom = numpy.sqrt(vi) / bc2_sqrt + eps
         if not denom.all():  # the Python update's x / 0.0 raises; so does this, before any write
             raise ZeroDivisionError("float division by zero (Adam with eps=0 and a gradient of 0)")
-        data += (-step_size * m) / denom
+        numpy.add(p, (-step_size * m) / denom, out=data)
     return m, v, v_max

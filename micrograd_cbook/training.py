@@ -33,6 +33,7 @@ from .metrics import accuracy, check_data, confusion_matrix, evaluate, predict, 
 from .notation import fmt
 from .optim import SGD, Optimizer
 from .speed.compiled_loss import CompiledLoss
+from .speed.in_arrays import TrainingInArrays
 from .viz.replay import recorder
 
 __all__ = [
@@ -150,6 +151,8 @@ def fit(
     order = list(range(n))
     mini = batch_size < n
     runner = CompiledLoss.build(model, loss_fn, X, y) if compiled else None
+    # The parameters in arrays from step to step, where they may be (the same numbers)
+    arrays = None if runner is None else TrainingInArrays.build(runner, optimizer)
 
     if replay is not None:
         replay = recorder(replay, model, X, y, loss_fn, epochs=epochs, threshold=threshold)
@@ -175,19 +178,37 @@ def fit(
             for start in range(0, n, batch_size):
                 idx = order[start : start + batch_size]
                 targets = [y[i] for i in idx]
-                optimizer.zero_grad()
-                if runner is not None:
+                done = None
+                if arrays is not None:  # zero_grad, the batch and the step, on the arrays
                     try:
-                        batch_loss, outputs = runner.batch(idx)
+                        done = arrays.batch(idx)
                     except (ArithmeticError, ValueError):  # the interpreter says what
-                        optimizer.zero_grad()
-                        runner = None
-                if runner is None:
-                    outputs = [model(X[i]) for i in idx]
-                    C = loss_fn(outputs, targets)
-                    C.backward()
-                    batch_loss = C.data
-                optimizer.step()
+                        arrays.write_back()
+                        arrays = runner = None
+                    if done is None and arrays is not None:  # not at once: on the Values
+                        arrays.write_back()
+                        keep = len(idx) < batch_size  # (only a last, smaller batch)
+                if done is not None:
+                    batch_loss, outputs = done
+                    arrays.step()  # type: ignore[union-attr]
+                else:
+                    optimizer.zero_grad()
+                    if runner is not None:
+                        try:
+                            batch_loss, outputs = runner.batch(idx)
+                        except (ArithmeticError, ValueError):  # the interpreter says what
+                            optimizer.zero_grad()
+                            runner = None
+                    if runner is None:
+                        outputs = [model(X[i]) for i in idx]
+                        C = loss_fn(outputs, targets)
+                        C.backward()
+                        batch_loss = C.data
+                    optimizer.step()
+                    if arrays is not None:
+                        arrays = arrays if keep and runner is not None else None
+                        if arrays is not None:
+                            arrays.read()
                 total += batch_loss
                 batches += 1
                 if right is not None:
@@ -198,8 +219,12 @@ def fit(
             if show:
                 bar.set_postfix_str(f"loss {fmt(history.loss[-1])}", refresh=False)
             if replay is not None:
+                if arrays is not None:
+                    arrays.write_back()  # the replay reads the model
                 replay(len(history.loss), history)
     finally:
+        if arrays is not None:
+            arrays.write_back()
         bar.close()
     history.seconds = time.perf_counter() - started
     try:  # the same numbers as evaluate(), from the compiled graphs

@@ -383,9 +383,20 @@ class RowsAtOnce:
         datas = [p.data for p in params]
         if not all_floats(datas) or not all_floats(grads):
             return None  # numbers of other types: the straight-line code, as Python adds them
-        values = self.constants.copy()
-        values[0, self.is_param] = datas
         g = np.array(grads, dtype=np.float64)
+        total = self.run_arrays(rows, np.array(datas, dtype=np.float64), g, seen)
+        return None if total is None else (total, g.tolist())
+
+    def run_arrays(
+        self, rows: list[tuple[float, ...]], data: Any, g: Any, seen: list | None
+    ) -> float | None:
+        """:meth:`run` on arrays: ``data`` the parameters' values (float64, the order of
+        ``leaves`` without the constants), ``g`` every leaf's grad (``leaves``' order), added
+        to in place. None where a row would raise: then ``g`` and ``seen`` are as they were."""
+        self.used = False
+        values = self.constants.copy()
+        values[0, self.is_param] = data
+        work = g.copy()
         total, recorded = -0.0, []
         step = max(MIN_ROWS, CHUNK_FLOATS // max(1, self.edge_rows + 2 * self.packs))
         with np.errstate(all="ignore"):
@@ -393,13 +404,14 @@ class RowsAtOnce:
                 for start in range(0, len(rows), step):
                     chunk = rows[start : start + step]
                     x = np.array(chunk, dtype=np.float64).reshape(len(chunk), self.inputs)
-                    total = self._chunk(values, x, g, total, recorded)
+                    total = self._chunk(values, x, work, total, recorded)
             except (ArithmeticError, ValueError):
                 return None
+        g[...] = work
         if seen is not None:
             seen.extend(recorded)
         self.used = True
-        return float(total), g.tolist()
+        return float(total)
 
     def _chunk(self, values: Any, x: Any, g: Any, total: float, recorded: list) -> float:
         """One chunk of rows (``x``: rows × inputs): the forward pass pack by pack, the

@@ -100,7 +100,7 @@ class CompiledLoss:
             else:
                 self.loss_fn([outs], [list(t)])
 
-    def _graph(self) -> CompiledGraph:
+    def compiled(self) -> CompiledGraph:
         """The compiled graph of one row, traced on the first: Σ of its terms, times s."""
         if self.graph is None:
             xs = [Value(v, f"x[{k}]") for k, v in enumerate(self.rows[0])]
@@ -131,13 +131,30 @@ class CompiledLoss:
     def batch(self, idx: Iterable[int]) -> tuple[float, list[Any]]:
         """The cost over rows ``idx`` with every parameter's grad added to, and each row's
         outputs' values (a float, or a list of them: the model's outputs' ``.data``)."""
+        rows, seen = self._rows(idx), []
+        self.compiled().many(rows, seen)  # the last row first, as C.backward() reaches them
+        return self._outcome(seen)
+
+    def batch_arrays(
+        self, idx: Iterable[int], data: Any, grads: Any
+    ) -> tuple[float, list[Any]] | None:
+        """:meth:`batch` with the parameters' values ``data`` and the leaves' ``grads`` in
+        arrays (:meth:`CompiledGraph.many_arrays`: the graph's parameters, then its
+        constants); None, nothing changed, where the rows do not run at once."""
+        rows, seen = self._rows(idx), []
+        if self.compiled().many_arrays(rows, data, grads, seen) is None:
+            return None
+        return self._outcome(seen)
+
+    def _rows(self, idx: Iterable[int]) -> list[tuple[float, ...]]:
+        """The compiled graph's rows for rows ``idx`` of the data, the last first."""
         idx = list(idx)
-        f = self._graph()
-        per_row = len(self.terms)
-        share = self._share(per_row * len(idx))
-        seen: list[tuple[float, ...]] = []
-        rows = [(*self.rows[i], *self.targets[i], share) for i in reversed(idx)]
-        f.many(rows, seen)  # the last row first, as C.backward() reaches them
+        self.compiled()
+        share = self._share(len(self.terms) * len(idx))
+        return [(*self.rows[i], *self.targets[i], share) for i in reversed(idx)]
+
+    def _outcome(self, seen: list[tuple[float, ...]]) -> tuple[float, list[Any]]:
+        """The batch's cost and its rows' outputs, from the recorded values (last row first)."""
         seen.reverse()
         k = self.outputs
         if self.classes and not all(math.isfinite(v) for values in seen for v in values[:k]):
@@ -148,7 +165,7 @@ class CompiledLoss:
 
     def evaluate(self) -> tuple[float, list[Any]]:
         """The cost over every row and each row's outputs; every grad left as it was."""
-        params = self._graph().parameters
+        params = self.compiled().parameters
         grads = [p.grad for p in params]
         try:
             return self.batch(range(len(self.rows)))

@@ -264,6 +264,33 @@ class CompiledGraph:
             checked = [self._row(row, i) for i, row in enumerate(rows)]
         return self._run(checked, seen)
 
+    def many_arrays(
+        self, rows: Sequence[tuple[float, ...]], data: Any, grads: Any, seen: list | None = None
+    ) -> float | None:
+        """``many(rows)`` every row at once with the leaves' numbers in NumPy arrays: their
+        Values are neither read nor written (a training loop keeps its parameters in arrays
+        from step to step). ``data``: the values of :attr:`parameters` (float64, their
+        order); ``grads``: every leaf's grad, the parameters' then the constants'
+        (:attr:`constants`), added to in place. ``rows``: tuples of floats, one per input.
+        Returns None, with ``grads`` and ``seen`` as they were, where the plan does not run
+        these rows (too few for it to pay, a row that would raise, no NumPy): then ``many``
+        on the Values says what happens.
+
+        >>> from micrograd_cbook import Value
+        >>> import numpy as np
+        >>> w, x = Value(3.0, "w"), Value(0.0, "x")
+        >>> f = compile(w * x, inputs=[x])
+        >>> f.batched.min_rows = 1
+        >>> g = np.zeros(1)
+        >>> f.many_arrays([(1.0,), (2.0,)], np.array([5.0]), g), g.tolist(), w.grad
+        (15.0, [3.0], 0.0)
+        """
+        with GRADS_LOCK:  # (planning, once)
+            plan = self._plan_for(len(rows))
+        if plan is None:
+            return None
+        return plan.run_arrays(list(rows), data, grads, seen)
+
     def debug(self, values: Sequence[float]) -> float:
         """``f(values)`` in pdb, stopped on the generated code's first line: ``next`` walks
         the forward and backward lines one by one, ``p dC_dw`` shows a grad as it grows."""
