@@ -309,13 +309,16 @@ def _logit_row(row: object, name: str, where: str) -> list[Value]:
 def _shifted(z: list[Value]) -> list[Value]:
     """zⱼ − max z: the same softmax and log-sum-exp, and no exp above 1 (no overflow).
 
-    max z is a node of its own (op "max", Python's max two at a time), so that a compiled
-    graph computes each row's own max; its local grads are 0 (the shift cancels), so every
-    grad is the one a constant shift gives.
+    max z is a node of its own (op "max", Python's max of two), so that a compiled graph
+    computes each row's own max; its local grads are 0 (the shift cancels), so every grad is
+    the one a constant shift gives. The maxes are taken in pairs, a tree of ⌈log₂ n⌉ levels
+    (the rows at once run a level at a time): the same max of finite logits as a chain's.
     """
-    m = apply(MAX.tag, z[0], z[1] if len(z) > 1 else z[0])
-    for v in z[2:]:
-        m = apply(MAX.tag, m, v)
+    level = list(z) if len(z) > 1 else [z[0], z[0]]
+    while len(level) > 1:
+        pairs = [apply(MAX.tag, a, b) for a, b in zip(level[::2], level[1::2])]
+        level = pairs + level[len(pairs) * 2 :]  # an odd one out: up to the next level
+    m = level[0]
     return [v - m for v in z]
 
 
