@@ -184,6 +184,8 @@ class RowsAtOnce:
             [[float(n.data) if type(n) is Constant else 0.0 for n in self.leaves]]
         ).reshape(1, len(self.leaves))
         self.is_param = np.array([type(n) is not Constant for n in self.leaves], dtype=bool)
+        params = int(self.is_param.sum())  # the parameters: first, as compile() lists them
+        self._params: Any = slice(0, params) if self.is_param[:params].all() else self.is_param
         self._at: dict[Value, tuple[int, int]] = {}  # a value → (env index, lane)
         self._at.update((n, (_LEAVES, i)) for i, n in enumerate(self.leaves))
         self._at.update((n, (_INPUTS, i)) for i, n in enumerate(inputs))
@@ -213,7 +215,7 @@ class RowsAtOnce:
         cost = PACK_NS * self.packs + (LEAF_NS - STRAIGHT_LEAF_NS) * len(self.leaves)
         self.min_rows = max(MIN_ROWS, math.ceil(cost / gain)) if gain > 0 else math.inf
         self.root_at = self._at[root]
-        self.record = [self._at[v] for v in record]
+        self.record = _runs([self._at[v] for v in record])  # (env index, lanes, how many)
 
     def _pack(
         self, order: list[Value], known: set[Value], most: int | None
@@ -387,15 +389,14 @@ class RowsAtOnce:
         total = self.run_arrays(rows, np.array(datas, dtype=np.float64), g, seen)
         return None if total is None else (total, g.tolist())
 
-    def run_arrays(
-        self, rows: list[tuple[float, ...]], data: Any, g: Any, seen: list | None
-    ) -> float | None:
-        """:meth:`run` on arrays: ``data`` the parameters' values (float64, the order of
-        ``leaves`` without the constants), ``g`` every leaf's grad (``leaves``' order), added
-        to in place. None where a row would raise: then ``g`` and ``seen`` are as they were."""
+    def run_arrays(self, rows: Any, data: Any, g: Any, seen: list | None) -> float | None:
+        """:meth:`run` on arrays: ``rows`` a list of tuples of floats or a float64 array (rows,
+        inputs); ``data`` the parameters' values (float64, the order of ``leaves`` without the
+        constants); ``g`` every leaf's grad (``leaves``' order), added to in place. None
+        where a row would raise: then ``g`` and ``seen`` are as they were."""
         self.used = False
         values = self.constants.copy()
-        values[0, self.is_param] = data
+        values[0, self._params] = data
         work = g.copy()
         total, recorded = -0.0, []
         step = max(MIN_ROWS, CHUNK_FLOATS // max(1, self.edge_rows + 2 * self.packs))
@@ -403,7 +404,7 @@ class RowsAtOnce:
             try:
                 for start in range(0, len(rows), step):
                     chunk = rows[start : start + step]
-                    x = np.array(chunk, dtype=np.float64).reshape(len(chunk), self.inputs)
+                    x = np.asarray(chunk, dtype=np.float64).reshape(len(chunk), self.inputs)
                     total = self._chunk(values, x, work, total, recorded)
             except (ArithmeticError, ValueError):
                 return None
@@ -445,9 +446,10 @@ class RowsAtOnce:
         src, lane = self.root_at
         column = np.broadcast_to(env[src][:, lane], (n,))  # the total, row after row:
         total = np.add.accumulate(np.concatenate(([total], column)))[-1]
-        if self.record:
-            cols = [np.broadcast_to(env[src][:, i], (n,)).tolist() for src, i in self.record]
-            recorded.extend(zip(*cols))
+        if self.record:  # each row's recorded values, a run of lanes at a time
+            parts = [np.broadcast_to(env[src][:, sel], (n, k)) for src, sel, k in self.record]
+            block = parts[0] if len(parts) == 1 else np.concatenate(parts, axis=1)
+            recorded.extend(map(tuple, block.tolist()))
         return total
 
 
@@ -486,6 +488,24 @@ def _read(reader: tuple, edges: Any, start: Any) -> Any:
     parts[0] = start
     parts[1:].reshape(r, k, lanes)[...] = block
     return ordered_sum(parts)
+
+
+def _runs(places: list[tuple[int, int]]) -> list[tuple[int, Any, int]]:
+    """Places (env index, lane) as runs of one env index: (env index, its lanes' selector,
+    how many), in their order."""
+    runs: list[tuple[int, list[int]]] = []
+    for src, lane in places:
+        if runs and runs[-1][0] == src:
+            runs[-1][1].append(lane)
+        else:
+            runs.append((src, [lane]))
+    out = []
+    for src, lanes in runs:
+        sel = _selector(lanes)
+        if isinstance(sel, slice) and sel.stop - sel.start != len(lanes):
+            sel = np.array(lanes, dtype=np.intp)  # one lane, recorded again and again
+        out.append((src, sel, len(lanes)))
+    return out
 
 
 def _selector(idx: list[int]) -> Any:

@@ -31,6 +31,7 @@ True
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -68,6 +69,7 @@ class CompiledLoss:
         self.graph: CompiledGraph | None = None
         self.terms: list[Value] = []  # one row's terms, in the traced graph
         self._shares: dict[int, float] = {}
+        self._table: Any = None  # the rows as one array, for batch_arrays
 
     @classmethod
     def build(
@@ -141,8 +143,16 @@ class CompiledLoss:
         """:meth:`batch` with the parameters' values ``data`` and the leaves' ``grads`` in
         arrays (:meth:`CompiledGraph.many_arrays`: the graph's parameters, then its
         constants); None, nothing changed, where the rows do not run at once."""
-        rows, seen = self._rows(idx), []
-        if self.compiled().many_arrays(rows, data, grads, seen) is None:
+        idx = list(idx)
+        f = self.compiled()
+        if self._table is None:  # every row's inputs and targets, and a column for s
+            import numpy as np  # (the arrays are NumPy's: it is there)
+
+            self._table = np.array([(*x, *t, 0.0) for x, t in zip(self.rows, self.targets)])
+        rows = self._table[idx[::-1]]  # the last row first, as in batch()
+        rows[:, -1] = self._share(len(self.terms) * len(idx))
+        seen: list[tuple[float, ...]] = []
+        if f.many_arrays(rows, data, grads, seen) is None:
             return None
         return self._outcome(seen)
 
@@ -157,7 +167,8 @@ class CompiledLoss:
         """The batch's cost and its rows' outputs, from the recorded values (last row first)."""
         seen.reverse()
         k = self.outputs
-        if self.classes and not all(math.isfinite(v) for values in seen for v in values[:k]):
+        logits = itertools.chain.from_iterable(values[:k] for values in seen)
+        if self.classes and not all(map(math.isfinite, logits)):
             raise ValueError("a logit is not finite")  # (the interpreter says which)
         terms = [Value(v) for values in seen for v in values[k:]]
         outputs = [list(values[:k]) if k > 1 else values[0] for values in seen]

@@ -265,13 +265,14 @@ class CompiledGraph:
         return self._run(checked, seen)
 
     def many_arrays(
-        self, rows: Sequence[tuple[float, ...]], data: Any, grads: Any, seen: list | None = None
+        self, rows: Any, data: Any, grads: Any, seen: list | None = None
     ) -> float | None:
         """``many(rows)`` every row at once with the leaves' numbers in NumPy arrays: their
         Values are neither read nor written (a training loop keeps its parameters in arrays
         from step to step). ``data``: the values of :attr:`parameters` (float64, their
         order); ``grads``: every leaf's grad, the parameters' then the constants'
-        (:attr:`constants`), added to in place. ``rows``: tuples of floats, one per input.
+        (:attr:`constants`), added to in place. ``rows``: tuples of floats, one per input, or
+        a float64 array of them (rows × inputs).
         Returns None, with ``grads`` and ``seen`` as they were, where the plan does not run
         these rows (too few for it to pay, a row that would raise, no NumPy): then ``many``
         on the Values says what happens.
@@ -289,7 +290,7 @@ class CompiledGraph:
             plan = self._plan_for(len(rows))
         if plan is None:
             return None
-        return plan.run_arrays(list(rows), data, grads, seen)
+        return plan.run_arrays(rows if hasattr(rows, "shape") else list(rows), data, grads, seen)
 
     def debug(self, values: Sequence[float]) -> float:
         """``f(values)`` in pdb, stopped on the generated code's first line: ``next`` walks
