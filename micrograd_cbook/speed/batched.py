@@ -42,6 +42,7 @@ from typing import Any
 from ..engine import Constant, Value
 from ..ops import Op, weighted_parts
 from ..reals import all_floats
+from .lanes import edge_reader, lane_runs, read_edges, selector
 from .layers import outer_sum
 from .reduce import ordered_sum
 
@@ -215,7 +216,7 @@ class RowsAtOnce:
         cost = PACK_NS * self.packs + (LEAF_NS - STRAIGHT_LEAF_NS) * len(self.leaves)
         self.min_rows = max(MIN_ROWS, math.ceil(cost / gain)) if gain > 0 else math.inf
         self.root_at = self._at[root]
-        self.record = _runs([self._at[v] for v in record])  # (env index, lanes, how many)
+        self.record = lane_runs([self._at[v] for v in record])  # (env index, lanes, how many)
 
     def _pack(
         self, order: list[Value], known: set[Value], most: int | None
@@ -253,7 +254,7 @@ class RowsAtOnce:
         for pos in range(len(pack.lanes[0].children)):
             at = [self._at[n.children[pos]] for n in pack.lanes]
             lanes_at.append([lane for _, lane in at])
-            pack.refs.append((at[0][0], _selector(lanes_at[-1])))
+            pack.refs.append((at[0][0], selector(lanes_at[-1])))
         plain_sum = pack.known and pack.op.operation.arity is None and not pack.op.params
         if plain_sum and len(pack.refs) >= 2 and len({src for src, _ in pack.refs}) == 1:
             pack.stack = (pack.refs[0][0], np.array(lanes_at, dtype=np.intp))
@@ -271,7 +272,7 @@ class RowsAtOnce:
                 [[self._at[n.children[k]][1] for k in range(half)] for n in pack.lanes],
                 dtype=np.intp,
             )
-            pack.layer = (weights, x_refs[0][0], _selector([sel.start for _, sel in x_refs]))
+            pack.layer = (weights, x_refs[0][0], selector([sel.start for _, sel in x_refs]))
             # backward() reaches the lanes last first: their input edges are laid out so
             pack.x_reversed = rank[pack.lanes[0]] > rank[pack.lanes[-1]]
 
@@ -347,7 +348,7 @@ class RowsAtOnce:
                 m = max(map(len, lists))
                 padded = [[0] * (m - len(cs)) + cs for cs in lists]
                 table = np.array(padded, dtype=np.intp).T  # (edges, lanes)
-                pack.grads = _reader(table, self.edge_rows)
+                pack.grads = edge_reader(table, self.edge_rows)
         groups: dict[int, list[tuple[int, list[int]]]] = {}
         for i, leaf in enumerate(self.leaves):
             cs = columns(leaf)
@@ -367,7 +368,7 @@ class RowsAtOnce:
             for run in runs:
                 ids = np.array([i for _, i, _ in run], dtype=np.intp)
                 table = np.array([cs for _, _, cs in run], np.intp).T
-                plans.append((ids, _reader(table, self.edge_rows)))
+                plans.append((ids, edge_reader(table, self.edge_rows)))
         return plans
 
     # ------------------------------------------------------------------ running
@@ -436,13 +437,13 @@ class RowsAtOnce:
             elif pack.direct:
                 d = direct.pop(pack.index) + 0.0
             else:
-                d = _read(pack.grads, edges[1:], start=None) + 0.0  # (rows, lanes)
+                d = read_edges(pack.grads, edges[1:], start=None) + 0.0  # (rows, lanes)
                 # 0.0 + e0 + e1 ... is (e0 + e1 ...) + 0.0 but for -0.0 sums, which + 0.0 mends
             if pack.adds(0) or pack.adds(1):
                 _layer_grads(pack, slopes[pack.index], d, g, direct)
             _edges(pack, slopes[pack.index], d, edges[1:])
         for ids, reader in self.leaf_groups:  # row after row, each row's edges in order
-            g[ids] = _read(reader, edges, start=g[ids])
+            g[ids] = read_edges(reader, edges, start=g[ids])
         src, lane = self.root_at
         column = np.broadcast_to(env[src][:, lane], (n,))  # the total, row after row:
         total = np.add.accumulate(np.concatenate(([total], column)))[-1]
@@ -451,71 +452,6 @@ class RowsAtOnce:
             block = parts[0] if len(parts) == 1 else np.concatenate(parts, axis=1)
             recorded.extend(map(tuple, block.tolist()))
         return total
-
-
-def _reader(table: Any, columns: int) -> tuple:
-    """How to read edge columns ``table`` (k, lanes): the k-th edge of each lane. Where they
-    lie as one block (column c + k·step + lane, within the ``columns``), a view of the
-    edges; else a gather."""
-    k, lanes = table.shape
-    c = int(table[0, 0])
-    step = int(table[1, 0]) - c if k > 1 else lanes
-    grid = c + step * np.arange(k)[:, None] + np.arange(lanes)[None, :]
-    if step >= lanes and c + k * step <= columns and np.array_equal(table, grid):
-        return ("view", c, k, step, lanes)
-    return ("take", table)
-
-
-def _read(reader: tuple, edges: Any, start: Any) -> Any:
-    """The sum over k of the k-th edges of each lane, row after row (rows, lanes): in order.
-
-    With ``start`` (a leaf group's grads so far), the sum over the rows too, row after row,
-    from ``start``, which is written into ``edges``' row 0 (the rows are ``edges[1:]``)."""
-    if reader[0] == "view" and reader[2] == 1 and start is not None:
-        _, c, _, _, lanes = reader  # one edge a row: the rows' column, after row 0
-        edges[0, c : c + lanes] = start
-        return ordered_sum(edges[:, c : c + lanes])
-    rows = edges if start is None else edges[1:]
-    if reader[0] == "view":
-        _, c, k, step, lanes = reader
-        block = rows[:, c : c + k * step].reshape(rows.shape[0], k, step)[:, :, :lanes]
-    else:
-        block = np.take(rows, reader[1], axis=1)  # (rows, k, lanes)
-    if start is None:
-        return ordered_sum(block, axis=1)
-    r, k, lanes = block.shape
-    parts = np.empty((1 + r * k, lanes))  # C order: rows outer, then each row's k edges
-    parts[0] = start
-    parts[1:].reshape(r, k, lanes)[...] = block
-    return ordered_sum(parts)
-
-
-def _runs(places: list[tuple[int, int]]) -> list[tuple[int, Any, int]]:
-    """Places (env index, lane) as runs of one env index: (env index, its lanes' selector,
-    how many), in their order."""
-    runs: list[tuple[int, list[int]]] = []
-    for src, lane in places:
-        if runs and runs[-1][0] == src:
-            runs[-1][1].append(lane)
-        else:
-            runs.append((src, [lane]))
-    out = []
-    for src, lanes in runs:
-        sel = _selector(lanes)
-        if isinstance(sel, slice) and sel.stop - sel.start != len(lanes):
-            sel = np.array(lanes, dtype=np.intp)  # one lane, recorded again and again
-        out.append((src, sel, len(lanes)))
-    return out
-
-
-def _selector(idx: list[int]) -> Any:
-    """The lanes ``idx`` of a source as a slice where they are one lane (broadcast to every
-    lane) or a run of consecutive lanes, else as an index array."""
-    if all(i == idx[0] for i in idx):
-        return slice(idx[0], idx[0] + 1)
-    if idx == list(range(idx[0], idx[0] + len(idx))):
-        return slice(idx[0], idx[0] + len(idx))
-    return np.array(idx, dtype=np.intp)
 
 
 def _each(fn: Callable[[float], float], a: Any) -> Any:
