@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Sequence
+from functools import cached_property
 from typing import Any
 
 from ..engine import Constant, Value
@@ -136,9 +137,9 @@ class _Pack:
     def width(self) -> int:
         return len(self.lanes)
 
-    @property
+    @cached_property
     def half(self) -> int:
-        """A weighted sum's number of terms."""
+        """A weighted sum's number of terms (its first lane's: every lane has as many)."""
         return len(weighted_parts(self.lanes[0].children, self.op)[0])
 
     @property
@@ -445,13 +446,19 @@ class RowsAtOnce:
         for ids, reader in self.leaf_groups:  # row after row, each row's edges in order
             g[ids] = read_edges(reader, edges, start=g[ids])
         src, lane = self.root_at
-        column = np.broadcast_to(env[src][:, lane], (n,))  # the total, row after row:
+        column = _spread(env[src][:, lane], (n,))  # the total, row after row:
         total = np.add.accumulate(np.concatenate(([total], column)))[-1]
         if self.record:  # each row's recorded values, a run of lanes at a time
-            parts = [np.broadcast_to(env[src][:, sel], (n, k)) for src, sel, k in self.record]
+            parts = [_spread(env[src][:, sel], (n, k)) for src, sel, k in self.record]
             block = parts[0] if len(parts) == 1 else np.concatenate(parts, axis=1)
             recorded.extend(map(tuple, block.tolist()))
         return total
+
+
+def _spread(a: Any, shape: tuple[int, ...]) -> Any:
+    """``a`` broadcast to ``shape`` (a row or a lane repeated), or ``a`` itself where it has
+    that shape already (NumPy's broadcast_to costs microseconds even then)."""
+    return a if a.shape == shape else np.broadcast_to(a, shape)
 
 
 def _each(fn: Callable[[float], float], a: Any) -> Any:
@@ -473,7 +480,7 @@ def _forward(pack: _Pack, env: list[Any], values: Any) -> tuple[Any, list[Any]]:
         weights, x_src, x_lanes = pack.layer
         w = values[0][weights]  # (lanes, terms)
         xs = env[x_src][:, x_lanes]  # (rows, terms): one lane for every term, broadcast
-        xs = np.broadcast_to(xs, (xs.shape[0], w.shape[1]))
+        xs = _spread(xs, (xs.shape[0], w.shape[1]))
         z = outer_sum(xs.T, w.T)  # Σₖ xₖ·wₖ in order (-0.0 + t is t: the engine's from -0.0)
         _, _, bias = weighted_parts(pack.refs, op)
         if bias is not None:
@@ -518,7 +525,7 @@ def _layer_grads(pack: _Pack, lg: list[Any], d: Any, g: Any, direct: dict[int, A
     weights, x_src, _ = pack.layer  # type: ignore[misc]
     xs, w = lg[0], lg[1]  # ∂z/∂w = x (rows, terms); ∂z/∂x = w (lanes, terms)
     if pack.fused_w:  # (inputs that are leaves: one row, the same in every row)
-        xs = np.broadcast_to(xs, (d.shape[0], w.shape[1]))
+        xs = _spread(xs, (d.shape[0], w.shape[1]))
         g[weights] = outer_sum(d, xs, start=g[weights])
     if pack.fused_x is not None:
         order = pack.fused_x
