@@ -185,30 +185,29 @@ def fit(
                     except (ArithmeticError, ValueError):  # the interpreter says what
                         arrays.write_back()
                         arrays = runner = None
-                    if done is None and arrays is not None:  # not at once: on the Values
-                        arrays.write_back()
-                        keep = len(idx) < batch_size  # (only a last, smaller batch)
                 if done is not None:
                     batch_loss, outputs = done
                     arrays.step()  # type: ignore[union-attr]
                 else:
+                    if arrays is not None:  # a batch that does not run at once: on the Values
+                        arrays.write_back()
+                        if len(idx) == batch_size:  # a full one: nor will the others
+                            arrays = None
                     optimizer.zero_grad()
                     if runner is not None:
                         try:
                             batch_loss, outputs = runner.batch(idx)
                         except (ArithmeticError, ValueError):  # the interpreter says what
                             optimizer.zero_grad()
-                            runner = None
+                            arrays = runner = None
                     if runner is None:
                         outputs = [model(X[i]) for i in idx]
                         C = loss_fn(outputs, targets)
                         C.backward()
                         batch_loss = C.data
                     optimizer.step()
-                    if arrays is not None:
-                        arrays = arrays if keep and runner is not None else None
-                        if arrays is not None:
-                            arrays.read()
+                    if arrays is not None:  # (a last, smaller batch): back to the arrays
+                        arrays.read()
                 total += batch_loss
                 batches += 1
                 if right is not None:

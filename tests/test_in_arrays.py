@@ -7,6 +7,7 @@ from unittest import mock
 
 import pytest
 from hypothesis import event, given, settings
+from hypothesis import strategies as st
 from strategies import OPTIMIZERS, SETTINGS, FitRun, fit_runs, fuzz_examples
 
 from micrograd_cbook import datasets, losses, nn
@@ -26,15 +27,15 @@ MAKERS = {
 
 
 @contextmanager
-def steps_counted(at_once: bool = True):
-    """Every compiled loss's batches run at once (its plan's min_rows 1, else as planned);
-    yields the list of the array steps taken (one None per TrainingInArrays.step)."""
+def steps_counted(min_rows: int | None = 1):
+    """Every compiled loss's batches of ``min_rows`` rows or more run at once (None: as
+    planned); yields the list of the array steps taken (one None per TrainingInArrays.step)."""
     compiled, step, taken = CompiledLoss.compiled, TrainingInArrays.step, []
 
     def compiled_at_once(self):
         graph = compiled(self)
-        if at_once and graph.batched is not None:
-            graph.batched.min_rows = 1
+        if min_rows is not None and graph.batched is not None:
+            graph.batched.min_rows = min_rows
         return graph
 
     def counted(self):
@@ -90,7 +91,7 @@ def test_an_optimiser_set_to_its_python_update_trains_on_the_values():
 
 
 def test_batches_too_small_to_run_at_once_train_on_the_values():
-    with steps_counted(at_once=False) as taken:
+    with steps_counted(min_rows=None) as taken:
         X, y = datasets.xor()  # 4 rows: far fewer than the plan of so small a graph needs
         model = nn.MLP(2, [3, 1], seed=1)
         fit(model, X, y, loss="mse", epochs=5, lr=0.5, progress=False)
@@ -98,6 +99,13 @@ def test_batches_too_small_to_run_at_once_train_on_the_values():
     again = nn.MLP(2, [3, 1], seed=1)
     fit(again, X, y, loss="mse", epochs=5, lr=0.5, progress=False, compiled=False)
     assert repr([p.data for p in model.parameters()]) == repr([p.data for p in again.parameters()])
+
+
+def test_a_last_batch_too_small_to_run_at_once_trains_on_the_values_and_the_next_on_arrays():
+    with steps_counted(min_rows=16) as taken:  # batches of 16 at once, the last of 14 not
+        mixed = spiral_run(MAKERS["nesterov, decay"], True)
+    assert len(taken) == 4  # the first batch of each epoch
+    assert mixed == spiral_run(MAKERS["nesterov, decay"], False)
 
 
 def test_a_replay_sees_each_epochs_weights_as_the_interpreter_gives_them():
@@ -162,12 +170,13 @@ def fit_outcome(run: FitRun, compiled: bool) -> str:
 
 
 @settings(**SETTINGS, max_examples=fuzz_examples(100))
-@given(fit_runs())
-def test_fit_on_arrays_gives_the_interpreters_history_weights_and_grads(run):
-    # Every optimiser of the strategies, every loss, full and mini-batches, every batch run
-    # at once (and so on the arrays), against the interpreter.
+@given(fit_runs(), st.sampled_from((1, 2, 3)))
+def test_fit_on_arrays_gives_the_interpreters_history_weights_and_grads(run, min_rows):
+    # Every optimiser of the strategies, every loss, full and mini-batches, the batches of
+    # min_rows rows or more run at once (on the arrays), the others on the Values, against
+    # the interpreter.
     assert run.optimizer in OPTIMIZERS
-    with steps_counted() as taken:
+    with steps_counted(min_rows) as taken:
         outcome = fit_outcome(run, True)
     if run.loss != "bce":
         loss_fn = losses.get_loss(run.loss)
