@@ -19,6 +19,7 @@ from .losses import (
     get_loss,
     quadratic_cost,
 )
+from .reals import all_floats
 
 __all__ = ["accuracy", "check_data", "confusion_matrix", "evaluate", "predict", "scorer"]
 
@@ -76,7 +77,7 @@ def _number(out: Any) -> float | None:
 
 def _argmax(out: Sequence[Any]) -> int:
     """The index of the largest output (the first of equals), Values or numbers."""
-    data = [o.data if isinstance(o, Value) else float(o) for o in out]
+    data = out if all_floats(out) else [o.data if isinstance(o, Value) else float(o) for o in out]
     return max(range(len(data)), key=data.__getitem__)
 
 
