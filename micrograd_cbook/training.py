@@ -219,8 +219,10 @@ def fit(
                 bar.set_postfix_str(f"loss {fmt(history.loss[-1])}", refresh=False)
             if replay is not None:
                 if arrays is not None:
-                    arrays.write_back()  # the replay reads the model
+                    arrays.write_back()  # the replay reads the model (and may change it)
                 replay(len(history.loss), history)
+                if arrays is not None:
+                    arrays.read()
     finally:
         if arrays is not None:
             arrays.write_back()

@@ -131,6 +131,21 @@ def test_a_replay_sees_each_epochs_weights_as_the_interpreter_gives_them():
     assert taken and got == want and len(got) == 4
 
 
+def test_a_replay_that_moves_a_weight_moves_it_for_the_next_epoch_as_on_the_values():
+    params = []
+
+    def make(ps):
+        params[:] = ps
+        return MAKERS["sgd"](ps)
+
+    def replay(epoch, history):
+        params[0].data = 0.25 * epoch  # a teacher's hand on the weights between epochs
+
+    with steps_counted() as taken:
+        moved = spiral_run(make, True, replay=replay)
+    assert taken and moved == spiral_run(make, False, replay=replay)
+
+
 class Stops(SGD):
     """SGD that raises at its third step (step() on the Values runs step_arrays too)."""
 
