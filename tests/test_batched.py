@@ -368,6 +368,26 @@ def test_a_row_that_raises_is_the_straight_line_codes_error_and_writes_nothing()
     assert w.grad == 3.0
 
 
+def test_a_fault_of_the_plan_is_reported_and_the_straight_line_code_runs_the_batch(monkeypatch):
+    # A NumPy error inside the plan (here a broadcast error, as a shape bug would raise) is
+    # no row's error: it used to fall back in silence, hiding the bug. Now it warns.
+    model, C, inputs = demo_graph(4)
+    plain = compile(C, inputs, batched=False)
+    want = repr((plain.many(demo_rows(30)), [p.grad for p in model.parameters()]))
+    model.zero_grad()
+    f = compile(C, inputs)
+    f.batched.min_rows = batched.MIN_ROWS
+
+    def broken(*args, **kwargs):
+        raise ValueError("operands could not be broadcast together with shapes (4,3) (3,4)")
+
+    monkeypatch.setattr(batched, "outer_sum", broken)
+    with pytest.warns(batched.PlanFailed, match=r"ValueError: operands could not be broadcast"):
+        total = f.many(demo_rows(30))
+    assert not f.batched.used
+    assert repr((total, [p.grad for p in model.parameters()])) == want
+
+
 def test_many_at_once_records_the_values_asked_for_row_by_row():
     _, C, inputs = demo_graph(3)
     score = C.children[0].children[0].children[1].children[1]  # 1 - y·score: the score

@@ -18,7 +18,10 @@ kinds of inputs at the same depth (the neurons of a layer). Nothing about the nu
 
 So the result is the interpreter's, bit for bit, and so the straight-line code's. Where a row
 would raise (ln of 0, eˣ too large, a division by zero), the batch is run again by the
-straight-line code, which raises as the interpreter does; nothing was written before.
+straight-line code, which raises as the interpreter does; nothing was written before. Only
+an operation's own rule says that a row would raise; any other error inside the plan is a
+fault of the plan, not of the rows: the straight-line code runs the batch all the same, and
+:class:`PlanFailed` (a warning) says what went wrong, so that it is seen and reported.
 
 >>> from micrograd_cbook import Value, compile, weighted_sum
 >>> w, b, x = [Value(0.5), Value(-1.0)], Value(0.25), [Value(0.0), Value(0.0)]
@@ -36,6 +39,7 @@ True
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Callable, Iterable, Sequence
 from functools import cached_property
 from typing import Any
@@ -49,7 +53,15 @@ from .reduce import ordered_sum
 
 np: Any = None  # NumPy, imported by the first plan (importing micrograd_cbook does not)
 
-__all__ = ["MIN_ROWS", "RowsAtOnce", "Unprofitable", "available", "depths", "fewest_rows"]
+__all__ = [
+    "MIN_ROWS",
+    "PlanFailed",
+    "RowsAtOnce",
+    "Unprofitable",
+    "available",
+    "depths",
+    "fewest_rows",
+]
 
 MIN_ROWS = 1  # a single call too runs here, where the cost model says that is faster
 CHUNK_FLOATS = 1 << 22  # the rows of a batch are run in chunks of about 32 MB of edges
@@ -91,6 +103,16 @@ def depths(order: Sequence[Value]) -> dict[Value, int]:
 class Unprofitable(Exception):
     """Planning for ``rows`` rows stopped early: its packs so far already cost more than
     those rows' straight-line code (a graph wired at random packs hardly at all)."""
+
+
+class PlanFailed(RuntimeWarning):
+    """The every-row-at-once plan failed on a batch for a reason of its own (not a row that
+    raises): the straight-line code ran the batch instead, with the same numbers. A bug in
+    micrograd_cbook: please report it with the message."""
+
+
+class _RowRaises(Exception):
+    """An operation's rule found a row it refuses (ln of 0, eˣ too large, x / 0)."""
 
 
 def available() -> bool:
@@ -408,7 +430,17 @@ class RowsAtOnce:
                     chunk = rows[start : start + step]
                     x = np.asarray(chunk, dtype=np.float64).reshape(len(chunk), self.inputs)
                     total = self._chunk(values, x, work, total, recorded)
-            except (ArithmeticError, ValueError):
+            except _RowRaises:  # the straight-line code raises as the interpreter does
+                return None
+            except Exception as error:  # the plan's fault: the straight-line code runs it
+                warnings.warn(
+                    PlanFailed(
+                        f"the every-row-at-once plan failed ({type(error).__name__}: {error}); "
+                        "the straight-line code ran the batch instead, with the same numbers. "
+                        "This is a bug in micrograd_cbook: please report it"
+                    ),
+                    stacklevel=2,
+                )
                 return None
         g[...] = work
         if seen is not None:
@@ -503,9 +535,12 @@ def _forward(pack: _Pack, env: list[Any], values: Any) -> tuple[Any, list[Any]]:
         for t in terms[1:]:
             z = z + t
         return z, lg
-    if operation.array is not None:
-        return operation.array(np, _each, *a, *op.params)
-    return _by_rule(operation.rule, a, op.params)
+    try:  # an operation's rule raises where a row would: the straight-line code says how
+        if operation.array is not None:
+            return operation.array(np, _each, *a, *op.params)
+        return _by_rule(operation.rule, a, op.params)
+    except (ArithmeticError, ValueError) as error:
+        raise _RowRaises(error) from error
 
 
 def _by_rule(rule: Callable, inputs: list[Any], params: tuple) -> tuple[Any, list[Any]]:
