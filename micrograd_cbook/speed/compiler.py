@@ -155,7 +155,8 @@ class CompiledGraph:
         )
         # The code is written and compiled when first wanted: a graph that the plan runs
         # every row at once (a wide network's L2 term) may never need its lines.
-        self._source: tuple[str, str] | None = None  # (_many's text, _forward's)
+        self._many_text: str | None = None  # _many's text (the first call needs only it)
+        self._forward_text: str | None = None  # _forward's (written when asked for)
         self._javascript: str | None = None
         self._many: Any = None  # the straight-line function, compiled when first called
         self._forward_function: Any = None
@@ -185,15 +186,20 @@ class CompiledGraph:
         ``_forward`` (the value only), written on first use."""
         return "".join(self._texts())
 
+    def _text_of_many(self) -> str:
+        if self._many_text is None:
+            self._many_text = self._writer.source()
+        return self._many_text
+
     def _texts(self) -> tuple[str, str]:
-        if self._source is None:
-            self._source = (self._writer.source(), self._writer.forward_source())
-        return self._source
+        if self._forward_text is None:
+            self._forward_text = self._writer.forward_source()
+        return self._text_of_many(), self._forward_text
 
     def _straight_line(self) -> Any:
         """``_many``, the straight-line function, compiled on first use."""
         if self._many is None:
-            self._many = _function(self._texts()[0], "_many")
+            self._many = _function(self._text_of_many(), "_many")
         return self._many
 
     @property

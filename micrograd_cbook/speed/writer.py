@@ -333,15 +333,8 @@ class Writer:
         rows.append("        # backward")
         rows += ["        " + line for line in self.backward_lines(skip)]
         body = ["def _many(_rows, _params, _leaves, _grads, _seen):"]
-        used: Counter[str] = Counter()  # how often a row reads or writes each name, about:
-        for nested in (False, True):  # a line in a block that may be skipped counts half
-            text = "\n".join(line for line in rows if line.startswith(" " * 12) == nested)
-            names = Counter(filter(self.taken.__contains__, _NAME.findall(text)))
-            names.update(_ADDED_TO.findall(text))  # `g += ...` reads g and writes it
-            for name, count in names.items():
-                used[name] += count / 2 if nested else count
         if len(self.taken) > FAST_NAMES:  # more names than CPython reads fastest: named first,
-            first = [name for name, _ in used.most_common(FAST_NAMES)]  # these get the places
+            first = [name for name, _ in self._most_used(rows)]  # these get the places
             body.append(f"    {' = '.join(first)} = None  # (the names a row uses most)")
         if params:
             body.append(f"    {_targets(params)} = [_p.data for _p in _params]")
@@ -353,6 +346,20 @@ class Writer:
             body.append("        _p.grad = _g")
         body.append("    return _total")
         return "\n".join(head + body) + "\n"
+
+    def _most_used(self, rows: list[str]) -> list[tuple[str, float]]:
+        """The FAST_NAMES names that a row reads or writes most often, with their counts (a
+        line in a block that may be skipped counts half)."""
+        used: Counter[str] = Counter()
+        for nested in (False, True):
+            text = "\n".join(line for line in rows if line.startswith(" " * 12) == nested)
+            words = Counter(_NAME.findall(text))  # every word, then only our names
+            words.update(_ADDED_TO.findall(text))  # `g += ...` reads g and writes it
+            taken = self.taken
+            for name, count in words.items():
+                if name in taken:
+                    used[name] += count / 2 if nested else count
+        return used.most_common(FAST_NAMES)
 
     def forward_source(self) -> str:
         """The text of ``_forward``: the value only (it follows ``_many`` in ``f.source``)."""
