@@ -362,3 +362,13 @@ def test_benchmark_helpers_doctests_pass(name, monkeypatch):
     spec.loader.exec_module(module)
     failed, attempted = doctest.testmod(module)
     assert attempted > 0 and failed == 0
+
+
+def test_the_c_loop_of_ordered_sums_gives_numpys_floats_bit_for_bit(capsys):
+    import shutil
+
+    if not (shutil.which("cc") or shutil.which("gcc")):
+        pytest.skip("no C compiler: ordered_sums.py measures NumPy alone (CI has gcc)")
+    assert bench("ordered_sums").main(["--quick"]) == 0
+    rows = [line for line in capsys.readouterr().out.splitlines() if " × (" in line][1:]
+    assert len(rows) == 2 and all(line.endswith("  yes") for line in rows)
