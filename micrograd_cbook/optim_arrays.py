@@ -28,8 +28,9 @@ Array = Any  # a float64 numpy.ndarray
 
 def sgd(data: Array, grad: Array, lr: float, wd: float) -> None:
     """Plain SGD in place: data ← data − lr·(grad + wd·data)."""
-    g = grad + wd * data if wd else grad
-    data -= lr * g
+    with numpy.errstate(over="ignore", invalid="ignore"):  # as Python floats: inf, quietly
+        g = grad + wd * data if wd else grad
+        data -= lr * g
 
 
 def sgd_momentum(
@@ -43,10 +44,11 @@ def sgd_momentum(
     nesterov: bool,
 ) -> Array:
     """SGD with momentum in place on ``data``; returns the new buffer (``buf`` None: first step)."""
-    g = grad + wd * data if wd else grad
-    new = g.copy() if buf is None else buf * mu + g * keep
-    g = g + mu * new if nesterov else new
-    data -= lr * g
+    with numpy.errstate(over="ignore", invalid="ignore"):  # as Python floats: inf, quietly
+        g = grad + wd * data if wd else grad
+        new = g.copy() if buf is None else buf * mu + g * keep
+        g = g + mu * new if nesterov else new
+        data -= lr * g
     return new
 
 

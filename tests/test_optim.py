@@ -1,6 +1,7 @@
 """Optimisers: the chapter's update by hand, and PyTorch's optimisers step for step."""
 
 import math
+import warnings
 
 import pytest
 from hypothesis import given, settings
@@ -312,3 +313,16 @@ def test_adam_with_eps_0_and_a_zero_grad_raises_on_either_path(arrays):
     w.grad = 0.0
     with pytest.raises(ZeroDivisionError, match="division by zero"):
         opt.step()
+
+
+@pytest.mark.skipif(optim_arrays.numpy is None, reason="NumPy (the fast extra) is not installed")
+@pytest.mark.parametrize("which", range(len(_makers)))
+def test_an_update_that_overflows_gives_inf_quietly_on_the_array_path_as_in_python(which):
+    # Python's float * and + overflow to inf without a word; NumPy's warned (RuntimeWarning:
+    # overflow encountered in multiply) where the Python update said nothing.
+    start = [1.79e308, -1.79e308, 2.0]  # then inf - inf: nan, also quietly
+    steps = [[-1e308, 1e308, 1.0], [1e300, 1e308, -1e308], [1.0, 1.0, 1.0]]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        array_path, python_path, in_turn = _both(_makers[which], steps, start)
+    assert array_path == python_path == in_turn
