@@ -62,7 +62,7 @@ def compile_section(
         "runs faster; µs/node: both over the nodes (constant when linear).\nChains of "
         "x · 1.0001 + 0.0 (2 operations and 2 constants a step); a network's hinge loss (its "
         "weights are\nleaves, a layer's sums one node each); the wide graph of 5a, "
-        f"{layers} layers of {width:,} (wired at random: it hardly packs)."
+        f"{layers} layers of {width:,} (wired at random: its packs gather their children)."
     )
     runs = []
     for steps in chain_steps:

@@ -29,7 +29,7 @@ from micrograd_cbook import (
     topological_order,
     weighted_sum,
 )
-from micrograd_cbook.speed import batched, layers, reduce
+from micrograd_cbook.speed import batched, cost, layers, reduce
 
 pytestmark = pytest.mark.skipif(not batched.available(), reason="NumPy is not installed")
 
@@ -299,21 +299,44 @@ def test_a_long_chain_called_on_one_row_is_not_planned_for():
     for _ in range(2000):
         y = y * 1.0001 + 0.0
     f = compile(y, [x])
-    assert batched.fewest_rows(topological_order(y)) > 100
+    assert cost.fewest_rows(topological_order(y)) > 100
     with mock.patch.object(batched.RowsAtOnce, "__init__", side_effect=AssertionError("planned")):
         assert f([1.0]) == y.data
     assert f.batched.min_rows > 100  # (planned here, on asking): the plan agrees
 
 
+def test_a_graph_wired_at_random_packs_by_layer_and_one_call_runs_at_once():
+    # Each node of a layer takes its children from anywhere in the layer below, and c ** p
+    # splits by its exponent: the lanes of a pack gather their children from several packs,
+    # so each layer is five packs (*, **2, **3, +, σ), not a pack per node or so (5,843 for
+    # this graph before). One call of so wide a graph then runs at once, bit for bit.
+    rng = random.Random(4)
+    leaves = [Value(rng.uniform(-1, 1)) for _ in range(1000)]
+    layer = leaves
+    for _ in range(4):
+        picks = [rng.sample(layer, 3) for _ in layer]
+        layer = [(a * b + c ** rng.choice((2, 3))).sigmoid() for a, b, c in picks]
+    root = sum_values(layer)
+    f = compile(root, [])
+    assert f.batched.packs == 5 * 4 + 1
+    assert f.batched.min_rows == 1
+    assert repr(f([])) == repr(root.data) and f.batched.used
+    got = [leaf.grad for leaf in leaves]
+    for leaf in leaves:
+        leaf.grad = 0.0
+    root.backward()
+    assert got == [leaf.grad for leaf in leaves]
+
+
 def test_planning_for_one_row_stops_early_where_the_graph_hardly_packs():
-    # Wired at random, a graph's nodes take their children from ever more packs: a pack per
-    # node or so. Planning for one row stops as soon as its packs cost more than that row's
-    # straight-line code; the value is the engine's, and a plan asked for is made in full.
+    # Powers of as many exponents as nodes: a pack per power. Planning for one row stops as
+    # soon as its packs cost more than that row's straight-line code; the value is the
+    # engine's, and a plan asked for is made in full.
     rng = random.Random(4)
     layer = [Value(rng.uniform(-1, 1)) for _ in range(520)]  # wide: one row might pay
     for _ in range(3):
         picks = [rng.sample(layer, 3) for _ in layer]
-        layer = [(a * b + c ** rng.choice((2, 3))).sigmoid() for a, b, c in picks]
+        layer = [(a * b + abs(c) ** rng.uniform(2.0, 3.0)).sigmoid() for a, b, c in picks]
     root = sum_values(layer)
     f = compile(root, [])
     outcomes = []
@@ -511,6 +534,22 @@ def test_random_layered_graphs_packed_into_lanes_give_the_interpreters_floats(sp
     )
     assert got == want
     assert f.batched.used == (want != "error")
+
+
+def test_a_layer_whose_inputs_are_lanes_of_a_pack_in_another_order_is_planned():
+    # Found by the test above: a layer's inputs picked from a pack as an index array (not a
+    # slice) were compared with a slice, which NumPy refuses ("truth value ... ambiguous").
+    spec = (1, 1, [[("+", (0, 0))], [("+", (0, 0))],
+                   [("wsum+b", (0, 0, 0, 0, 3)), ("wsum+b", (0, 0, 2, 3, 0))]])  # fmt: skip
+    p, q = Value(0.5, "p0"), Value(1.0, "p1")
+    root = build_layered(spec, [p, q])
+    f = compile(root, [])
+    f.batched.min_rows = batched.MIN_ROWS
+    assert repr(f([])) == repr(root.data) and f.batched.used
+    got = [p.grad, q.grad]
+    p.grad = q.grad = 0.0
+    root.backward()
+    assert got == [p.grad, q.grad]
 
 
 def test_importing_the_package_does_not_import_numpy():

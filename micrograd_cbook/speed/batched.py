@@ -47,6 +47,16 @@ from typing import Any
 from ..engine import Constant, Value
 from ..ops import Op, weighted_parts
 from ..reals import all_floats
+from .cost import (
+    EDGE_ROW_NS,
+    LEAF_NS,
+    MIN_ROWS,
+    PACK_NS,
+    STRAIGHT_LEAF_NS,
+    STRAIGHT_NS_PER_EDGE,
+    Unprofitable,
+    depths,
+)
 from .lanes import edge_reader, lane_runs, read_edges, selector
 from .layers import outer_sum
 from .reduce import ordered_sum
@@ -60,49 +70,12 @@ __all__ = [
     "Unprofitable",
     "available",
     "depths",
-    "fewest_rows",
 ]
 
-MIN_ROWS = 1  # a single call too runs here, where the cost model says that is faster
 CHUNK_FLOATS = 1 << 22  # the rows of a batch are run in chunks of about 32 MB of edges
-# What a call costs, measured on CPython 3.11 (ns). The straight-line code: per row and edge,
-# and per leaf (its value read, its grad read and written back); here: per pack, per leaf
-# (the same, as arrays) and per row and edge row.
-STRAIGHT_NS_PER_EDGE, STRAIGHT_LEAF_NS = 21, 80
-PACK_NS, LEAF_NS, EDGE_ROW_NS = 16_000, 100, 4
 _LEAVES, _INPUTS = 0, 1  # env[0]: the leaves' values (n, 1); env[1]: the inputs (n, rows)
-
-
-def fewest_rows(order: Sequence[Value]) -> int:
-    """How many rows a plan needs at least to be faster, judged from the graph alone (before
-    planning, which costs about what compiling does): it costs at least a pack per level (a
-    pack never holds a node and one it depends on) and saves at most an edge's straight-line
-    time per edge and row. A chain of 10,000 steps needs hundreds; a wide L2 term one.
-
-    >>> from micrograd_cbook import Value, topological_order
-    >>> x = Value(1.0); y = x
-    >>> for _ in range(100): y = y * 1.0001 + 0.0
-    >>> fewest_rows(topological_order(y))
-    381
-    """
-    levels = max(depths(order).values(), default=0)
-    edges = sum(len(n.children) for n in order)
-    return max(MIN_ROWS, math.ceil(PACK_NS * levels / max(1, STRAIGHT_NS_PER_EDGE * edges)))
-
-
-def depths(order: Sequence[Value]) -> dict[Value, int]:
-    """Each node's depth: the longest path from a leaf to it (a leaf's is 0). ``order`` puts
-    children first (topological_order); a pack's nodes share a depth, so none depends on
-    another."""
-    depth: dict[Value, int] = {}
-    for n in order:
-        depth[n] = 1 + max(depth[c] for c in n.children) if n.children else 0
-    return depth
-
-
-class Unprofitable(Exception):
-    """Planning for ``rows`` rows stopped early: its packs so far already cost more than
-    those rows' straight-line code (a graph wired at random packs hardly at all)."""
+_PACKED = 2  # env[2 + k]: pack k's values (rows or 1, lanes)
+_GATHERED = -1  # a child position whose lanes come from several sources: (src, theirs, ours)
 
 
 class PlanFailed(RuntimeWarning):
@@ -129,9 +102,10 @@ def available() -> bool:
 
 
 class _Pack:
-    """Nodes (its lanes) doing one operation at one depth on children of the same sources.
+    """Nodes (its lanes) doing one operation at one depth on children of the same kinds.
 
-    ``refs[pos]``: where the lanes' children ``pos`` are, (env index, selector of lanes);
+    ``refs[pos]``: where the lanes' children ``pos`` are, (env index, selector of lanes), or
+    (_GATHERED, parts) where they lie in several packs (see :func:`_gather`);
     ``layer``: for a weighted sum of leaf weights and inputs shared by every lane (a layer of
     neurons), the weights' leaf indices (lanes, terms), the inputs' env index and lanes;
     ``stack``: for a plain sum whose terms all come from one source, (env index, lanes of
@@ -245,7 +219,9 @@ class RowsAtOnce:
         self, order: list[Value], known: set[Value], most: int | None
     ) -> tuple[list[_Pack], dict]:
         """The interior nodes in packs: the same op, arity, depth (the longest path from a
-        leaf: a node never shares a pack with one it depends on) and sources of children;
+        leaf: a node never shares a pack with one it depends on) and kinds of children (the
+        leaves, the inputs or packs: children from several packs are gathered, so a graph
+        wired at random packs by layer; a sum's children come from the same sources);
         Unprofitable beyond ``most`` packs."""
         depth = depths(order)
         packs: list[_Pack] = []
@@ -253,13 +229,10 @@ class RowsAtOnce:
         for n in order:  # children first: a pack's children are in packs made before it
             if not n.children:
                 continue
-            key = (
-                depth[n],
-                n.op,
-                len(n.children),
-                n in known,
-                tuple(self._at[c][0] for c in n.children),
-            )
+            sources = tuple(self._at[c][0] for c in n.children)
+            if n in known and n.op.operation.arity is not None:  # (a sum keeps its sources)
+                sources = tuple(min(src, _PACKED) for src in sources)
+            key = (depth[n], n.op, len(n.children), n in known, sources)
             pack = by_key.get(key)
             if pack is None:
                 if most is not None and len(packs) >= most:
@@ -268,6 +241,13 @@ class RowsAtOnce:
                 packs.append(pack)
             self._at[n] = (2 + pack.index, pack.width)
             pack.lanes.append(n)
+        # Deeper packs run later: a pack made early may have lanes whose children are in
+        # packs made after it (children of several packs); numbered anew, by depth.
+        packs.sort(key=lambda pack: depth[pack.lanes[0]])
+        for i, pack in enumerate(packs):
+            if pack.index != i:
+                pack.index = i
+                self._at.update((n, (2 + i, lane)) for lane, n in enumerate(pack.lanes))
         return packs, depth
 
     def _refer(self, pack: _Pack, rank: dict[Value, int]) -> None:
@@ -277,8 +257,19 @@ class RowsAtOnce:
         for pos in range(len(pack.lanes[0].children)):
             at = [self._at[n.children[pos]] for n in pack.lanes]
             lanes_at.append([lane for _, lane in at])
-            pack.refs.append((at[0][0], selector(lanes_at[-1])))
-        plain_sum = pack.known and pack.op.operation.arity is None and not pack.op.params
+            parts: dict[int, tuple[list[int], list[int]]] = {}  # a source → its lanes, ours
+            for mine, (src, lane) in enumerate(at):
+                theirs, ours = parts.setdefault(src, ([], []))
+                theirs.append(lane)
+                ours.append(mine)
+            if len(parts) == 1:
+                pack.refs.append((at[0][0], selector(lanes_at[-1])))
+            else:  # children from several packs: gathered part by part
+                gather = tuple((src, selector(t), selector(o)) for src, (t, o) in parts.items())
+                pack.refs.append((_GATHERED, gather))
+        if not (pack.known and pack.op.operation.arity is None):  # only sums are stacks or
+            return  # layers
+        plain_sum = not pack.op.params
         if plain_sum and len(pack.refs) >= 2 and len({src for src, _ in pack.refs}) == 1:
             pack.stack = (pack.refs[0][0], np.array(lanes_at, dtype=np.intp))
         if not (pack.weighted and pack.half):
@@ -311,6 +302,7 @@ class RowsAtOnce:
         source = self._packs[x_src - 2] if x_src >= 2 else None
         if (
             source is not None
+            and isinstance(x_sel, slice)
             and x_sel == slice(0, source.width)
             and source.width == pack.half
             and all(
@@ -523,7 +515,8 @@ def _forward(pack: _Pack, env: list[Any], values: Any) -> tuple[Any, list[Any]]:
     if pack.stack is not None:  # a sum of terms from one source: (rows, terms, lanes)
         src, idx = pack.stack
         return ordered_sum(np.take(env[src], idx, axis=1), axis=1), [None] * len(pack.refs)
-    a = [env[src][:, sel] for src, sel in pack.refs]
+    a = [_gather(env, sel, pack.width) if src == _GATHERED else env[src][:, sel]
+         for src, sel in pack.refs]  # fmt: skip
     if operation.arity is None:  # a sum, in the engine's order
         if not op.params:
             terms, lg = a, [None] * len(a)
@@ -541,6 +534,16 @@ def _forward(pack: _Pack, env: list[Any], values: Any) -> tuple[Any, list[Any]]:
         return _by_rule(operation.rule, a, op.params)
     except (ArithmeticError, ValueError) as error:
         raise _RowRaises(error) from error
+
+
+def _gather(env: list[Any], parts: tuple, width: int) -> Any:
+    """A child position's values (rows, width) from several sources: (src, their lanes, our
+    lanes) each."""
+    rows = max(env[src].shape[0] for src, _, _ in parts)
+    out = np.empty((rows, width))
+    for src, theirs, ours in parts:
+        out[:, ours] = env[src][:, theirs]
+    return out
 
 
 def _by_rule(rule: Callable, inputs: list[Any], params: tuple) -> tuple[Any, list[Any]]:

@@ -54,7 +54,8 @@ from ..engine import Constant, Value
 from ..ops import RUNTIME
 from ..passes import topological_order
 from ..reals import all_floats, real
-from .batched import RowsAtOnce, Unprofitable, available, fewest_rows
+from .batched import RowsAtOnce, available
+from .cost import Unprofitable, fewest_rows
 from .javascript import javascript_function
 from .writer import RULES, Writer
 
