@@ -29,7 +29,7 @@ from micrograd_cbook import (
     topological_order,
     weighted_sum,
 )
-from micrograd_cbook.speed import batched, cost, layers, reduce
+from micrograd_cbook.speed import batched, cost, layers, reduce, writer
 
 pytestmark = pytest.mark.skipif(not batched.available(), reason="NumPy is not installed")
 
@@ -289,6 +289,17 @@ def test_one_call_of_a_graph_of_many_leaves_runs_at_once_with_the_interpreters_f
         p.grad = g
     C.backward()
     assert got == repr((C.data, [p.grad for p in params]))
+
+
+def test_a_graph_the_plan_runs_is_never_named_until_its_code_is_asked_for():
+    # Naming 100,000 values takes a second; the plan needs none of the names.
+    model = nn.MLP(2, [48, 48, 1], seed=5)
+    C = 1e-4 * sum_values(p * p for p in model.parameters())
+    with mock.patch.object(writer.Writer, "_name", side_effect=AssertionError("named")):
+        f = compile(C, [])
+        total = f([])
+    assert f.batched.used and total == C.data
+    assert "def _many(" in f.source and "droot_d" in f.source  # named now
 
 
 def test_a_long_chain_called_on_one_row_is_not_planned_for():

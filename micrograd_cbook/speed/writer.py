@@ -27,6 +27,7 @@ SUM_PIECE = 100  # terms per line of a long sum
 FAST_NAMES = 250  # CPython reads its first 256 local variables with the shortest instructions
 
 _NAME = re.compile(r"\b[a-zA-Z]\w*")
+_NAMES = frozenset(("var", "grad", "slope", "C", "taken"))  # given by Writer._name
 _ATOM = re.compile(r"-?[\w.]+|\(-[\w.]+\)")  # a name or a number: no parentheses needed
 _ADDED_TO = re.compile(r"^ *(\w+) \+= ", re.M)
 
@@ -75,10 +76,31 @@ class Writer:
     ) -> None:
         self.root, self.order, self.inputs, self.record = root, order, inputs, record
         self.parameters, self.constants = parameters, constants
+        self.given = set(inputs)
+        # A node the engine made is written from its operation's entry in the table; one made
+        # by hand (its op a plain str) is frozen at the value and local grads it holds.
+        self.known = {n for n in order if n.children and operation_of(n) is not None}
+        self.frozen = sum(1 for n in order if n.children and n not in self.known)
+        # Which values need a grad: the non-input leaves and whatever lies above them.
+        self.wanted: set[Value] = set(parameters) | set(constants)
+        for n in order:  # children first
+            if n.children and any(c in self.wanted for c in n.children):
+                self.wanted.add(n)
+
+    def __getattr__(self, attribute: str) -> Any:
+        """The code's names (``var``, ``grad``, ``slope``, ``C``, ``taken``) are given when
+        first read: a graph that the plan runs every row at once may never need them."""
+        if attribute in _NAMES and "wanted" in self.__dict__:
+            self._name()
+            return self.__dict__[attribute]
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {attribute!r}")
+
+    def _name(self) -> None:
+        """Name every value, every grad and the slopes the forward pass gives a name."""
+        order, given, root = self.order, self.given, self.root
         self.taken: set[str] = set()
         self._next: dict[str, int] = {}  # per base name, the next number to try
         self.var: dict[Value, str] = {}
-        self.given = given = set(inputs)
         for k, n in enumerate(order):
             if type(n) is Constant and n not in given:
                 self.var[n] = literal(n.data)
@@ -86,16 +108,7 @@ class Writer:
                 self.var[n] = self._fresh(n.label)
             else:
                 self.var[n] = self._fresh(f"{stem(n, n in given)}{k}")
-        # A node the engine made is written from its operation's entry in the table; one made
-        # by hand (its op a plain str) is frozen at the value and local grads it holds.
-        self.known = {n for n in order if n.children and operation_of(n) is not None}
-        self.frozen = sum(1 for n in order if n.children and n not in self.known)
-        self.C = self.var[root] if root.label and root not in constants else "root"
-        # Which values need a grad: the non-input leaves and whatever lies above them.
-        self.wanted: set[Value] = set(parameters) | set(constants)
-        for n in order:  # children first
-            if n.children and any(c in self.wanted for c in n.children):
-                self.wanted.add(n)
+        self.C = self.var[root] if root.label and root not in self.constants else "root"
         self.grad: dict[Value, str] = {}
         for n in order:
             if n in self.wanted:
