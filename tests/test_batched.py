@@ -12,6 +12,7 @@ import math
 import random
 import subprocess
 import sys
+import warnings
 from unittest import mock
 
 import pytest
@@ -418,8 +419,13 @@ def test_a_fault_of_the_plan_is_reported_and_the_straight_line_code_runs_the_bat
     monkeypatch.setattr(batched, "outer_sum", broken)
     with pytest.warns(batched.PlanFailed, match=r"ValueError: operands could not be broadcast"):
         total = f.many(demo_rows(30))
-    assert not f.batched.used
+    assert not f.batched.used and f.batched.failed
     assert repr((total, [p.grad for p in model.parameters()])) == want
+    # A plan that failed is not tried again: the next calls run the straight-line code alone.
+    model.zero_grad()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert repr((f.many(demo_rows(30)), [p.grad for p in model.parameters()])) == want
 
 
 def test_many_at_once_records_the_values_asked_for_row_by_row():

@@ -21,7 +21,8 @@ would raise (ln of 0, eˣ too large, a division by zero), the batch is run again
 straight-line code, which raises as the interpreter does; nothing was written before. Only
 an operation's own rule says that a row would raise; any other error inside the plan is a
 fault of the plan, not of the rows: the straight-line code runs the batch all the same, and
-:class:`PlanFailed` (a warning) says what went wrong, so that it is seen and reported.
+:class:`PlanFailed` (a warning) says what went wrong, so that it is seen and reported; the
+plan is not run again.
 
 >>> from micrograd_cbook import Value, compile, weighted_sum
 >>> w, b, x = [Value(0.5), Value(-1.0)], Value(0.25), [Value(0.0), Value(0.0)]
@@ -57,7 +58,7 @@ from .cost import (
     Unprofitable,
     depths,
 )
-from .lanes import edge_reader, lane_runs, read_edges, selector
+from .lanes import edge_reader, gather, lane_runs, read_edges, selector, spread
 from .layers import outer_sum
 from .reduce import ordered_sum
 
@@ -105,7 +106,7 @@ class _Pack:
     """Nodes (its lanes) doing one operation at one depth on children of the same kinds.
 
     ``refs[pos]``: where the lanes' children ``pos`` are, (env index, selector of lanes), or
-    (_GATHERED, parts) where they lie in several packs (see :func:`_gather`);
+    (_GATHERED, parts) where they lie in several packs (see :func:`.lanes.gather`);
     ``layer``: for a weighted sum of leaf weights and inputs shared by every lane (a layer of
     neurons), the weights' leaf indices (lanes, terms), the inputs' env index and lanes;
     ``stack``: for a plain sum whose terms all come from one source, (env index, lanes of
@@ -162,7 +163,8 @@ class RowsAtOnce:
 
     ``packs``: how many packs of lanes; ``min_rows``: from how many rows on a batch runs here
     (where the cost model says it is faster than the straight-line code; you may set it);
-    ``used``: whether the last ``many`` ran here; ``fused``: how many layers' weights or
+    ``used``: whether the last ``many`` ran here; ``failed``: whether it ever failed
+    (:class:`PlanFailed`: then it is not run again); ``fused``: how many layers' weights or
     inputs get their grads from the layer itself; ``edge_rows``: edge columns per row.
     """
 
@@ -177,7 +179,8 @@ class RowsAtOnce:
         record: Sequence[Value],
         rows: int | None = None,
     ) -> None:
-        self.leaves, self.used, self.inputs = tuple(leaves), False, len(inputs)
+        self.leaves, self.inputs = tuple(leaves), len(inputs)
+        self.used, self.failed = False, False
         self.constants = np.array(
             [[float(n.data) if type(n) is Constant else 0.0 for n in self.leaves]]
         ).reshape(1, len(self.leaves))
@@ -425,6 +428,7 @@ class RowsAtOnce:
             except _RowRaises:  # the straight-line code raises as the interpreter does
                 return None
             except Exception as error:  # the plan's fault: the straight-line code runs it
+                self.failed = True  # (not run again: the straight-line code runs)
                 warnings.warn(
                     PlanFailed(
                         f"the every-row-at-once plan failed ({type(error).__name__}: {error}); "
@@ -470,19 +474,13 @@ class RowsAtOnce:
         for ids, reader in self.leaf_groups:  # row after row, each row's edges in order
             g[ids] = read_edges(reader, edges, start=g[ids])
         src, lane = self.root_at
-        column = _spread(env[src][:, lane], (n,))  # the total, row after row:
+        column = spread(env[src][:, lane], (n,))  # the total, row after row:
         total = np.add.accumulate(np.concatenate(([total], column)))[-1]
         if self.record:  # each row's recorded values, a run of lanes at a time
-            parts = [_spread(env[src][:, sel], (n, k)) for src, sel, k in self.record]
+            parts = [spread(env[src][:, sel], (n, k)) for src, sel, k in self.record]
             block = parts[0] if len(parts) == 1 else np.concatenate(parts, axis=1)
             recorded.extend(map(tuple, block.tolist()))
         return total
-
-
-def _spread(a: Any, shape: tuple[int, ...]) -> Any:
-    """``a`` broadcast to ``shape`` (a row or a lane repeated), or ``a`` itself where it has
-    that shape already (NumPy's broadcast_to costs microseconds even then)."""
-    return a if a.shape == shape else np.broadcast_to(a, shape)
 
 
 def _each(fn: Callable[[float], float], a: Any) -> Any:
@@ -504,7 +502,7 @@ def _forward(pack: _Pack, env: list[Any], values: Any) -> tuple[Any, list[Any]]:
         weights, x_src, x_lanes = pack.layer
         w = values[0][weights]  # (lanes, terms)
         xs = env[x_src][:, x_lanes]  # (rows, terms): one lane for every term, broadcast
-        xs = _spread(xs, (xs.shape[0], w.shape[1]))
+        xs = spread(xs, (xs.shape[0], w.shape[1]))
         z = outer_sum(xs.T, w.T)  # Σₖ xₖ·wₖ in order (-0.0 + t is t: the engine's from -0.0)
         _, _, bias = weighted_parts(pack.refs, op)
         if bias is not None:
@@ -515,7 +513,7 @@ def _forward(pack: _Pack, env: list[Any], values: Any) -> tuple[Any, list[Any]]:
     if pack.stack is not None:  # a sum of terms from one source: (rows, terms, lanes)
         src, idx = pack.stack
         return ordered_sum(np.take(env[src], idx, axis=1), axis=1), [None] * len(pack.refs)
-    a = [_gather(env, sel, pack.width) if src == _GATHERED else env[src][:, sel]
+    a = [gather(env, sel, pack.width) if src == _GATHERED else env[src][:, sel]
          for src, sel in pack.refs]  # fmt: skip
     if operation.arity is None:  # a sum, in the engine's order
         if not op.params:
@@ -536,16 +534,6 @@ def _forward(pack: _Pack, env: list[Any], values: Any) -> tuple[Any, list[Any]]:
         raise _RowRaises(error) from error
 
 
-def _gather(env: list[Any], parts: tuple, width: int) -> Any:
-    """A child position's values (rows, width) from several sources: (src, their lanes, our
-    lanes) each."""
-    rows = max(env[src].shape[0] for src, _, _ in parts)
-    out = np.empty((rows, width))
-    for src, theirs, ours in parts:
-        out[:, ours] = env[src][:, theirs]
-    return out
-
-
 def _by_rule(rule: Callable, inputs: list[Any], params: tuple) -> tuple[Any, list[Any]]:
     """An operation without an array rule: its float rule element by element (its errors)."""
     arrays = np.broadcast_arrays(*(np.asarray(x, dtype=np.float64) for x in inputs))
@@ -563,7 +551,7 @@ def _layer_grads(pack: _Pack, lg: list[Any], d: Any, g: Any, direct: dict[int, A
     weights, x_src, _ = pack.layer  # type: ignore[misc]
     xs, w = lg[0], lg[1]  # ∂z/∂w = x (rows, terms); ∂z/∂x = w (lanes, terms)
     if pack.fused_w:  # (inputs that are leaves: one row, the same in every row)
-        xs = _spread(xs, (d.shape[0], w.shape[1]))
+        xs = spread(xs, (d.shape[0], w.shape[1]))
         g[weights] = outer_sum(d, xs, start=g[weights])
     if pack.fused_x is not None:
         order = pack.fused_x

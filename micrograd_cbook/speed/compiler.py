@@ -358,7 +358,9 @@ class CompiledGraph:
                 self._fewest = 2 * rows
                 return None
         plan = self._batched
-        return plan if plan is not None and rows >= plan.min_rows else None
+        if plan is None or plan.failed:  # (a plan that failed once is not tried again)
+            return None
+        return plan if rows >= plan.min_rows else None
 
     def forward(self, values: Sequence[float]) -> float:
         """The root's value only: no grads are touched."""

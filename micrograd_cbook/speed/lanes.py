@@ -15,7 +15,7 @@ from typing import Any
 
 from .reduce import ordered_sum
 
-__all__ = ["edge_reader", "lane_runs", "read_edges", "selector"]
+__all__ = ["edge_reader", "gather", "lane_runs", "read_edges", "selector", "spread"]
 
 
 def edge_reader(table: Any, columns: int) -> tuple:
@@ -89,3 +89,25 @@ def selector(idx: list[int]) -> Any:
     if idx == list(range(idx[0], idx[0] + len(idx))):
         return slice(idx[0], idx[0] + len(idx))
     return np.array(idx, dtype=np.intp)
+
+
+def spread(a: Any, shape: tuple[int, ...]) -> Any:
+    """``a`` broadcast to ``shape`` (a row or a lane repeated), or ``a`` itself where it has
+    that shape already (NumPy's broadcast_to costs microseconds even then)."""
+    if a.shape == shape:
+        return a
+    import numpy as np  # (a plan exists: NumPy is there)
+
+    return np.broadcast_to(a, shape)
+
+
+def gather(env: list[Any], parts: tuple, width: int) -> Any:
+    """A child position's values (rows, width) from several sources (the env indices of a
+    plan's values): (source, its lanes, ours) each."""
+    import numpy as np  # (a plan exists: NumPy is there)
+
+    rows = max(env[src].shape[0] for src, _, _ in parts)
+    out = np.empty((rows, width))
+    for src, theirs, ours in parts:
+        out[:, ours] = env[src][:, theirs]
+    return out
