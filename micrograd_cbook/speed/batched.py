@@ -40,6 +40,7 @@ True
 from __future__ import annotations
 
 import math
+import operator
 import warnings
 from collections.abc import Callable, Iterable, Sequence
 from functools import cached_property
@@ -76,6 +77,7 @@ __all__ = [
 CHUNK_FLOATS = 1 << 22  # the rows of a batch are run in chunks of about 32 MB of edges
 _LEAVES, _INPUTS = 0, 1  # env[0]: the leaves' values (n, 1); env[1]: the inputs (n, rows)
 _PACKED = 2  # env[2 + k]: pack k's values (rows or 1, lanes)
+_RANK_AND_POSITION = operator.itemgetter(0, 1)  # a use's place in backward()'s order
 _GATHERED = -1  # a child position whose lanes come from several sources: (src, theirs, ours)
 
 
@@ -260,16 +262,16 @@ class RowsAtOnce:
         for pos in range(len(pack.lanes[0].children)):
             at = [self._at[n.children[pos]] for n in pack.lanes]
             lanes_at.append([lane for _, lane in at])
+            if len({src for src, _ in at}) == 1:
+                pack.refs.append((at[0][0], selector(lanes_at[-1])))
+                continue
             parts: dict[int, tuple[list[int], list[int]]] = {}  # a source → its lanes, ours
             for mine, (src, lane) in enumerate(at):
                 theirs, ours = parts.setdefault(src, ([], []))
                 theirs.append(lane)
                 ours.append(mine)
-            if len(parts) == 1:
-                pack.refs.append((at[0][0], selector(lanes_at[-1])))
-            else:  # children from several packs: gathered part by part
-                gather = tuple((src, selector(t), selector(o)) for src, (t, o) in parts.items())
-                pack.refs.append((_GATHERED, gather))
+            gather = tuple((src, selector(t), selector(o)) for src, (t, o) in parts.items())
+            pack.refs.append((_GATHERED, gather))  # children from several packs, part by part
         if not (pack.known and pack.op.operation.arity is None):  # only sums are stacks or
             return  # layers
         plain_sum = not pack.op.params
@@ -351,8 +353,8 @@ class RowsAtOnce:
         (A fused layer's weights and inputs have no columns: the layer adds their grads.)"""
 
         def columns(child: Value) -> list[int]:
-            out = []
-            for _, pos, user in sorted(uses.get(child, []), key=lambda u: u[:2]):
+            out, users = [], uses.get(child, [])
+            for _, pos, user in sorted(users, key=_RANK_AND_POSITION) if len(users) > 1 else users:
                 env, lane = self._at[user]
                 pack = self._packs[env - 2]
                 if pack.layer is not None and pos < 2 * pack.half and pack.adds(pos // pack.half):
