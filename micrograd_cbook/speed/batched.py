@@ -202,10 +202,10 @@ class RowsAtOnce:
         for pack in self._packs:
             self._refer(pack, rank)
         uses: dict[Value, list[tuple[int, int, Value]]] = {}  # a child → (rank, pos, user)
-        for n in interior:
+        for n, r in rank.items():
             for pos, c in enumerate(n.children):
                 if c in wanted:
-                    uses.setdefault(c, []).append((rank[n], pos, n))
+                    uses.setdefault(c, []).append((r, pos, n))
         self.fused = sum(self._fuse(pack, uses, rank) for pack in self._packs)
         self.edge_rows = self._place_edges(wanted)  # the edge columns (a row of them per row)
         self.order = sorted(
@@ -231,12 +231,13 @@ class RowsAtOnce:
         depth = depths(order)
         packs: list[_Pack] = []
         by_key: dict[tuple, _Pack] = {}
+        at = self._at
         for n in order:  # children first: a pack's children are in packs made before it
             if not n.children:
                 continue
-            sources = tuple(self._at[c][0] for c in n.children)
+            sources = tuple([at[c][0] for c in n.children])
             if n in known and n.op.operation.arity is not None:  # (a sum keeps its sources)
-                sources = tuple(min(src, _PACKED) for src in sources)
+                sources = tuple([src if src < _PACKED else _PACKED for src in sources])
             key = (depth[n], n.op, len(n.children), n in known, sources)
             pack = by_key.get(key)
             if pack is None:
@@ -366,7 +367,9 @@ class RowsAtOnce:
             if pack.lanes[0] is not root and not pack.direct:
                 lists = [columns(n) for n in pack.lanes]
                 m = max(map(len, lists))
-                padded = [[0] * (m - len(cs)) + cs for cs in lists]
+                padded = lists
+                if min(map(len, lists)) < m:
+                    padded = [[0] * (m - len(cs)) + cs for cs in lists]
                 table = np.array(padded, dtype=np.intp).T  # (edges, lanes)
                 pack.grads = edge_reader(table, self.edge_rows)
         groups: dict[int, list[tuple[int, list[int]]]] = {}

@@ -56,7 +56,7 @@ def depths(order: Sequence[Value]) -> dict[Value, int]:
     another."""
     depth: dict[Value, int] = {}
     for n in order:
-        depth[n] = 1 + max(depth[c] for c in n.children) if n.children else 0
+        depth[n] = 1 + max(map(depth.__getitem__, n.children)) if n.children else 0
     return depth
 
 
