@@ -16,6 +16,7 @@ import keyword
 import math
 import operator
 import random
+import re
 import sys
 import threading
 import warnings
@@ -260,6 +261,31 @@ def test_the_source_reads_in_the_chapters_notation():
         1 for line in src.splitlines() if line.lstrip().startswith("dC_dw") and " += " in line
     )
     assert compiled_lines == 16  # one chain-rule line per weight (each used once)
+
+
+def test_a_sums_term_with_no_other_use_shares_the_sums_grad_and_writes_no_line():
+    # x · 1.0001 + 0.0, repeated: the product's grad is the sum's, so the backward pass has
+    # one line fewer a step (no copy g_mul = g_add), and the same floats as backward().
+    x = Value(0.7, "x")
+    y, used_twice = x, None
+    for k in range(50):
+        y = y * 1.0001 + 0.0
+        if k == 25:
+            used_twice = y * 1.0  # a term used twice keeps its own grad, added to
+            y = used_twice + used_twice * y
+    f = compile(y, inputs=[x])
+    got = f([0.7])
+    lines = [line.strip() for line in f.source.split("# backward")[1].splitlines()]
+    copied = [m[1] for m in map(re.compile(r"(\w+) = \w+").fullmatch, lines) if m]
+    added_to = {line.split(" += ")[0] for line in lines if " += " in line}
+    assert copied == ["droot_dmul106"] and "droot_dmul106" in added_to  # u: used twice
+    leaves = [n for n in topological_order(y) if not n.children and n is not x]
+    grads = [n.grad for n in leaves]
+    for n in leaves:
+        n.grad = 0.0
+    x.data = 0.7
+    y.backward()
+    assert repr(got) == repr(y.data) and [repr(n.grad) for n in leaves] == list(map(repr, grads))
 
 
 def test_a_leaf_root_grows_its_grad_by_one():

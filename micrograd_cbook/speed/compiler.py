@@ -2,8 +2,9 @@ r"""Back-propagation as straight-line code: a graph of fixed shape, traced once 
 
 :func:`compile` walks a graph once and writes one Python function for it: its forward pass,
 one line per operation, then its backward pass, one line per chain-rule edge
-(``dC_dchild += ∂node/∂child · dC_dnode``; ``=`` for an interior grad's first edge) in the
-order ``backward()`` adds them. Calling it with new input values does what building the same
+(``dC_dchild += ∂node/∂child · dC_dnode``; ``=`` for an interior grad's first edge; a term of
+a ``+`` with no other use shares the sum's grad, so w·x below has no line) in the order
+``backward()`` adds them. Calling it with new input values does what building the same
 graph with those values and calling ``backward()`` does, with the same float operations in the
 same order (less additions of zeros that cannot change a result): bit for bit the
 interpreter's numbers, many times faster (no nodes are built, no graph is walked).
@@ -18,8 +19,8 @@ interpreter's numbers, many times faster (no nodes are built, no graph is walked
 >>> print("\n".join(line.strip() for line in f.source.splitlines() if "_dz" in line))
 da_dz_local = _e * a * a if z >= 0.0 else a / (1.0 + _e)
 da_dz = da_dz_local * da_da
-da_dmul2 = da_dz
 da_db += da_dz
+da_dw += x * da_dz
 
 Every row at once: with NumPy installed, ``f.many(rows)`` over enough rows (``f.batched``,
 :mod:`micrograd_cbook.speed.batched`) runs each operation once for all the rows, a layer's neurons

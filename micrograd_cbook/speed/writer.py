@@ -247,9 +247,15 @@ class Writer:
         if not root.children:  # a leaf root: its grad grows by 1, as in backward()
             return [f"{self.grad[root]} += 1.0"]
         interior = [n for n in self.order if n.children and n in self.wanted]
+        # With ``skip``, an interior grad given by one edge of factor 1 (a term of a + with
+        # one user) is its user's grad: it takes that name, and the edge writes no line.
+        one_edge: Counter[Value] = Counter()
+        if skip:
+            one_edge.update(c for n in interior for c in n.children if c.children)
+        grad = dict(self.grad)  # the names, an alias where a grad is another's
         blocks = []  # per node: the node, its edges (child, factor · grad), whether skippable
         for n in reversed(interior):
-            g = self.grad[n]
+            g = grad[n]
             a = [self.var[c] for c in n.children]
             edges = [
                 (child, f"{self._factor(n, i, lg, a, language)}{g}")
@@ -263,7 +269,11 @@ class Writer:
                 and n in self.known
                 and n.op.operation.skippable
             )
-            blocks.append((n, edges, skippable))
+            if not skippable:
+                for child, term in edges:
+                    if one_edge[child] == 1 and term == g:
+                        grad[child] = g
+            blocks.append((n, [(c, t) for c, t in edges if grad[c] != t], skippable))
         # The interior children whose first edge sets their grad (each is discarded from the
         # set at that edge, so the later ones add).
         first = (
@@ -271,8 +281,9 @@ class Writer:
             if skip
             else set()
         )
-        lines = [f"{self.grad[root]} = 1.0"]
-        resets = [self.grad[n] for n in interior if n is not root and n not in first]
+        lines = [f"{grad[root]} = 1.0"]
+        given = first | {n for n in interior if grad[n] != self.grad[n]}  # set, or aliases
+        resets = [grad[n] for n in interior if n is not root and n not in given]
         if resets:
             lines.append(" = ".join(resets) + " = 0.0")
         for n, edges, skippable in blocks:
@@ -280,15 +291,15 @@ class Writer:
             for child, term in edges:
                 if child in first:  # its first edge: the grad is set, not added to a 0
                     first.discard(child)
-                    unset.append(self.grad[child])
-                    out.append(f"{self.grad[child]} = {term}")
+                    unset.append(grad[child])
+                    out.append(f"{grad[child]} = {term}")
                 else:
-                    out.append(f"{self.grad[child]} += {term}")
+                    out.append(f"{grad[child]} += {term}")
             if skippable:
                 # A grad of exactly 0 would add 0 · (a finite local grad), ±0, to each child:
                 # no change, so skip. A finite value means finite local grads for these ops.
                 v = self.var[n]
-                lines.append(f"if {self.grad[n]} != 0.0 or {v} - {v} != 0.0:")
+                lines.append(f"if {grad[n]} != 0.0 or {v} - {v} != 0.0:")
                 lines += ["    " + line for line in out]
                 if unset:  # the grads this node would have been the first to give
                     lines += ["else:", f"    {' = '.join(unset)} = 0.0"]
@@ -333,7 +344,8 @@ class Writer:
             "# Forward: one line per operation (and its local derivatives). Backward: one line",
             f"# per chain-rule edge, d{self.C}_dchild += ∂node/∂child · d{self.C}_dnode, in the "
             "order backward() adds them",
-            "# (an interior grad's first edge sets it: =).",
+            "# (an interior grad's first edge sets it: =; a + term's grad with no other use is its",
+            "# user's, under that name).",
             "",
             "",
         ]
