@@ -88,6 +88,65 @@ class StraightLineStep(CompiledStep):
     batched = False
 
 
+ARRAYS_NAME = "micrograd_cbook compiled, parameters in arrays"
+
+
+class InArraysStep(CompiledStep):
+    """The same step with the parameters' values and grads kept in NumPy arrays between
+    steps, as ``training.fit`` keeps them (:mod:`micrograd_cbook.speed.in_arrays`):
+    ``f.many_arrays`` for the points and for the L2 term, then ``SGD.step_arrays``. The same
+    float operations in the same order as :class:`CompiledStep`, without its passes over the
+    Values (each graph reads every ``.data`` and ``.grad`` and writes each ``.grad``; SGD
+    reads both and writes ``.data``): what those passes cost is the difference. A graph
+    whose plan does not pay for its rows (the L2 term of a narrow network, one call) runs
+    its straight-line code on its Values, as ``fit`` runs such a batch."""
+
+    name = ARRAYS_NAME
+
+    def __init__(self, work: Workload) -> None:
+        import numpy as np
+
+        super().__init__(work)
+        at = {p: i for i, p in enumerate(self.params)}
+        # each graph's parameters, as positions in the optimiser's list; its leaves' count
+        self.graphs = [
+            (f, np.array([at[p] for p in f.parameters], dtype=np.intp),
+             len(f.parameters) + len(f.constants))
+            for f in (self.loss, self.l2)
+        ]  # fmt: skip
+        self.x = np.array(self.rows, dtype=np.float64)
+        self.reset()
+
+    def reset(self) -> None:
+        import numpy as np
+
+        super().reset()
+        self.data = np.array([p.data for p in self.params], dtype=np.float64)
+
+    def step(self) -> float:
+        import numpy as np
+
+        grad = np.zeros(len(self.params))  # zero_grad
+        total = -0.0
+        for (f, at, leaves), rows in zip(self.graphs, (self.x, [()])):
+            g = np.zeros(leaves)
+            g[: len(at)] = grad[at]  # the grads so far: the L2 term adds to the points'
+            value = f.many_arrays(rows, self.data[at], g)
+            if value is None:  # too few rows for the plan to pay (the L2 term of a narrow
+                # network): the straight-line code, on the Values of this graph
+                for p, d, dp in zip(f.parameters, self.data[at].tolist(), g.tolist()):
+                    p.data, p.grad = d, dp
+                value = f.many(rows)
+                g[: len(at)] = [p.grad for p in f.parameters]
+            total += value
+            grad[at] = g[: len(at)]
+        self.optimizer.step_arrays(self.data, grad)  # p.data -= lr · p.grad, in the array
+        return total
+
+    def weights(self) -> list[float]:
+        return self.data.tolist()
+
+
 # ------------------------------------------------------------ the digits epoch
 
 FIT_NAME = "micrograd_cbook training.fit"

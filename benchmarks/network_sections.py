@@ -52,6 +52,7 @@ class System(Protocol):
 ROLES: dict[str, tuple[str, str]] = {
     "compiled": ("compiled", "CompiledStep"),
     "straight_line": ("compiled", "StraightLineStep"),
+    "in_arrays": ("compiled", "InArraysStep"),
     "interpreted": ("interpreted", "InterpretedStep"),
     "micrograd": ("micrograd_010", "MicrogradStep"),
     "torch_scalars": ("torch_scalars", "TorchScalarStep"),
@@ -70,10 +71,22 @@ BUILT_IN = {
 }
 DEMO_ONLY = ("micrograd", "torch_scalars", "floats_loops")  # seconds a step, or context
 # the peers of the compiled step in the tables at every scale, in the issue's order first
-PEERS = ("torch_usual", "torch_lean", "numpy", "jax", "floats", "straight_line", "interpreted")
+PEERS = (
+    "torch_usual",
+    "torch_lean",
+    "numpy",
+    "jax",
+    "floats",
+    "straight_line",
+    "in_arrays",
+    "interpreted",
+)
+# the compiled step with its parameters in arrays (fit's way) against the fastest peers
+IN_ARRAYS_PEERS = ("torch_usual", "torch_lean", "numpy", "jax")
 SHORT = {
     "compiled": "compiled",
     "straight_line": "straight-line",
+    "in_arrays": "in arrays",
     "interpreted": "interpreted",
     "micrograd": "micrograd 0.1.0",
     "torch_scalars": "torch 0-d",
@@ -294,8 +307,10 @@ def demo_section(spec: Spec, plan: dict[str, Any], results: dict[str, Any]) -> d
         "section 3);\na step is f.many(every point) + l2([]), then optim.SGD. many ran every "
         f"point at once: {_yes(res['compile']['every_row_at_once'])}.\nstraight-line: the "
         "generated Python once per point (it skips the edges of a node whose grad is 0: its "
-        "own speed,\ninside the black box). Turns of several steps in a row, from the start "
-        "weights; ms per step."
+        "own speed,\ninside the black box). in arrays: the same graphs and plan, the "
+        "parameters' values and grads in NumPy arrays between steps\n(f.many_arrays, "
+        "SGD.step_arrays: training.fit's way), no pass over the Values. Turns of several "
+        "steps in a row, from the start\nweights; ms per step."
     )
     for gc_on in (True, False):
         print(f"\n-- gc {'on (the main table)' if gc_on else 'paused'} --")
@@ -467,6 +482,13 @@ def scale_ratios(all_res: list[dict[str, Any]], gc_on: bool) -> None:
         cells = [f"compiled ÷ {SHORT[role]}"]
         for res in all_res:
             r = ratio(res, "compiled", role, gc_on)
+            cells.append("-" if r is None else fmt_ratio(r))
+        if any(c != "-" for c in cells[1:]):
+            rows.append(cells)
+    for role in IN_ARRAYS_PEERS:
+        cells = [f"in arrays ÷ {SHORT[role]}"]
+        for res in all_res:
+            r = ratio(res, "in_arrays", role, gc_on)
             cells.append("-" if r is None else fmt_ratio(r))
         if any(c != "-" for c in cells[1:]):
             rows.append(cells)

@@ -171,6 +171,18 @@ def test_every_built_in_system_computes_the_interpreters_losses_and_weights(tiny
     assert len(proof["systems"]["numpy"]["losses"]) == proof["steps_checked"] == 2
 
 
+def test_the_step_with_its_parameters_in_arrays_is_the_compiled_steps_bit_for_bit():
+    compiled = bench("compiled")
+    work = bench("workload").workload(width=16, points=100)
+    values, arrays = compiled.CompiledStep(work), compiled.InArraysStep(work)
+    losses = [(values.step(), arrays.step()) for _ in range(3)]
+    assert all(repr(a) == repr(b) for a, b in losses)
+    assert list(map(repr, values.weights())) == list(map(repr, arrays.weights()))
+    assert arrays.loss.batched.used  # the points ran every row at once, on the arrays
+    arrays.reset()
+    assert arrays.step() == losses[0][0]
+
+
 def test_pytorchs_steps_compute_the_interpreters_losses(tiny):
     pytest.importorskip("torch")
     proof = agree(("torch_usual", "torch_lean", "torch_scalars"), tiny)
@@ -255,6 +267,7 @@ def test_the_demo_tables_time_every_system_with_gc_on_then_paused(quick_run):
         for system in (
             "micrograd_cbook compiled",
             "micrograd_cbook compiled, straight-line only",
+            "micrograd_cbook compiled, parameters in arrays",
             "micrograd_cbook interpreted",
             "micrograd 0.1.0",
             "plain floats, by hand",
@@ -264,7 +277,8 @@ def test_the_demo_tables_time_every_system_with_gc_on_then_paused(quick_run):
             name = re.escape(system).replace("2\\.4\\.6", r"\S+")  # any NumPy version
             assert re.search(rf"^{name}\s+{SPREAD}\s+\d+\s", part, re.M), system
     assert "same computation: yes" in demo
-    assert re.search(r"the first step's bit for bit: compiled, straight-line, interpreted\b", demo)
+    exact = r"the first step's bit for bit: compiled, straight-line, in arrays, interpreted\b"
+    assert re.search(exact, demo)
     assert "the interpreter against micrograd 0.1.0, gc on for both" in demo
 
 
