@@ -147,7 +147,8 @@ def test_a_replay_that_moves_a_weight_moves_it_for_the_next_epoch_as_on_the_valu
 
 
 class Stops(SGD):
-    """SGD that raises at its third step (step() on the Values runs step_arrays too)."""
+    """SGD that raises at its third step (with momentum, step() on the Values runs
+    step_arrays too)."""
 
     steps = 0
 
@@ -164,8 +165,9 @@ def test_an_error_mid_training_leaves_the_values_with_every_number_so_far():
         with steps_counted() as taken:
             X, y = datasets.spiral(30, seed=0)
             model = nn.MLP(2, [6, 3], activation="tanh", output_activation="linear", seed=3)
+            opt = Stops(model.parameters(), 0.3, 0.5)
             with pytest.raises(RuntimeError, match="stopped"):
-                fit(model, X, y, loss="cross_entropy", optimizer=Stops(model.parameters(), 0.3),
+                fit(model, X, y, loss="cross_entropy", optimizer=opt,
                     batch_size=16, seed=0, progress=False, compiled=compiled)  # fmt: skip
         assert len(taken) == (3 if compiled else 0)
         outcomes.append(repr([(p.data, p.grad) for p in model.parameters()]))

@@ -252,7 +252,12 @@ def _both(make, grads_per_step, start):
             opt.arrays = step % 2 == 0 if arrays == "in turn" else arrays
             for p, g in zip(ps, gs):
                 p.grad = g
-            opt.step()
+            if arrays is True:  # (SGD's step() without momentum runs its loop: one pass)
+                data, grad = opt.read_arrays()
+                opt.step_arrays(data, grad)
+                opt.write_arrays(data)
+            else:
+                opt.step()
             trace.append([repr(p.data) for p in ps])
         state = [getattr(opt, k, None) for k in ("m", "v", "v_max", "buffers", "t")]
         # (the array path keeps its state as arrays between its steps: the same floats)
@@ -326,3 +331,22 @@ def test_an_update_that_overflows_gives_inf_quietly_on_the_array_path_as_in_pyth
         warnings.simplefilter("error")
         array_path, python_path, in_turn = _both(_makers[which], steps, start)
     assert array_path == python_path == in_turn
+
+
+@pytest.mark.skipif(optim_arrays.numpy is None, reason="NumPy (the fast extra) is not installed")
+def test_sgd_without_momentum_updates_in_one_pass_over_the_values_and_with_it_as_arrays(
+    monkeypatch,
+):
+    # One pass, p.data -= lr·g, costs less than reading the Values into arrays and back.
+    ps = [Value(1.0), Value(-2.0)]
+    plain, heavy = SGD(ps, lr=0.1, weight_decay=0.1), SGD(ps, lr=0.1, momentum=0.9)
+    read = []
+    monkeypatch.setattr(SGD, "read_arrays", lambda self: read.append(self) or (None, None))
+    monkeypatch.setattr(SGD, "step_arrays", lambda self, data, grad: None)
+    monkeypatch.setattr(SGD, "write_arrays", lambda self, data: None)
+    for p in ps:
+        p.grad = 0.5
+    plain.step()
+    assert [p.data for p in ps] == [1.0 - 0.1 * (0.5 + 0.1 * 1.0), -2.0 - 0.1 * (0.5 - 0.1 * 2.0)]
+    heavy.step()
+    assert read == [heavy] and plain.arrays is heavy.arrays is True
