@@ -13,7 +13,10 @@ are each a sum of outer products, in the engine's order:
 :func:`outer_sum` makes the products a block at a time (about 2 MB, which stays in the
 cache while it is summed) and adds each block with
 :func:`~micrograd_cbook.speed.reduce.ordered_sum`, the sum so far in front of the next block:
-the floats of the loop, and no array of every product (a layer × its rows) is made.
+the floats of the loop, and no array of every product (a layer × its rows) is made. Where
+fewer than :data:`FEWEST_IN_A_BLOCK` products fit in a block (a wide layer's), each is added
+to the sum in place as it is made, the same floats without the block's copies (w256's three
+sums about a tenth faster).
 
 >>> import numpy as np
 >>> u, v = np.array([[1e16, 1.0], [1.0, 2.0], [-1e16, 3.0]]), np.array([[1.0], [1.0], [1.0]])
@@ -27,9 +30,10 @@ from typing import Any
 
 from .reduce import ordered_sum
 
-__all__ = ["BLOCK_FLOATS", "outer_sum"]
+__all__ = ["BLOCK_FLOATS", "FEWEST_IN_A_BLOCK", "outer_sum"]
 
 BLOCK_FLOATS = 1 << 18  # products made and summed at a time (2 MB: the L2 cache of a core)
+FEWEST_IN_A_BLOCK = 16  # fewer fit in a block: each product added in place (a·b > 16,384)
 
 
 def outer_sum(u: Any, v: Any, start: Any = None) -> Any:
@@ -44,6 +48,14 @@ def outer_sum(u: Any, v: Any, start: Any = None) -> Any:
     u, v = np.ascontiguousarray(u), np.ascontiguousarray(v)
     n, a, b = u.shape[0], u.shape[1], v.shape[1]
     step = max(1, BLOCK_FLOATS // max(1, a * b))
+    if step < FEWEST_IN_A_BLOCK and n:  # big products: each added in place as it is made
+        product = np.empty((a, b))
+        total = (
+            np.multiply(u[0, :, None], v[0], out=product).copy() if start is None else start.copy()
+        )
+        for i in range(0 if start is not None else 1, n):
+            total += np.multiply(u[i, :, None], v[i], out=product)
+        return total
     block = np.empty((min(n, step) + 1, a, b))  # row 0: the sum so far
     total = start
     for i in range(0, n, step):
