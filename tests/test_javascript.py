@@ -202,6 +202,24 @@ def test_errors_are_thrown_with_the_engines_kind_and_message():
     assert {kind for _, kind, _ in want} == {"ValueError", "OverflowError", "ZeroDivisionError"}
 
 
+def test_a_power_of_one_is_one_as_in_python_where_math_pow_gives_nan():
+    # 1 ** y is 1 for every y, ±inf and nan too, in Python (and C); Math.pow(1, y) is NaN
+    # there (hypothesis found σ(inf) ** inf: 1.0 ** inf).
+    points = [(1.0, INF), (1.0, -INF), (1.0, NAN), (1.0, 0.5), (0.5, INF), (2.0, -INF)]
+    points += [(NAN, 0.0), (-1.0, 3.0), (0.0, 2.0)]
+    w, x = Value(0.0, "w"), Value(0.0, "x")
+    f = compile(w**x)
+    calls = [(f.javascript, [], [at[p.label] for p in f.parameters])
+             for at in (dict(zip("wx", p)) for p in points)]  # fmt: skip
+    for (a, b), got in zip(points, in_node(calls)):
+        w, x = Value(a, "w"), Value(b, "x")
+        y = w**x
+        y.backward()
+        assert got[0] == "ok", (a, b, got)
+        assert repr(got[1]) == repr(y.data), (a, b, got)
+        assert repr(got[2]) == repr([w.grad, x.grad]), (a, b, got)
+
+
 # ------------------------------------------------------------------ names from any label
 
 TRICKY = (

@@ -8,7 +8,8 @@ runtime defines those names (``_exp`` is ``Math.exp``, ...), ``_repr`` (a number
 
 JavaScript's numbers are IEEE 754 doubles, as Python's floats: ``+ − × ÷`` and the square
 root give the same bits; ``Math.exp``, ``Math.log``, ``Math.tanh``, ``Math.log1p`` and
-``Math.pow`` may differ from C's in the last bits.
+``Math.pow`` may differ from C's in the last bits (``_pow`` is ``Math.pow`` but for ``1 ** y``,
+1 in Python for every y, where ``Math.pow(1, ±inf or NaN)`` is NaN).
 
 :data:`NOTATION` is :mod:`micrograd_cbook.notation` in JavaScript, for pages that write
 numbers: ``_fmt`` and ``_number`` give the same text as ``fmt`` and ``number`` for every
@@ -28,7 +29,9 @@ __all__ = ["HAND_MADE", "NOTATION", "RUNTIME", "javascript_function"]
 
 RUNTIME = r"""
 const _exp = Math.exp, _log = Math.log, _log1p = Math.log1p, _tanh = Math.tanh;
-const _sqrt = Math.sqrt, _abs = Math.abs, _pow = Math.pow, _inf = Infinity, _nan = NaN;
+const _sqrt = Math.sqrt, _abs = Math.abs, _inf = Infinity, _nan = NaN;
+// Python's (C's) pow: 1 ** y is 1 for every y, ±inf and nan too, where Math.pow gives NaN
+function _pow(x, y) { return x === 1 ? 1 : Math.pow(x, y); }
 function _isinf(x) { return x === Infinity || x === -Infinity; }
 function _is_integer(x) { return Number.isInteger(x); }
 // Python's repr of a float: the shortest digits, in e-notation below 1e-4 and from 1e16
