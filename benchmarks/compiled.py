@@ -114,8 +114,7 @@ class InArraysStep(CompiledStep):
              len(f.parameters) + len(f.constants))
             for f in (self.loss, self.l2)
         ]  # fmt: skip
-        self.x = np.array(self.rows, dtype=np.float64)
-        self.reset()
+        self.x = np.array(self.rows, dtype=np.float64)  # (self.data: reset, from __init__)
 
     def reset(self) -> None:
         import numpy as np

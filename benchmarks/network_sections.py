@@ -478,20 +478,14 @@ def scale_times(all_res: list[dict[str, Any]], roles: list[str], gc_on: bool) ->
 
 def scale_ratios(all_res: list[dict[str, Any]], gc_on: bool) -> None:
     rows = []
-    for role in PEERS:
-        cells = [f"compiled ÷ {SHORT[role]}"]
-        for res in all_res:
-            r = ratio(res, "compiled", role, gc_on)
-            cells.append("-" if r is None else fmt_ratio(r))
-        if any(c != "-" for c in cells[1:]):
-            rows.append(cells)
-    for role in IN_ARRAYS_PEERS:
-        cells = [f"in arrays ÷ {SHORT[role]}"]
-        for res in all_res:
-            r = ratio(res, "in_arrays", role, gc_on)
-            cells.append("-" if r is None else fmt_ratio(r))
-        if any(c != "-" for c in cells[1:]):
-            rows.append(cells)
+    for subject, others in (("compiled", PEERS), ("in_arrays", IN_ARRAYS_PEERS)):
+        for role in others:
+            cells = [f"{SHORT[subject]} ÷ {SHORT[role]}"]
+            for res in all_res:
+                r = ratio(res, subject, role, gc_on)
+                cells.append("-" if r is None else fmt_ratio(r))
+            if any(c != "-" for c in cells[1:]):
+                rows.append(cells)
     table(["", *(r["label"] for r in all_res)], rows)
 
 

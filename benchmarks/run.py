@@ -283,13 +283,18 @@ def targets(every: list[dict[str, Any]], results: dict[str, Any]) -> dict[str, A
 
 def _in_arrays_figure(key, where, by_key):
     """A step target's ratio for the step with its parameters in arrays, or None."""
-    if key in ("digits_accuracy", "digits_over_torch", "interpreted_vs_micrograd"):
+    a, b = _step_pair(key)
+    if a != "compiled" or where not in by_key:
         return None
-    t = by_key[where]["timings"] if where in by_key else None
-    b = "numpy" if key == "demo_over_numpy" else "torch_usual"
-    if t is None or "in_arrays" not in t.on or b not in t.on:
-        return None
-    return t.ratio("in_arrays", b)
+    t = by_key[where]["timings"]
+    return t.ratio("in_arrays", b) if "in_arrays" in t.on and b in t.on else None
+
+
+def _step_pair(key):
+    """The two systems whose times a step target divides: (a, b) for a ÷ b."""
+    if key == "interpreted_vs_micrograd":
+        return "micrograd", "interpreted"
+    return "compiled", "numpy" if key == "demo_over_numpy" else "torch_usual"
 
 
 def _target_figure(key, where, by_key, results, at_most, target):
@@ -305,9 +310,7 @@ def _target_figure(key, where, by_key, results, at_most, target):
         return s.median, fmt_ratio(s), _share(per_epoch, target, at_most)
     res = by_key[where]
     t = res["timings"]
-    a, b = ("micrograd", "interpreted") if key == "interpreted_vs_micrograd" else ("compiled", None)
-    if b is None:
-        b = "numpy" if key == "demo_over_numpy" else "torch_usual"
+    a, b = _step_pair(key)
     if a not in t.on or b not in t.on:
         return None, None, None
     s = t.ratio(a, b)

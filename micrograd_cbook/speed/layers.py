@@ -50,10 +50,8 @@ def outer_sum(u: Any, v: Any, start: Any = None) -> Any:
     step = max(1, BLOCK_FLOATS // max(1, a * b))
     if step < FEWEST_IN_A_BLOCK and n:  # big products: each added in place as it is made
         product = np.empty((a, b))
-        total = (
-            np.multiply(u[0, :, None], v[0], out=product).copy() if start is None else start.copy()
-        )
-        for i in range(0 if start is not None else 1, n):
+        total = u[0, :, None] * v[0] if start is None else start.copy()
+        for i in range(1 if start is None else 0, n):
             total += np.multiply(u[i, :, None], v[i], out=product)
         return total
     block = np.empty((min(n, step) + 1, a, b))  # row 0: the sum so far

@@ -253,6 +253,7 @@ class Writer:
         if skip:
             one_edge.update(c for n in interior for c in n.children if c.children)
         grad = dict(self.grad)  # the names, an alias where a grad is another's
+        aliased: set[Value] = set()
         blocks = []  # per node: the node, its edges (child, factor · grad), whether skippable
         for n in reversed(interior):
             g = grad[n]
@@ -273,7 +274,8 @@ class Writer:
                 for child, term in edges:
                     if one_edge[child] == 1 and term == g:
                         grad[child] = g
-            blocks.append((n, [(c, t) for c, t in edges if grad[c] != t], skippable))
+                        aliased.add(child)
+            blocks.append((n, [(c, t) for c, t in edges if c not in aliased], skippable))
         # The interior children whose first edge sets their grad (each is discarded from the
         # set at that edge, so the later ones add).
         first = (
@@ -282,8 +284,7 @@ class Writer:
             else set()
         )
         lines = [f"{grad[root]} = 1.0"]
-        given = first | {n for n in interior if grad[n] != self.grad[n]}  # set, or aliases
-        resets = [grad[n] for n in interior if n is not root and n not in given]
+        resets = [grad[n] for n in interior if n is not root and n not in first | aliased]
         if resets:
             lines.append(" = ".join(resets) + " = 0.0")
         for n, edges, skippable in blocks:
